@@ -1,0 +1,7 @@
+"""Demo data for `seed_demo` (see mentoring_site/demo.py)."""
+
+from mentoring_site.demo import DemoContext
+
+
+def seed(ctx: DemoContext) -> None:
+    """Filled in by the activity_log issue."""

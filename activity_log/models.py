@@ -1,0 +1,214 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from matching.models import Pairing
+from mentoring_site.roles import Role, role_of
+from mentors.models import Mentor, TrainingRecord
+from residents.models import RecoveryGoal
+
+
+class Topic(models.Model):
+    """What a contact was about (seeded: goal setting, coping strategies, ...)."""
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactLogQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ContactLogQuerySet:
+        role = role_of(user)
+        if role == Role.ADMIN:
+            return self.all()
+        if role == Role.MANAGER:
+            return self.filter(pairing__resident__house__managers=user)
+        if role == Role.MENTOR:
+            return self.filter(pairing__mentor__user=user)
+        return self.none()
+
+
+class ContactLog(models.Model):
+    class Method(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        PHONE = "phone", "Phone"
+        VIDEO = "video", "Video"
+        TEXT = "text", "Text"
+        NO_ANSWER = "no_answer", "Tried, no answer"
+
+    class Concern(models.TextChoices):
+        NONE = "none", "None"
+        WATCH = "watch", "Watch"
+        URGENT = "urgent", "Urgent"
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.PROTECT, related_name="contacts")
+    happened_at = models.DateTimeField()
+    method = models.CharField(max_length=10, choices=Method.choices, default=Method.IN_PERSON)
+    duration_minutes = models.PositiveSmallIntegerField(default=30)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="contacts")
+    goals_discussed = models.ManyToManyField(RecoveryGoal, blank=True, related_name="contacts")
+    wellbeing = models.PositiveSmallIntegerField(null=True, blank=True)
+    notes = models.TextField(blank=True, max_length=5000)
+    follow_up = models.CharField(max_length=500, blank=True)
+    follow_up_on = models.DateField(null=True, blank=True)
+    concern_level = models.CharField(max_length=6, choices=Concern.choices, default=Concern.NONE)
+    concern_note = models.CharField(max_length=280, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    acknowledgement_note = models.CharField(max_length=500, blank=True)
+    # One key per rendered form: a double tap or a resent POST saves one contact.
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, default=None)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ContactLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-happened_at", "-id"]
+        indexes = [
+            # Timelines per pairing, newest first; last real contact for due-date recompute.
+            models.Index(fields=["pairing", "-happened_at"], name="contact_pairing_time_idx"),
+            # Reports and dashboard charts by period.
+            models.Index(fields=["happened_at"], name="contact_happened_idx"),
+            # Dashboard "needs attention": urgent concerns nobody has acknowledged yet.
+            models.Index(
+                fields=["created_at"],
+                name="contact_urgent_open_idx",
+                condition=Q(concern_level="urgent", acknowledged_at__isnull=True),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(wellbeing__isnull=True) | Q(wellbeing__gte=1, wellbeing__lte=5),
+                name="contact_wellbeing_1_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__lte=600), name="contact_duration_max_600"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Contact #{self.pk}"
+
+    @property
+    def counts_as_contact(self) -> bool:
+        """A missed attempt is recorded but does not reset the due date."""
+        return self.method != self.Method.NO_ANSWER
+
+
+class ContactAddendum(models.Model):
+    """A correction or addition appended to a contact after it locked."""
+
+    contact = models.ForeignKey(ContactLog, on_delete=models.CASCADE, related_name="addenda")
+    text = models.TextField(max_length=2000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Addendum #{self.pk} to contact #{self.contact_id}"
+
+
+class Milestone(models.Model):
+    """Volunteer-hour milestones, recorded once when crossed and celebrated once."""
+
+    HOURS = (10, 25, 50, 100, 250, 500)
+
+    mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, related_name="milestones")
+    hours = models.PositiveSmallIntegerField()
+    reached_at = models.DateTimeField(auto_now_add=True)
+    celebrated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["hours"]
+        constraints = [
+            models.UniqueConstraint(fields=["mentor", "hours"], name="milestone_once_per_mentor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hours} hours"
+
+
+class Reminder(models.Model):
+    """The outbox: one row per message owed to one person about one due time."""
+
+    class Kind(models.TextChoices):
+        MENTOR_OVERDUE = "mentor_overdue", "Mentor reminder"
+        MANAGER_ESCALATION = "manager_escalation", "Manager escalation"
+        URGENT_CONCERN = "urgent_concern", "Urgent concern"
+        TRAINING_EXPIRING = "training_expiring", "Training expiring"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    pairing = models.ForeignKey(
+        Pairing, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    training_record = models.ForeignKey(
+        TrainingRecord, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    contact = models.ForeignKey(
+        ContactLog, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    # "pairing:12", "training:5", "contact:9": one non-null key so uniqueness holds.
+    subject_key = models.CharField(max_length=40)
+    due_at = models.DateTimeField(help_text="The due time this reminder is about.")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    send_after = models.DateTimeField(help_text="Not before this time (quiet hours).")
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    failed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Gave up after repeated failures."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The send task: unsent, not given up, ready to go.
+            models.Index(
+                fields=["send_after"],
+                name="reminder_unsent_idx",
+                condition=Q(sent_at__isnull=True, failed_at__isnull=True),
+            ),
+            # Dashboard: reminders that failed to send.
+            models.Index(
+                fields=["failed_at"],
+                name="reminder_failed_idx",
+                condition=Q(failed_at__isnull=False),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subject_key", "due_at", "recipient"],
+                name="reminder_once_per_subject_due_recipient",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.subject_key}"
+
+
+def new_idempotency_key() -> uuid.UUID:
+    return uuid.uuid4()

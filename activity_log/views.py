@@ -1,0 +1,14 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from mentoring_site.roles import mentor_required, staff_required
+
+
+@staff_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "activity_log/dashboard.html")
+
+
+@mentor_required
+def my_mentees(request: HttpRequest) -> HttpResponse:
+    return render(request, "activity_log/my_mentees.html")

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from mentoring_site.roles import Role, role_of
+from mentors.models import Mentor
+from residents.models import Resident
+
+
+def default_checkin_interval() -> int:
+    return settings.CHECKIN_INTERVAL_DEFAULT_DAYS
+
+
+class PairingQuerySet(models.QuerySet):
+    def visible_to(self, user) -> PairingQuerySet:
+        role = role_of(user)
+        if role == Role.ADMIN:
+            return self.all()
+        if role == Role.MANAGER:
+            return self.filter(resident__house__managers=user)
+        if role == Role.MENTOR:
+            return self.filter(mentor__user=user)
+        return self.none()
+
+    def active(self) -> PairingQuerySet:
+        return self.filter(status=Pairing.Status.ACTIVE)
+
+    def open(self) -> PairingQuerySet:
+        return self.filter(status__in=Pairing.OPEN_STATUSES)
+
+
+class Pairing(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        ENDED = "ended", "Ended"
+
+    class EndReason(models.TextChoices):
+        COMPLETED = "completed", "Completed"
+        RESIDENT_LEFT = "resident_left", "Resident left"
+        MENTOR_UNAVAILABLE = "mentor_unavailable", "Mentor unavailable"
+        NOT_A_GOOD_FIT = "not_a_good_fit", "Not a good fit"
+        OTHER = "other", "Other"
+
+    class PauseReason(models.TextChoices):
+        NONE = "", "—"
+        MANAGER = "manager", "Paused by a manager"
+        MENTOR_UNAVAILABLE = "mentor_unavailable", "Mentor unavailable"
+
+    OPEN_STATUSES = (Status.ACTIVE, Status.PAUSED)
+
+    mentor = models.ForeignKey(Mentor, on_delete=models.PROTECT, related_name="pairings")
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="pairings")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    started_on = models.DateField(default=timezone.localdate)
+    paused_on = models.DateField(null=True, blank=True)
+    pause_reason = models.CharField(
+        max_length=20, choices=PauseReason.choices, blank=True, default=""
+    )
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
+    end_note = models.CharField(max_length=500, blank=True)
+    checkin_interval_days = models.PositiveSmallIntegerField(default=default_checkin_interval)
+    last_contact_at = models.DateTimeField(null=True, blank=True)
+    next_due_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PairingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+        indexes = [
+            # The overdue scan: `status = active AND next_due_at < now - grace`, cost by due rows.
+            models.Index(
+                fields=["next_due_at"],
+                name="pairing_due_scan_idx",
+                condition=Q(status="active"),
+            ),
+            # "My mentees", mentor capacity counts, the mentor page.
+            models.Index(fields=["mentor", "status"], name="pairing_mentor_status_idx"),
+            # Resident page history and the waiting queue (no open pairing).
+            models.Index(fields=["resident", "status"], name="pairing_resident_status_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resident"],
+                condition=Q(status__in=["active", "paused"]),
+                name="one_open_pairing_per_resident",
+                violation_error_message="This resident already has a mentor.",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="pairing_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(checkin_interval_days__gte=1) & Q(checkin_interval_days__lte=30),
+                name="pairing_interval_1_30",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pairing #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    def started_at(self) -> dt.datetime:
+        """Start of the first day, in the house's time zone."""
+        tz = zoneinfo.ZoneInfo(self.resident.house.time_zone)
+        return dt.datetime.combine(self.started_on, dt.time.min, tzinfo=tz)
+
+    def next_due(self) -> dt.datetime | None:
+        """The check-in rule: (last contact or start) + interval; none unless active."""
+        if self.status != self.Status.ACTIVE:
+            return None
+        base = self.last_contact_at or self.started_at()
+        return base + dt.timedelta(days=self.checkin_interval_days)

@@ -1,0 +1,238 @@
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from mentoring_site.roles import Role, role_of
+from residents.models import House, Language, RecoveryPathway
+
+
+class TrainingCourse(models.Model):
+    name = models.CharField(max_length=150, unique=True)
+    description = models.TextField(blank=True)
+    required = models.BooleanField(default=True)
+    hours = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
+    valid_months = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Leave empty if the course never expires."
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-required", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def expiry_for(self, completed_on: dt.date) -> dt.date | None:
+        if not self.valid_months:
+            return None
+        month_index = completed_on.month - 1 + self.valid_months
+        year = completed_on.year + month_index // 12
+        month = month_index % 12 + 1
+        # Clamp the day (31 January + 1 month = 28/29 February).
+        for day in (completed_on.day, 30, 29, 28):
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                continue
+        raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class Clearance:
+    cleared: bool
+    reasons: list[str]
+
+
+class MentorQuerySet(models.QuerySet):
+    def visible_to(self, user) -> MentorQuerySet:
+        role = role_of(user)
+        if role in (Role.ADMIN, Role.MANAGER):
+            # Managers see every profile so they can match; logs stay scoped elsewhere.
+            return self.all()
+        if role == Role.MENTOR:
+            return self.filter(user=user)
+        return self.none()
+
+    def with_clearance(self, today: dt.date | None = None) -> MentorQuerySet:
+        """Annotates `is_cleared_db` (bool) in one query, no per-row lookups.
+
+        Cleared = active, recovery-since at least MENTOR_MIN_RECOVERY_DAYS ago, and no required,
+        active course without a completed, unexpired record.
+        """
+        today = today or timezone.localdate()
+        recovery_cutoff = today - dt.timedelta(days=settings.MENTOR_MIN_RECOVERY_DAYS)
+        valid_record = TrainingRecord.objects.filter(
+            mentor=OuterRef(OuterRef("pk")),
+            course=OuterRef("pk"),
+            completed_on__lte=today,
+        ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        missing_course = TrainingCourse.objects.filter(required=True, is_active=True).exclude(
+            Exists(valid_record)
+        )
+        return self.annotate(
+            missing_required=Exists(missing_course),
+        ).annotate(
+            is_cleared_db=models.ExpressionWrapper(
+                Q(status=Mentor.Status.ACTIVE)
+                & Q(recovery_since__isnull=False)
+                & Q(recovery_since__lte=recovery_cutoff)
+                & Q(missing_required=False),
+                output_field=models.BooleanField(),
+            )
+        )
+
+    def cleared(self, today: dt.date | None = None) -> MentorQuerySet:
+        return self.with_clearance(today).filter(is_cleared_db=True)
+
+    def with_active_mentee_count(self) -> MentorQuerySet:
+        return self.annotate(
+            active_mentees=Count("pairings", filter=Q(pairings__status="active"), distinct=True)
+        )
+
+
+class Mentor(models.Model):
+    class Status(models.TextChoices):
+        APPLICANT = "applicant", "Applicant"
+        IN_TRAINING = "in_training", "In training"
+        ACTIVE = "active", "Active"
+        ON_BREAK = "on_break", "On break"
+        RETIRED = "retired", "Retired"
+
+    class Gender(models.TextChoices):
+        UNSPECIFIED = "", "Prefer not to say"
+        WOMAN = "woman", "Woman"
+        MAN = "man", "Man"
+        NONBINARY = "nonbinary", "Non-binary"
+        SELF_DESCRIBED = "self_described", "Self-described"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mentor_profile"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.APPLICANT)
+    status_changed_on = models.DateField(default=timezone.localdate)
+    recovery_since = models.DateField(null=True, blank=True)
+    bio = models.TextField("lived experience, in a few lines", blank=True, max_length=1000)
+    phone = models.CharField(max_length=30, blank=True)
+    gender = models.CharField(max_length=20, choices=Gender.choices, blank=True, default="")
+    gender_self_description = models.CharField(max_length=60, blank=True)
+    languages = models.ManyToManyField(Language, blank=True, related_name="mentors")
+    pathways = models.ManyToManyField(RecoveryPathway, blank=True, related_name="mentors")
+    houses = models.ManyToManyField(House, blank=True, related_name="mentors_serving")
+    serves_all_houses = models.BooleanField(default=False)
+    capacity = models.PositiveSmallIntegerField(
+        default=3, help_text="Most active mentees at once (0 to 10)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MentorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__first_name", "user__last_name", "id"]
+        indexes = [
+            # Roster filter by status; matching looks for active mentors.
+            models.Index(fields=["status"], name="mentor_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__gte=0) & Q(capacity__lte=10), name="mentor_capacity_0_10"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.email
+
+    @property
+    def first_name(self) -> str:
+        return self.user.display_first_name
+
+    def clearance(self, today: dt.date | None = None) -> Clearance:
+        """Whether this mentor may be paired, and in words what is missing."""
+        today = today or timezone.localdate()
+        reasons: list[str] = []
+        if self.status != self.Status.ACTIVE:
+            reasons.append(f"Status is {self.get_status_display().lower()}")
+        if self.recovery_since is None:
+            reasons.append("Recovery-since date not recorded")
+        else:
+            cutoff = today - dt.timedelta(days=settings.MENTOR_MIN_RECOVERY_DAYS)
+            if self.recovery_since > cutoff:
+                reasons.append(
+                    f"Less than {settings.MENTOR_MIN_RECOVERY_DAYS // 365} year in recovery "
+                    f"(eligible from {_fmt(self.recovery_since + (today - cutoff))})"
+                )
+        records = [r for r in self.training_records.all() if r.completed_on <= today]
+        for course in TrainingCourse.objects.filter(required=True, is_active=True):
+            mine = [r for r in records if r.course_id == course.pk]
+            if any(r.expires_on is None or r.expires_on >= today for r in mine):
+                continue
+            if mine:
+                latest = max(r.expires_on for r in mine)
+                reasons.append(f"{course.name} expired {_fmt(latest)}")
+            else:
+                reasons.append(f"{course.name} not completed")
+        return Clearance(cleared=not reasons, reasons=reasons)
+
+    @property
+    def is_cleared(self) -> bool:
+        return self.clearance().cleared
+
+
+def _fmt(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+class MentorStatusChange(models.Model):
+    mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=12, choices=Mentor.Status.choices)
+    to_status = models.CharField(max_length=12, choices=Mentor.Status.choices)
+    reason = models.CharField(max_length=500, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} -> {self.to_status}"
+
+
+class TrainingRecord(models.Model):
+    mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, related_name="training_records")
+    course = models.ForeignKey(TrainingCourse, on_delete=models.PROTECT, related_name="records")
+    completed_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True)
+    hours = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-completed_on", "-id"]
+        indexes = [
+            # Clearance annotation: valid record of a course for a mentor.
+            models.Index(fields=["mentor", "course", "expires_on"], name="training_clearance_idx"),
+            # Training expiring soon (dashboard and the reminder scan).
+            models.Index(fields=["expires_on"], name="training_expires_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentor", "course", "completed_on"], name="training_once_per_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=F("completed_on")),
+                name="training_expires_after_completed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course} on {self.completed_on}"

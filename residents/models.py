@@ -1,0 +1,253 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from mentoring_site.roles import Role, role_of
+
+
+class Language(models.Model):
+    code = models.SlugField(max_length=20, unique=True)
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RecoveryPathway(models.Model):
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HouseQuerySet(models.QuerySet):
+    def visible_to(self, user) -> HouseQuerySet:
+        role = role_of(user)
+        if role == Role.ADMIN:
+            return self.all()
+        if role == Role.MANAGER:
+            return self.filter(managers=user)
+        if role == Role.MENTOR:
+            return self.filter(
+                Q(mentors_serving__user=user) | Q(residents__pairings__mentor__user=user)
+            ).distinct()
+        return self.none()
+
+
+class House(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    address = models.TextField(blank=True)
+    time_zone = models.CharField(max_length=64, default=settings.TIME_ZONE)
+    beds = models.PositiveSmallIntegerField(default=8)
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="managed_houses", blank=True
+    )
+
+    objects = HouseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResidentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ResidentQuerySet:
+        """The only way views and other apps read residents (see DESIGN: who sees what)."""
+        role = role_of(user)
+        if role == Role.ADMIN:
+            return self.all()
+        if role == Role.MANAGER:
+            return self.filter(house__managers=user)
+        if role == Role.MENTOR:
+            # Current and past mentees. Pairing lives in a higher app, so it is looked up by
+            # name rather than imported (imports run activity_log -> matching -> mentors -> residents).
+            pairing = apps.get_model("matching", "Pairing")
+            return self.filter(
+                pk__in=pairing.objects.filter(mentor__user=user).values("resident_id")
+            )
+        return self.none()
+
+    def active(self) -> ResidentQuerySet:
+        return self.filter(status=Resident.Status.ACTIVE)
+
+
+class Resident(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        GRADUATED = "graduated", "Graduated"
+        MOVED_OUT = "moved_out", "Moved out"
+        DISCHARGED = "discharged", "Discharged"
+
+    class MentorGender(models.TextChoices):
+        NO_PREFERENCE = "", "No preference"
+        WOMAN = "woman", "Woman"
+        MAN = "man", "Man"
+        NONBINARY = "nonbinary", "Non-binary"
+
+    preferred_name = models.CharField(max_length=100)
+    first_name = models.CharField("legal first name", max_length=100)
+    last_name = models.CharField("legal last name", max_length=100)
+    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="residents")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    move_in_date = models.DateField()
+    exit_date = models.DateField(null=True, blank=True)
+    exit_reason = models.TextField(blank=True, max_length=1000)
+    recovery_start_date = models.DateField(null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Only the year: used for age bands in funder reports."
+    )
+    phone = models.CharField(max_length=30, blank=True)
+    preferred_mentor_gender = models.CharField(
+        max_length=12, choices=MentorGender.choices, blank=True, default=""
+    )
+    languages = models.ManyToManyField(Language, blank=True, related_name="residents")
+    pathways = models.ManyToManyField(RecoveryPathway, blank=True, related_name="residents")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Set when retention replaced identifying data with placeholders.
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ResidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["preferred_name", "last_name", "id"]
+        indexes = [
+            # Resident list filtered by house and status; the waiting queue (active residents).
+            models.Index(fields=["house", "status"], name="resident_house_status_idx"),
+            # Resident list sorted by move-in date.
+            models.Index(fields=["move_in_date"], name="resident_move_in_idx"),
+            # Resident list sorted/searched by name.
+            models.Index(fields=["preferred_name", "last_name"], name="resident_name_idx"),
+            # Reports on exits and the retention task (exited before a cut-off).
+            models.Index(fields=["status", "exit_date"], name="resident_status_exit_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(exit_date__isnull=True) | Q(exit_date__gte=models.F("move_in_date")),
+                name="resident_exit_after_move_in",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.preferred_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    def days_in_residence(self, today: dt.date | None = None) -> int:
+        end = self.exit_date or today or timezone.localdate()
+        return max((end - self.move_in_date).days, 0)
+
+    def current_consent(self) -> ConsentRecord | None:
+        """The newest consent record (uses prefetched `consents` when present)."""
+        records = sorted(self.consents.all(), key=lambda c: (c.granted_on, c.pk), reverse=True)
+        return records[0] if records else None
+
+
+class ConsentRecord(models.Model):
+    class State(models.TextChoices):
+        ACTIVE = "active", "Active"
+        EXPIRED = "expired", "Expired"
+        REVOKED = "revoked", "Revoked"
+        NONE = "none", "None"
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="consents")
+    shares_contact_details = models.BooleanField("mentor may see contact details", default=True)
+    shares_goals = models.BooleanField("mentor may see recovery goals", default=True)
+    granted_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True)
+    revoked_on = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-granted_on", "-id"]
+        indexes = [
+            models.Index(fields=["resident", "-granted_on"], name="consent_resident_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("granted_on")),
+                name="consent_expires_after_granted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Consent from {self.granted_on}"
+
+    def state(self, today: dt.date | None = None) -> str:
+        today = today or timezone.localdate()
+        if self.revoked_on and self.revoked_on <= today:
+            return self.State.REVOKED
+        if self.expires_on and self.expires_on < today:
+            return self.State.EXPIRED
+        if self.granted_on > today:
+            return self.State.NONE
+        return self.State.ACTIVE
+
+    def is_active(self, today: dt.date | None = None) -> bool:
+        return self.state(today) == self.State.ACTIVE
+
+
+class RecoveryGoal(models.Model):
+    class Category(models.TextChoices):
+        SOBRIETY = "sobriety", "Sobriety"
+        EMPLOYMENT = "employment", "Employment"
+        HOUSING = "housing", "Housing"
+        HEALTH = "health", "Health"
+        RELATIONSHIPS = "relationships", "Relationships"
+        EDUCATION = "education", "Education"
+        LEGAL = "legal", "Legal"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACHIEVED = "achieved", "Achieved"
+        DROPPED = "dropped", "Dropped"
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="goals")
+    category = models.CharField(max_length=20, choices=Category.choices)
+    text = models.CharField(max_length=500)
+    target_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    closed_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["status", "target_date", "id"]
+        indexes = [
+            # Goals on the resident page and open goals in the log form.
+            models.Index(fields=["resident", "status"], name="goal_resident_status_idx"),
+            # Reports: goals achieved in a period.
+            models.Index(fields=["status", "closed_on"], name="goal_status_closed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.text[:40]}"

@@ -1,0 +1,301 @@
+"""Shared fixtures: alice-bob-charlie style users for every role, a browser, a real Celery worker.
+
+- `program_admin`: a program admin (sees every house).
+- `manager` manages `house`; `manager2` manages `house2` (the outsider for scope tests).
+- `mentor` and `mentor2`: cleared mentors with no mentees yet.
+- `page`: Playwright Chromium at phone size (375x812); `login_browser(page, live_server, user)`.
+- `celery_worker_process`: a real `celery worker` subprocess on a private queue.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests import factories as f
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+# Playwright's sync API runs an event loop in this thread; Django's live_server is fine with it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+REFERENCE_DATA_MIGRATIONS = [
+    "mentoring_site.migrations.0002_roles",
+    "residents.migrations.0002_lookups",
+    "mentors.migrations.0002_course_catalogue",
+    "activity_log.migrations.0003_topics",
+]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests flush every table; put back what the data migrations seeded."""
+    names = set(request.fixturenames)
+    if not names & {"transactional_db", "live_server"}:
+        return
+    import importlib
+
+    from django.apps import apps
+
+    request.getfixturevalue("transactional_db")
+    for module_name in REFERENCE_DATA_MIGRATIONS:
+        module = importlib.import_module(module_name)
+        for op in module.Migration.operations:
+            op.code(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_memory(settings):
+    """Tasks enqueued by ordinary tests go to an in-memory broker, never to a shared queue."""
+    from mentoring_site.celery import app
+
+    use_broker(app, "memory://", {})
+    yield
+    use_broker(app, "memory://", {})
+
+
+def use_broker(app, url: str, options: dict) -> None:
+    """Points the Celery app at another broker, dropping pooled connections to the old one."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
+    app.conf.broker_url = url
+    app.conf.broker_transport_options = options
+
+
+@pytest.fixture(autouse=True)
+def _locmem_email(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def house(manager):
+    return f.HouseFactory(name="Maple House", managers=[manager])
+
+
+@pytest.fixture
+def house2(manager2):
+    return f.HouseFactory(name="Harbor House", managers=[manager2])
+
+
+@pytest.fixture
+def program_admin(db):
+    return f.AdminUserFactory(email="admin@example.org", first_name="Alex")
+
+
+@pytest.fixture
+def manager(db):
+    return f.ManagerUserFactory(email="manager@example.org", first_name="Maria")
+
+
+@pytest.fixture
+def manager2(db):
+    return f.ManagerUserFactory(email="manager2@example.org", first_name="Dwayne")
+
+
+@pytest.fixture
+def mentor(db):
+    return f.ClearedMentorFactory(user__email="mentor@example.org", user__first_name="Sam")
+
+
+@pytest.fixture
+def mentor2(db):
+    return f.ClearedMentorFactory(user__email="mentor2@example.org", user__first_name="Jordan")
+
+
+@pytest.fixture
+def anonymous_client(client):
+    return client
+
+
+def login(client, user):
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.fixture
+def as_user(client):
+    """`as_user(user)` returns the test client signed in as that user."""
+
+    def _as(user):
+        client.logout()
+        return login(client, user)
+
+    return _as
+
+
+# --- Browser ---------------------------------------------------------------------------------
+
+
+def _browser_available() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return f"Chromium not found at {CHROMIUM}"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "playwright is not installed"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    reason = _browser_available()
+    if reason:
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"Browser tests are required here but {reason}.")
+        pytest.skip(f"Browser test skipped: {reason}.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh phone-sized page (375x812). Console errors are collected in `page.console_errors`."""
+    context = browser.new_context(viewport={"width": 375, "height": 812}, base_url=live_server.url)
+    pg = context.new_page()
+    pg.console_errors = []
+    pg.on(
+        "console", lambda msg: pg.console_errors.append(msg.text) if msg.type == "error" else None
+    )
+    pg.set_default_timeout(10_000)
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def login_browser(client):
+    """Signs `user` in inside the browser by handing it a real session cookie (no form typing)."""
+
+    def _login(pg, live_server, user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        pg.context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
+        )
+        return pg
+
+    return _login
+
+
+def screenshot(pg, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    pg.screenshot(path=str(path), full_page=True)
+    return path
+
+
+# --- A real Celery worker ------------------------------------------------------------------------
+
+
+def worker_env() -> dict[str, str]:
+    """Environment for a subprocess that must see the test database and the real broker."""
+    from django.db import connection
+
+    env = dict(os.environ)
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+    else:
+        auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+        env["DATABASE_URL"] = (
+            f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        )
+    env["DJANGO_SETTINGS_MODULE"] = "mentoring_site.settings"
+    env["EMAIL_BACKEND"] = "django.core.mail.backends.filebased.EmailBackend"
+    return env
+
+
+class WorkerProcess:
+    def __init__(self, queue: str, env: dict[str, str], proc: subprocess.Popen, log: Path):
+        self.queue, self.env, self.proc, self.log = queue, env, proc, log
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """Starts `celery worker` on a private queue against the test database; stops it after."""
+    from mentoring_site.celery import app
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = worker_env()
+    env["EMAIL_FILE_PATH"] = str(tmp_path / "mail")
+    log = tmp_path / "worker.log"
+    celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [
+                celery,
+                "-A",
+                "mentoring_site",
+                "worker",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "INFO",
+                "--queues",
+                queue,
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    # The test process publishes to the real broker (not the in-memory one) for this test.
+    use_broker(app, settings.CELERY_BROKER_URL, settings.CELERY_BROKER_TRANSPORT_OPTIONS)
+    worker = WorkerProcess(queue, env, proc, log)
+    deadline = time.monotonic() + 30
+    while "ready" not in worker.output():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"Celery worker did not start:\n{worker.output()}")
+        time.sleep(0.2)
+    yield worker
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.2):
+    """Polls until predicate() is truthy; returns its value or fails the test."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail("Timed out waiting for a condition")

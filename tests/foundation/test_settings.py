@@ -1,0 +1,80 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mentoring_site.settings import database_from_url
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run_settings(**env_overrides) -> subprocess.CompletedProcess:
+    env = dict(os.environ, **env_overrides)
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_missing_secret_key_stops_startup_with_debug_off():
+    result = _run_settings(
+        DEBUG="false", SECRET_KEY="", DJANGO_SETTINGS_MODULE="mentoring_site.settings"
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_secret_key_given_starts():
+    result = _run_settings(
+        DEBUG="false", SECRET_KEY="x" * 50, DJANGO_SETTINGS_MODULE="mentoring_site.settings"
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_postgres_url_is_parsed_with_persistent_connections():
+    db = database_from_url("postgres://app:s%40cret@db.example:6543/mentoring?sslmode=require")
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert (db["USER"], db["PASSWORD"], db["HOST"], db["PORT"], db["NAME"]) == (
+        "app",
+        "s@cret",
+        "db.example",
+        "6543",
+        "mentoring",
+    )
+    assert db["CONN_MAX_AGE"] > 0
+    assert db["OPTIONS"] == {"sslmode": "require"}
+
+
+def test_sqlite_url_is_parsed():
+    assert database_from_url("sqlite:////tmp/x.sqlite3")["NAME"] == "/tmp/x.sqlite3"
+
+
+def test_unknown_database_scheme_is_refused():
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured):
+        database_from_url("mysql://x@y/z")
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(
+        DEBUG="false",
+        SECRET_KEY="a-long-random-production-secret-key-0123456789-abcdefghijkl",
+        ALLOWED_HOSTS="mentoring.example.org",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
