@@ -1,1 +1,3 @@
-# Register your models here.
+"""Admin for activity_log. Reminder's admin lives in admin_reminders.py (reminders issue)."""
+
+from activity_log import admin_reminders  # noqa: F401 - registers ReminderAdmin

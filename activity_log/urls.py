@@ -1,10 +1,11 @@
-from django.urls import path
+"""activity_log's URLs, one module per area so each can grow on its own."""
 
-from activity_log import views
+from activity_log import contact_urls, dashboard_urls, privacy_urls
 
 app_name = "activity_log"
 
 urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("my/", views.my_mentees, name="my_mentees"),
+    *contact_urls.urlpatterns,
+    *dashboard_urls.urlpatterns,
+    *privacy_urls.urlpatterns,
 ]

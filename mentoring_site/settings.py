@@ -122,6 +122,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "mentoring_site.audit.AuditMiddleware",
 ]
 
 ROOT_URLCONF = "mentoring_site.urls"

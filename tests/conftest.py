@@ -80,6 +80,13 @@ def _locmem_email(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+def pytest_configure(config):
+    # Fast password hashing for tests only (PBKDF2 costs ~0.3 s per hash).
+    from django.conf import settings as django_settings
+
+    django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def house(manager):
     return f.HouseFactory(name="Maple House", managers=[manager])

@@ -1,0 +1,1 @@
+"""Reminder outbox admin (reminders issue)."""

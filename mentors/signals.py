@@ -1,0 +1,11 @@
+"""Events mentors sends to higher apps (they subscribe in their own handlers.py).
+
+mentor_unavailable(sender=Mentor, mentor=Mentor, status=str)
+    Sent once, after commit, when a mentor goes on break or retires.
+    matching/handlers.py pauses the mentor's active pairings (pause reason "mentor unavailable")
+    so their residents go to the top of the waiting queue, marked.
+"""
+
+from django.dispatch import Signal
+
+mentor_unavailable = Signal()
