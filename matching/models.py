@@ -123,5 +123,7 @@ class Pairing(models.Model):
         """The check-in rule: (last contact or start) + interval; none unless active."""
         if self.status != self.Status.ACTIVE:
             return None
-        base = self.last_contact_at or self.started_at()
+        tz = zoneinfo.ZoneInfo(self.resident.house.time_zone)
+        # Wall-clock days in the house's zone, so a daylight-saving change never moves the due date.
+        base = self.last_contact_at.astimezone(tz) if self.last_contact_at else self.started_at()
         return base + dt.timedelta(days=self.checkin_interval_days)
