@@ -4,11 +4,32 @@ import datetime as dt
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from mentoring_site.roles import Role, role_of
+
+# Oldest date any record may carry: the program's records start after this.
+EARLIEST_DATE = dt.date(1990, 1, 1)
+# How far ahead a move-in or a consent may be planned.
+MAX_DAYS_AHEAD = 30
+
+
+def _check_not_ancient(errors: dict, field: str, value: dt.date | None) -> None:
+    if value is not None and value < EARLIEST_DATE:
+        errors[field] = f"Enter a date on or after {EARLIEST_DATE:%B %-d, %Y}."
+
+
+def _check_not_far_ahead(errors: dict, field: str, value: dt.date | None, days: int) -> None:
+    if value is not None and value > timezone.localdate() + dt.timedelta(days=days):
+        errors.setdefault(
+            field,
+            "This date is too far in the future."
+            if days
+            else "This date cannot be in the future.",
+        )
 
 
 class Language(models.Model):
@@ -124,6 +145,8 @@ class Resident(models.Model):
     )
     # Set when retention replaced identifying data with placeholders.
     anonymised_at = models.DateTimeField(null=True, blank=True)
+    # One-time key from the intake form: a resent form finds this row instead of adding another.
+    intake_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = ResidentQuerySet.as_manager()
 
@@ -148,6 +171,26 @@ class Resident(models.Model):
 
     def __str__(self) -> str:
         return self.preferred_name
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        _check_not_ancient(errors, "move_in_date", self.move_in_date)
+        _check_not_far_ahead(errors, "move_in_date", self.move_in_date, MAX_DAYS_AHEAD)
+        _check_not_ancient(errors, "recovery_start_date", self.recovery_start_date)
+        _check_not_far_ahead(errors, "recovery_start_date", self.recovery_start_date, 0)
+        _check_not_far_ahead(errors, "exit_date", self.exit_date, 0)
+        if self.exit_date and self.move_in_date and self.exit_date < self.move_in_date:
+            errors.setdefault("exit_date", "The exit date cannot be before the move-in date.")
+        if self.status != self.Status.ACTIVE and not self.exit_date:
+            errors.setdefault("exit_date", "A resident who has left needs an exit date.")
+        if self.status == self.Status.ACTIVE and self.exit_date:
+            errors.setdefault("exit_date", "An active resident has no exit date.")
+        if self.birth_year is not None:
+            this_year = timezone.localdate().year
+            if not 1920 <= self.birth_year <= this_year - 14:
+                errors["birth_year"] = f"Enter a year between 1920 and {this_year - 14}."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def full_name(self) -> str:
@@ -201,6 +244,21 @@ class ConsentRecord(models.Model):
     def __str__(self) -> str:
         return f"Consent from {self.granted_on}"
 
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        _check_not_ancient(errors, "granted_on", self.granted_on)
+        _check_not_far_ahead(errors, "granted_on", self.granted_on, MAX_DAYS_AHEAD)
+        if self.expires_on and self.granted_on and self.expires_on < self.granted_on:
+            errors["expires_on"] = "Consent cannot expire before it was granted."
+        elif self.expires_on and self.granted_on:
+            if self.expires_on > self.granted_on + dt.timedelta(days=5 * 366):
+                errors["expires_on"] = "Consent can last at most five years; renew it after."
+        if self.revoked_on and self.granted_on and self.revoked_on < self.granted_on:
+            errors["revoked_on"] = "Consent cannot be revoked before it was granted."
+        _check_not_far_ahead(errors, "revoked_on", self.revoked_on, 0)
+        if errors:
+            raise ValidationError(errors)
+
     def state(self, today: dt.date | None = None) -> str:
         today = today or timezone.localdate()
         if self.revoked_on and self.revoked_on <= today:
@@ -251,3 +309,16 @@ class RecoveryGoal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()}: {self.text[:40]}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        _check_not_ancient(errors, "target_date", self.target_date)
+        _check_not_far_ahead(errors, "target_date", self.target_date, 10 * 366)
+        if self.status == self.Status.OPEN and self.closed_on:
+            errors["closed_on"] = "An open goal has no closing date."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
