@@ -260,10 +260,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Tests point a worker and beat at a private queue; everyone else uses Celery's default.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "celery")
+# The overdue scan and the reminder sender run every minute (tests shorten it).
+SCAN_INTERVAL_SECONDS = env_int("SCAN_INTERVAL_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "mentoring_site.tasks.heartbeat",
         "schedule": timedelta(seconds=30),
+    },
+    "scan-overdue": {
+        "task": "activity_log.tasks.scan_overdue_task",
+        "schedule": timedelta(seconds=SCAN_INTERVAL_SECONDS),
+        "options": {"expires": SCAN_INTERVAL_SECONDS},
+    },
+    "send-reminders": {
+        "task": "activity_log.tasks.send_reminders",
+        "schedule": timedelta(seconds=SCAN_INTERVAL_SECONDS),
+        "options": {"expires": SCAN_INTERVAL_SECONDS},
     },
 }
 
@@ -274,7 +288,7 @@ EMAIL_BACKEND = env(
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
-EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
@@ -315,5 +329,10 @@ CHECKIN_INTERVAL_DEFAULT_DAYS = env_int("CHECKIN_INTERVAL_DEFAULT_DAYS", 7)
 MENTOR_MIN_RECOVERY_DAYS = env_int("MENTOR_MIN_RECOVERY_DAYS", 365)
 REMINDER_GRACE = timedelta(hours=env_int("REMINDER_GRACE_HOURS", 12))
 ESCALATION_DELAY = timedelta(days=env_int("ESCALATION_DELAY_DAYS", 3))
+# Reminders (except urgent concerns) wait out the night in the house's time zone.
+QUIET_HOURS_START = 21
+QUIET_HOURS_END = 8
+# A reminder that still fails a day after it was created is marked failed (admin, dashboard).
+REMINDER_GIVE_UP = timedelta(days=1)
 CONTACT_EDIT_WINDOW = timedelta(hours=24)
 RETENTION_YEARS = env_int("RETENTION_YEARS", 7)
