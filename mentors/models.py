@@ -1,12 +1,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from mentoring_site.roles import Role, role_of
@@ -92,8 +97,19 @@ class MentorQuerySet(models.QuerySet):
         return self.with_clearance(today).filter(is_cleared_db=True)
 
     def with_active_mentee_count(self) -> MentorQuerySet:
+        """Annotates `active_mentees`: a correlated count, so no GROUP BY (works with filters,
+        other annotations and select_for_update). Pairing lives in a higher app, so it is looked
+        up by name rather than imported."""
+        pairing = apps.get_model("matching", "Pairing")
+        active = (
+            pairing.objects.filter(mentor=OuterRef("pk"), status="active")
+            .order_by()
+            .values("mentor")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
         return self.annotate(
-            active_mentees=Count("pairings", filter=Q(pairings__status="active"), distinct=True)
+            active_mentees=Coalesce(Subquery(active, output_field=models.IntegerField()), 0)
         )
 
 
@@ -127,7 +143,9 @@ class Mentor(models.Model):
     houses = models.ManyToManyField(House, blank=True, related_name="mentors_serving")
     serves_all_houses = models.BooleanField(default=False)
     capacity = models.PositiveSmallIntegerField(
-        default=3, help_text="Most active mentees at once (0 to 10)."
+        default=3,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+        help_text="Most active mentees at once (0 to 10).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -153,38 +171,78 @@ class Mentor(models.Model):
         return self.user.display_first_name
 
     def clearance(self, today: dt.date | None = None) -> Clearance:
-        """Whether this mentor may be paired, and in words what is missing."""
+        """Whether this one mentor may be paired, and in words what is missing.
+
+        Two queries at most (required courses, and training records unless prefetched). Lists use
+        `MentorQuerySet.with_clearance()` or `compute_clearance()` with prefetched records instead.
+        """
         today = today or timezone.localdate()
-        reasons: list[str] = []
-        if self.status != self.Status.ACTIVE:
-            reasons.append(f"Status is {self.get_status_display().lower()}")
-        if self.recovery_since is None:
-            reasons.append("Recovery-since date not recorded")
-        else:
-            cutoff = today - dt.timedelta(days=settings.MENTOR_MIN_RECOVERY_DAYS)
-            if self.recovery_since > cutoff:
-                reasons.append(
-                    f"Less than {settings.MENTOR_MIN_RECOVERY_DAYS // 365} year in recovery "
-                    f"(eligible from {_fmt(self.recovery_since + (today - cutoff))})"
-                )
-        records = [r for r in self.training_records.all() if r.completed_on <= today]
-        for course in TrainingCourse.objects.filter(required=True, is_active=True):
-            mine = [r for r in records if r.course_id == course.pk]
-            if any(r.expires_on is None or r.expires_on >= today for r in mine):
-                continue
-            if mine:
-                latest = max(r.expires_on for r in mine)
-                reasons.append(f"{course.name} expired {_fmt(latest)}")
-            else:
-                reasons.append(f"{course.name} not completed")
-        return Clearance(cleared=not reasons, reasons=reasons)
+        required = list(TrainingCourse.objects.filter(required=True, is_active=True))
+        return compute_clearance(
+            self, records=self.training_records.all(), required_courses=required, today=today
+        )
 
     @property
     def is_cleared(self) -> bool:
+        annotated = getattr(self, "is_cleared_db", None)
+        if annotated is not None:
+            return bool(annotated)
         return self.clearance().cleared
 
+    def clean(self) -> None:
+        errors = {}
+        if self.recovery_since and self.recovery_since > timezone.localdate():
+            errors["recovery_since"] = "Recovery-since cannot be in the future."
+        if self.gender != self.Gender.SELF_DESCRIBED:
+            self.gender_self_description = ""
+        elif not self.gender_self_description.strip():
+            errors["gender_self_description"] = (
+                "Describe the gender in a few words, or pick another option."
+            )
+        if errors:
+            raise ValidationError(errors)
 
-def _fmt(day: dt.date) -> str:
+
+UNAVAILABLE_STATUSES = (Mentor.Status.ON_BREAK, Mentor.Status.RETIRED)
+
+
+def compute_clearance(
+    mentor: Mentor,
+    *,
+    records: Iterable[TrainingRecord],
+    required_courses: Iterable[TrainingCourse],
+    today: dt.date,
+) -> Clearance:
+    """The clearance rule in Python, without queries: the same rule as `with_clearance()`.
+
+    `records` are this mentor's training records (prefetched for lists); `required_courses`
+    the required, active courses (one query shared by every row).
+    """
+    reasons: list[str] = []
+    if mentor.status != Mentor.Status.ACTIVE:
+        reasons.append(f"Status is {mentor.get_status_display().lower()}")
+    min_days = settings.MENTOR_MIN_RECOVERY_DAYS
+    if mentor.recovery_since is None:
+        reasons.append("Recovery-since date not recorded")
+    elif mentor.recovery_since > today - dt.timedelta(days=min_days):
+        eligible = mentor.recovery_since + dt.timedelta(days=min_days)
+        span = "a year" if min_days == 365 else f"{min_days} days"
+        reasons.append(f"Less than {span} in recovery (eligible from {format_day(eligible)})")
+    done = [r for r in records if r.completed_on <= today]
+    for course in required_courses:
+        mine = [r for r in done if r.course_id == course.pk]
+        if any(r.expires_on is None or r.expires_on >= today for r in mine):
+            continue
+        if mine:
+            latest = max(r.expires_on for r in mine)
+            reasons.append(f"{course.name} expired {format_day(latest)}")
+        else:
+            reasons.append(f"{course.name} not completed")
+    return Clearance(cleared=not reasons, reasons=reasons)
+
+
+def format_day(day: dt.date) -> str:
+    """3 March 2026: the way people write dates in reasons and emails."""
     return f"{day.day} {day:%B %Y}"
 
 
@@ -210,7 +268,9 @@ class TrainingRecord(models.Model):
     course = models.ForeignKey(TrainingCourse, on_delete=models.PROTECT, related_name="records")
     completed_on = models.DateField()
     expires_on = models.DateField(null=True, blank=True)
-    hours = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
+    hours = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -226,7 +286,11 @@ class TrainingRecord(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["mentor", "course", "completed_on"], name="training_once_per_day"
+                fields=["mentor", "course", "completed_on"],
+                name="training_once_per_day",
+                violation_error_message=(
+                    "This course is already recorded for this mentor on that date."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(expires_on__isnull=True) | Q(expires_on__gte=F("completed_on")),
@@ -236,3 +300,7 @@ class TrainingRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course} on {self.completed_on}"
+
+    def clean(self) -> None:
+        if self.completed_on and self.completed_on > timezone.localdate():
+            raise ValidationError({"completed_on": "The completion date cannot be in the future."})
