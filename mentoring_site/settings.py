@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -113,6 +114,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "mentoring_site.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -122,6 +124,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Staff two-factor gate and per-role session lifetimes (docs/privacy.md).
+    "mentoring_site.security.StaffSessionMiddleware",
     "mentoring_site.audit.AuditMiddleware",
 ]
 
@@ -187,8 +191,14 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Peer Mentoring"
+MFA_RECOVERY_CODE_COUNT = 10
+# Staff (admins, managers) must pass TOTP before anything but these paths (mentoring_site/security.py).
+MFA_GATE_EXEMPT_PREFIXES = ["/accounts/", "/healthz", "/static/", "/favicon"]
+# Staff sessions end after 30 idle minutes; mentors stay signed in 14 days unless they sign out.
+STAFF_IDLE_TIMEOUT = timedelta(minutes=env_int("STAFF_IDLE_MINUTES", 30))
+MENTOR_SESSION_AGE = timedelta(days=env_int("MENTOR_SESSION_DAYS", 14))
 
-# Sessions end after a working day.
+# The default for sessions without a role policy; security.py sets each signed-in session's expiry.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 9 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -264,10 +274,16 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "celery")
 # The overdue scan and the reminder sender run every minute (tests shorten it).
 SCAN_INTERVAL_SECONDS = env_int("SCAN_INTERVAL_SECONDS", 60)
+CELERY_IMPORTS = ["activity_log.retention"]
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "mentoring_site.tasks.heartbeat",
         "schedule": timedelta(seconds=30),
+    },
+    # Retention: anonymise residents who left more than RETENTION_YEARS ago (docs/privacy.md).
+    "anonymise-due-residents": {
+        "task": "activity_log.retention.anonymise_due_residents_task",
+        "schedule": crontab(hour=3, minute=15),
     },
     "scan-overdue": {
         "task": "activity_log.tasks.scan_overdue_task",
@@ -303,6 +319,19 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Sent by mentoring_site.security.SecurityHeadersMiddleware on every response. No inline scripts
+# or styles anywhere: JavaScript lives in static/js, CSS in static/css.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "frame-ancestors": "'none'",
+    "form-action": "'self'",
+}
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -1,0 +1,184 @@
+"""Staff two-factor, per-role session lifetimes and security headers.
+
+- `SecurityHeadersMiddleware` adds the Content-Security-Policy and Permissions-Policy headers
+  (Django itself sends HSTS, nosniff, X-Frame-Options and Referrer-Policy; see settings).
+- `StaffSessionMiddleware`:
+  * program admins and house managers must have passed TOTP in this session (allauth records
+    every authentication step in the session) before any page but sign-in/two-factor pages,
+    /healthz and static files; without an authenticator they are sent to set one up;
+  * staff sessions end after `STAFF_IDLE_TIMEOUT` without a request; mentors stay signed in for
+    `MENTOR_SESSION_AGE` from sign-in unless they sign out.
+  It reads only the session (no extra query): the role comes from `role_of`, which views need
+  anyway and which caches on the user. The session is written at most once a minute.
+
+The signal receivers are connected in `MentoringSiteConfig.ready()`.
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlencode
+
+from allauth.account.authentication import get_authentication_records
+from allauth.account.internal.flows.login import (
+    AUTHENTICATION_METHODS_SESSION_KEY,
+    record_authentication,
+)
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+
+from mentoring_site.roles import Role, role_of
+
+LAST_SEEN_KEY = "privacy_last_seen"
+POLICY_KEY = "privacy_session_policy"
+# How stale `last_seen` may get before we write the session again: one write a minute at most.
+LAST_SEEN_WRITE_INTERVAL = 60
+
+
+def _exempt(path: str) -> bool:
+    return path.startswith(tuple(settings.MFA_GATE_EXEMPT_PREFIXES))
+
+
+def is_staff(user) -> bool:
+    return role_of(user) in (Role.ADMIN, Role.MANAGER)
+
+
+def passed_mfa(request: HttpRequest) -> bool:
+    """True when allauth recorded a completed TOTP/recovery-code step for this user's session."""
+    return any(
+        record.get("method") == "mfa" for record in get_authentication_records(request, request.user)
+    )
+
+
+def _policy_for(user) -> tuple[str, int]:
+    if is_staff(user):
+        return "staff", int(settings.STAFF_IDLE_TIMEOUT.total_seconds())
+    return "member", int(settings.MENTOR_SESSION_AGE.total_seconds())
+
+
+def apply_session_policy(request: HttpRequest, user) -> None:
+    """Staff: idle expiry (the cookie age is renewed with each write). Others: a fixed age."""
+    policy, seconds = _policy_for(user)
+    request.session[POLICY_KEY] = policy
+    request.session[LAST_SEEN_KEY] = int(time.time())
+    if policy == "staff":
+        request.session.set_expiry(seconds)
+    else:
+        # An absolute end: fourteen days after sign-in, however often the session is saved.
+        from django.utils import timezone
+
+        request.session.set_expiry(timezone.now() + settings.MENTOR_SESSION_AGE)
+
+
+def _gate_redirect(request: HttpRequest, url: str) -> HttpResponse:
+    if getattr(request, "htmx", False):
+        # A redirect inside an htmx swap would paste the set-up page into a slot.
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return HttpResponseRedirect(url)
+
+
+class StaffSessionMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated and not _exempt(request.path):
+            early = self._check(request)
+            if early is not None:
+                return early
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            # allauth's login form sets "expire at browser close" after signing in: put ours back.
+            session = request.session
+            if session.get(POLICY_KEY) is None or session.get("_session_expiry") in (None, 0):
+                apply_session_policy(request, user)
+        return response
+
+    def _check(self, request: HttpRequest) -> HttpResponse | None:
+        session = request.session
+        now = int(time.time())
+        if is_staff(request.user):
+            last_seen = session.get(LAST_SEEN_KEY)
+            idle = settings.STAFF_IDLE_TIMEOUT.total_seconds()
+            if last_seen is not None and now - last_seen > idle:
+                logout(request)
+                messages.info(request, "You were signed out after 30 minutes without activity.")
+                login = reverse("account_login")
+                return _gate_redirect(request, f"{login}?{urlencode({'next': request.path})}")
+            if last_seen is None or now - last_seen >= LAST_SEEN_WRITE_INTERVAL:
+                session[LAST_SEEN_KEY] = now
+            if not passed_mfa(request):
+                return self._send_to_mfa(request)
+        return None
+
+    def _send_to_mfa(self, request: HttpRequest) -> HttpResponse:
+        from allauth.mfa.models import Authenticator
+
+        has_totp = Authenticator.objects.filter(
+            user=request.user, type=Authenticator.Type.TOTP
+        ).exists()
+        query = urlencode({"next": request.get_full_path()})
+        if has_totp:
+            # Signed in some other way (e.g. an old session): confirm with a code first.
+            return _gate_redirect(request, f"{reverse('mfa_reauthenticate')}?{query}")
+        messages.info(
+            request,
+            "Staff accounts need two-factor authentication. Set up an authenticator app to continue.",
+        )
+        return _gate_redirect(request, f"{reverse('mfa_activate_totp')}?{query}")
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and Permissions-Policy on every response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.csp = "; ".join(f"{k} {v}" for k, v in settings.CONTENT_SECURITY_POLICY.items())
+        self.permissions = settings.PERMISSIONS_POLICY
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", self.csp)
+        response.headers.setdefault("Permissions-Policy", self.permissions)
+        return response
+
+
+# --- Signal receivers (connected in apps.py) ----------------------------------------------------
+
+
+def on_user_logged_in(sender, request, user, **kwargs) -> None:
+    if request is None or not hasattr(request, "session"):
+        return
+    apply_session_policy(request, user)
+    if role_of(user) == Role.MENTOR:
+        from allauth.mfa.models import Authenticator
+
+        if not Authenticator.objects.filter(user=user).exists():
+            messages.info(
+                request,
+                "Tip: protect your account with two-factor authentication under Security.",
+                fail_silently=True,
+            )
+
+
+def on_authenticator_added(sender, request, user, authenticator, **kwargs) -> None:
+    """Setting up TOTP proves the second factor: the staff gate opens for this session."""
+    if request is not None and authenticator.type == authenticator.Type.TOTP:
+        record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)
+
+
+def on_authenticator_removed(sender, request, user, authenticator, **kwargs) -> None:
+    """Without TOTP the session no longer counts as two-factor: staff must set it up again."""
+    if request is None or authenticator.type != authenticator.Type.TOTP:
+        return
+    records = request.session.get(AUTHENTICATION_METHODS_SESSION_KEY)
+    if isinstance(records, list):
+        request.session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+            r for r in records if r.get("method") != "mfa"
+        ]
