@@ -26,9 +26,7 @@ def _check_not_far_ahead(errors: dict, field: str, value: dt.date | None, days: 
     if value is not None and value > timezone.localdate() + dt.timedelta(days=days):
         errors.setdefault(
             field,
-            "This date is too far in the future."
-            if days
-            else "This date cannot be in the future.",
+            "This date is too far in the future." if days else "This date cannot be in the future.",
         )
 
 
@@ -250,9 +248,12 @@ class ConsentRecord(models.Model):
         _check_not_far_ahead(errors, "granted_on", self.granted_on, MAX_DAYS_AHEAD)
         if self.expires_on and self.granted_on and self.expires_on < self.granted_on:
             errors["expires_on"] = "Consent cannot expire before it was granted."
-        elif self.expires_on and self.granted_on:
-            if self.expires_on > self.granted_on + dt.timedelta(days=5 * 366):
-                errors["expires_on"] = "Consent can last at most five years; renew it after."
+        elif (
+            self.expires_on
+            and self.granted_on
+            and self.expires_on > self.granted_on + dt.timedelta(days=5 * 366)
+        ):
+            errors["expires_on"] = "Consent can last at most five years; renew it after."
         if self.revoked_on and self.granted_on and self.revoked_on < self.granted_on:
             errors["revoked_on"] = "Consent cannot be revoked before it was granted."
         _check_not_far_ahead(errors, "revoked_on", self.revoked_on, 0)

@@ -1,1 +1,378 @@
+"""Resident pages for house managers and program admins. Mentors and outsiders get 404."""
 
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from mentoring_site import audit
+from mentoring_site.roles import staff_required
+from residents import selectors, services
+from residents.forms import (
+    ConsentForm,
+    ExitForm,
+    GoalForm,
+    ResidentIntakeForm,
+    ResidentProfileForm,
+    SearchForm,
+)
+from residents.models import ConsentRecord, House, RecoveryGoal, Resident
+
+PAGE_SIZE = 25
+SEARCH_SESSION_KEY = "residents:search"
+
+
+def _get_resident_for_user(request: HttpRequest, pk: int) -> Resident:
+    return get_object_or_404(
+        Resident.objects.visible_to(request.user).select_related("house"), pk=pk
+    )
+
+
+def _get_goal_for_user(request: HttpRequest, pk: int, goal_pk: int) -> RecoveryGoal:
+    resident = _get_resident_for_user(request, pk)
+    goal = get_object_or_404(RecoveryGoal.objects.filter(resident=resident), pk=goal_pk)
+    goal.resident = resident
+    return goal
+
+
+def _get_consent_for_user(request: HttpRequest, pk: int, consent_pk: int) -> ConsentRecord:
+    resident = _get_resident_for_user(request, pk)
+    consent = get_object_or_404(ConsentRecord.objects.filter(resident=resident), pk=consent_pk)
+    consent.resident = resident
+    return consent
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@staff_required
+def resident_list(request: HttpRequest) -> HttpResponse:
+    """Search terms arrive by POST and live in the session, so names never reach a URL or log."""
+    if request.method == "POST":
+        form = SearchForm(request.POST)
+        term = form.cleaned_data["q"].strip() if form.is_valid() else ""
+        if term:
+            request.session[SEARCH_SESSION_KEY] = term
+        else:
+            request.session.pop(SEARCH_SESSION_KEY, None)
+        query = request.GET.copy()
+        query.pop("page", None)
+        url = reverse("residents:list")
+        return redirect(f"{url}?{query.urlencode()}" if query else url)
+
+    search = request.session.get(SEARCH_SESSION_KEY, "")
+    houses = list(House.objects.visible_to(request.user).only("id", "name"))
+    house_id = _int_or_none(request.GET.get("house"))
+    if house_id not in {h.pk for h in houses}:
+        house_id = None
+    status = request.GET.get("status", "active")
+    if status not in selectors.STATUS_FILTERS:
+        status = "active"
+    sort = request.GET.get("sort", "name")
+    if sort not in selectors.SORTS:
+        sort = "name"
+    residents = selectors.resident_list(
+        user=request.user, search=search, house_id=house_id, status=status, sort=sort
+    )
+    page = Paginator(residents, PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    audit.mark(request, "view", "residents.resident_list")
+    return render(
+        request,
+        "residents/list.html",
+        {
+            "page": page,
+            "houses": houses,
+            "house_id": house_id,
+            "status": status,
+            "sort": sort,
+            "search": search,
+            "search_form": SearchForm(initial={"q": search}),
+            "filter_query": filters.urlencode(),
+            "statuses": [(s, label) for s, label in Resident.Status.choices]
+            + [("all", "All statuses")],
+            "sorts": [
+                ("name", "Name A-Z"),
+                ("-name", "Name Z-A"),
+                ("-move_in", "Newest move-in"),
+                ("move_in", "Oldest move-in"),
+            ],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@staff_required
+def resident_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = ResidentIntakeForm(request.POST, user=request.user)
+        key = _valid_uuid(request.POST.get("intake_key"))
+        if key is not None:
+            # A resent form (double click, back + submit) lands on the resident it created.
+            existing = Resident.objects.visible_to(request.user).filter(intake_key=key).first()
+            if existing is not None:
+                messages.info(request, f"{existing} was already admitted.")
+                return redirect("residents:detail", existing.pk)
+        if form.is_valid():
+            data = form.profile_data()
+            try:
+                resident, created = services.resident_create(
+                    user=request.user,
+                    intake_key=form.cleaned_data["intake_key"],
+                    **data,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                audit.mark(
+                    request, "create" if created else "view", resident, resident_id=resident.pk
+                )
+                if created:
+                    messages.success(request, f"{resident} was admitted to {resident.house}.")
+                return redirect("residents:detail", resident.pk)
+    else:
+        houses = House.objects.visible_to(request.user)
+        initial = {"intake_key": uuid.uuid4(), "move_in_date": timezone.localdate()}
+        house_id = _int_or_none(request.GET.get("house"))
+        if house_id and houses.filter(pk=house_id).exists():
+            initial["house"] = house_id
+        form = ResidentIntakeForm(user=request.user, initial=initial)
+    return render(request, "residents/intake.html", {"form": form})
+
+
+def _valid_uuid(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
+
+
+@staff_required
+def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        resident = selectors.resident_for_page(user=request.user, pk=pk)
+    except Resident.DoesNotExist:
+        raise Http404 from None
+    today = timezone.localdate()
+    consents = list(resident.consents.all())
+    current = resident.current_consent()
+    goals = list(resident.goals.all())
+    audit.mark(request, "view", resident, resident_id=resident.pk)
+    return render(
+        request,
+        "residents/detail.html",
+        {
+            "resident": resident,
+            "today": today,
+            "days_in_residence": resident.days_in_residence(today),
+            "consents": consents,
+            "current_consent": current,
+            "consent_state": current.state(today) if current else ConsentRecord.State.NONE,
+            "goals": goals,
+            "open_goals": [g for g in goals if g.is_open],
+            "closed_goals": [g for g in goals if not g.is_open],
+        },
+    )
+
+
+@staff_required
+def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = _get_resident_for_user(request, pk)
+    if request.method == "POST":
+        form = ResidentProfileForm(request.POST, instance=resident, user=request.user)
+        if form.is_valid():
+            data = form.profile_data()
+            languages, pathways = data.pop("languages"), data.pop("pathways")
+            try:
+                services.resident_update(
+                    resident=resident, languages=languages, pathways=pathways, **data
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                audit.mark(request, "change", resident, resident_id=resident.pk)
+                messages.success(request, "Profile saved.")
+                return redirect("residents:detail", resident.pk)
+    else:
+        form = ResidentProfileForm(instance=resident, user=request.user)
+    audit.mark(request, "view", resident, resident_id=resident.pk)
+    return render(request, "residents/edit.html", {"form": form, "resident": resident})
+
+
+@staff_required
+def resident_exit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Two steps: the form, then a confirmation page; only the confirmed POST changes anything."""
+    resident = _get_resident_for_user(request, pk)
+    if not resident.is_active:
+        messages.info(request, f"{resident} has already left the house.")
+        return redirect("residents:detail", resident.pk)
+    confirming = False
+    if request.method == "POST":
+        form = ExitForm(request.POST, resident=resident)
+        if form.is_valid():
+            if form.cleaned_data["confirmed"]:
+                try:
+                    services.resident_exit(
+                        resident=resident,
+                        status=form.cleaned_data["status"],
+                        exit_date=form.cleaned_data["exit_date"],
+                        reason=form.cleaned_data["reason"],
+                        user=request.user,
+                    )
+                except ValidationError as exc:
+                    form.add_error(None, exc)
+                else:
+                    audit.mark(request, "change", resident, resident_id=resident.pk)
+                    messages.success(
+                        request, f"{resident} is recorded as {resident.get_status_display()}."
+                    )
+                    return redirect("residents:detail", resident.pk)
+            else:
+                confirming = True
+    else:
+        form = ExitForm(resident=resident, initial={"exit_date": timezone.localdate()})
+    audit.mark(request, "view", resident, resident_id=resident.pk)
+    context = {"form": form, "resident": resident, "confirming": confirming}
+    if confirming:
+        context["status_label"] = Resident.Status(form.cleaned_data["status"]).label
+    return render(request, "residents/exit.html", context)
+
+
+@staff_required
+def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a new consent; `?renew=1` starts from the current one, granted today for a year."""
+    resident = _get_resident_for_user(request, pk)
+    renewing = request.GET.get("renew") == "1"
+    if request.method == "POST":
+        form = ConsentForm(request.POST)
+        if form.is_valid():
+            try:
+                consent = services.consent_record(
+                    resident=resident, user=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                audit.mark(request, "create", consent, resident_id=resident.pk)
+                messages.success(request, "Consent recorded.")
+                return redirect(reverse("residents:detail", args=[resident.pk]) + "#consent")
+    else:
+        today = timezone.localdate()
+        initial = {"granted_on": today, "expires_on": _one_year_after(today)}
+        current = ConsentRecord.objects.filter(resident=resident).first() if renewing else None
+        if current is not None:
+            initial |= {
+                "shares_contact_details": current.shares_contact_details,
+                "shares_goals": current.shares_goals,
+            }
+        form = ConsentForm(initial=initial)
+    audit.mark(request, "view", resident, resident_id=resident.pk)
+    return render(
+        request,
+        "residents/consent_form.html",
+        {"form": form, "resident": resident, "renewing": renewing},
+    )
+
+
+def _one_year_after(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day + dt.timedelta(days=365)
+
+
+@staff_required
+@require_POST
+def consent_revoke(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+    consent = _get_consent_for_user(request, pk, consent_pk)
+    try:
+        services.consent_revoke(consent=consent, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        audit.mark(request, "change", consent, resident_id=consent.resident_id)
+        messages.success(
+            request, "Consent revoked: mentors no longer see contact details or goals."
+        )
+    return redirect(reverse("residents:detail", args=[pk]) + "#consent")
+
+
+@staff_required
+def goal_create(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = _get_resident_for_user(request, pk)
+    if request.method == "POST":
+        form = GoalForm(request.POST)
+        if form.is_valid():
+            try:
+                goal = services.goal_create(resident=resident, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                audit.mark(request, "create", goal, resident_id=resident.pk)
+                messages.success(request, "Goal added.")
+                return redirect(reverse("residents:detail", args=[resident.pk]) + "#goals")
+    else:
+        form = GoalForm()
+    audit.mark(request, "view", resident, resident_id=resident.pk)
+    return render(request, "residents/goal_form.html", {"form": form, "resident": resident})
+
+
+@staff_required
+def goal_edit(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
+    goal = _get_goal_for_user(request, pk, goal_pk)
+    resident = goal.resident
+    if request.method == "POST":
+        form = GoalForm(request.POST, instance=goal)
+        if form.is_valid():
+            try:
+                services.goal_update(goal=goal, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                audit.mark(request, "change", goal, resident_id=resident.pk)
+                messages.success(request, "Goal updated.")
+                return redirect(reverse("residents:detail", args=[resident.pk]) + "#goals")
+    else:
+        form = GoalForm(instance=goal)
+    audit.mark(request, "view", goal, resident_id=resident.pk)
+    return render(
+        request, "residents/goal_form.html", {"form": form, "resident": resident, "goal": goal}
+    )
+
+
+def _close_goal(request: HttpRequest, pk: int, goal_pk: int, status: str) -> HttpResponse:
+    goal = _get_goal_for_user(request, pk, goal_pk)
+    try:
+        services.goal_close(goal=goal, status=status)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        audit.mark(request, "change", goal, resident_id=goal.resident_id)
+        messages.success(request, f"Goal marked {goal.get_status_display().lower()}.")
+    return redirect(reverse("residents:detail", args=[pk]) + "#goals")
+
+
+@staff_required
+@require_POST
+def goal_achieve(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
+    return _close_goal(request, pk, goal_pk, RecoveryGoal.Status.ACHIEVED)
+
+
+@staff_required
+@require_POST
+def goal_drop(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
+    return _close_goal(request, pk, goal_pk, RecoveryGoal.Status.DROPPED)

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('residents', '0002_lookups'),
+        ("residents", "0002_lookups"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='resident',
-            name='intake_key',
+            model_name="resident",
+            name="intake_key",
             field=models.UUIDField(blank=True, editable=False, null=True, unique=True),
         ),
     ]

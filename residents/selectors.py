@@ -1,0 +1,66 @@
+"""Reads the resident pages share."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from residents.models import ConsentRecord, House, RecoveryGoal, Resident
+
+SORTS = {
+    "name": ("preferred_name", "last_name", "id"),
+    "-name": ("-preferred_name", "-last_name", "-id"),
+    "move_in": ("move_in_date", "id"),
+    "-move_in": ("-move_in_date", "-id"),
+}
+STATUS_FILTERS = ["active", "graduated", "moved_out", "discharged", "all"]
+
+
+def resident_list(
+    *,
+    user,
+    search: str = "",
+    house_id: int | None = None,
+    status: str = "active",
+    sort: str = "name",
+) -> QuerySet[Resident]:
+    """Residents the user may see, filtered and sorted for the resident list."""
+    qs = Resident.objects.visible_to(user).select_related("house")
+    if house_id:
+        qs = qs.filter(house_id=house_id)
+    if status in Resident.Status.values:
+        qs = qs.filter(status=status)
+    for term in search.split()[:5]:
+        qs = qs.filter(
+            Q(preferred_name__icontains=term)
+            | Q(first_name__icontains=term)
+            | Q(last_name__icontains=term)
+        )
+    return qs.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+def resident_for_page(*, user, pk: int) -> Resident:
+    """One resident with everything the resident page shows, or Resident.DoesNotExist."""
+    return (
+        Resident.objects.visible_to(user)
+        .select_related("house")
+        .prefetch_related(
+            "languages",
+            "pathways",
+            Prefetch("consents", queryset=ConsentRecord.objects.select_related("recorded_by")),
+            Prefetch(
+                "goals", queryset=RecoveryGoal.objects.order_by("status", "target_date", "id")
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def resident_possible_duplicates(
+    *, house: House, first_name: str, last_name: str, preferred_name: str = ""
+) -> QuerySet[Resident]:
+    """Active residents of the house with the same legal or preferred name (intake warning)."""
+    same_legal = Q(first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip())
+    names = same_legal
+    if preferred_name.strip():
+        names |= Q(preferred_name__iexact=preferred_name.strip(), last_name__iexact=last_name)
+    return Resident.objects.active().filter(names, house=house)
