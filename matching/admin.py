@@ -1,1 +1,19 @@
-# Register your models here.
+from django.contrib import admin
+
+from matching.models import Pairing
+
+
+@admin.register(Pairing)
+class PairingAdmin(admin.ModelAdmin):
+    """Corrections by program admins. The due date is derived, so it is recomputed on save."""
+
+    list_display = ["id", "resident", "mentor", "status", "started_on", "ended_on", "next_due_at"]
+    list_filter = ["status", "end_reason", "pause_reason", "resident__house"]
+    list_select_related = ["resident", "mentor__user"]
+    raw_id_fields = ["resident", "mentor", "created_by"]
+    readonly_fields = ["next_due_at", "last_contact_at", "created_at"]
+    date_hierarchy = "started_on"
+
+    def save_model(self, request, obj, form, change):
+        obj.next_due_at = obj.next_due()
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,265 @@
+"""Every write to a Pairing goes through here, and every one recomputes `next_due_at`.
+
+Capacity is safe under concurrent requests because `pairing_create` and `pairing_resume` lock the
+mentor row (`SELECT ... FOR UPDATE`) before counting the mentor's active pairings: a second
+manager pairing the same mentor waits for the first transaction and then counts its pairing.
+"One open pairing per resident" is the database constraint `one_open_pairing_per_resident`; when two
+requests race past the friendly pre-check, the loser's IntegrityError becomes a ValidationError.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from matching.models import Pairing
+from mentoring_site.models import User
+from mentors.models import Mentor
+from residents.models import Resident
+
+ALREADY_PAIRED = "This resident already has a mentor."
+MIN_INTERVAL_DAYS = 1
+MAX_INTERVAL_DAYS = 30
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def is_same_person(*, mentor: Mentor, resident: Resident) -> bool:
+    """Whether the mentor looks like the resident themself.
+
+    There is no link between a resident record and a user account, so this can only be a
+    heuristic: the mentor's user has the resident's legal first and last name AND the mentor's
+    phone is the resident's phone (digits only). A shared name alone is common; a missing phone on
+    either side means we cannot tell, and the pairing is allowed. Managers remain the real check.
+    """
+    user = mentor.user
+    if not resident.phone or not mentor.phone:
+        return False
+    same_name = (
+        user.first_name.strip().casefold() == resident.first_name.strip().casefold()
+        and user.last_name.strip().casefold() == resident.last_name.strip().casefold()
+    )
+    return same_name and _digits(mentor.phone) == _digits(resident.phone)
+
+
+def _digits(phone: str) -> str:
+    return "".join(ch for ch in phone if ch.isdigit())
+
+
+def _lock_mentor_with_room(mentor: Mentor, *, today: dt.date) -> Mentor:
+    """Locks the mentor row, then checks clearance and capacity against committed data."""
+    locked = Mentor.objects.select_for_update().select_related("user").get(pk=mentor.pk)
+    name = locked.user.display_first_name
+    clearance = locked.clearance(today)
+    if not clearance.cleared:
+        raise ValidationError(
+            f"{name} is not cleared to mentor: {'; '.join(clearance.reasons)}.", code="not_cleared"
+        )
+    taken = Pairing.objects.filter(mentor=locked, status=Pairing.Status.ACTIVE).count()
+    if taken >= locked.capacity:
+        raise ValidationError(
+            f"{name} has no free place ({taken} of {locked.capacity} taken).", code="mentor_full"
+        )
+    return locked
+
+
+def _save(pairing: Pairing, **kwargs) -> None:
+    pairing.next_due_at = pairing.next_due()
+    pairing.full_clean()
+    pairing.save(**kwargs)
+
+
+def pairing_create(
+    *,
+    resident: Resident,
+    mentor: Mentor,
+    created_by: User | None,
+    checkin_interval_days: int | None = None,
+    started_on: dt.date | None = None,
+) -> Pairing:
+    """Pairs an active resident with a cleared mentor who has a free place."""
+    today = _today()
+    started_on = started_on or today
+    if resident.status != Resident.Status.ACTIVE:
+        raise ValidationError(
+            f"{resident.preferred_name} is no longer living in the house "
+            f"({resident.get_status_display().lower()}).",
+            code="resident_exited",
+        )
+    if is_same_person(mentor=mentor, resident=resident):
+        raise ValidationError("A mentor cannot be paired with themself.", code="same_person")
+    if _has_open_pairing(resident):
+        raise ValidationError(ALREADY_PAIRED, code="already_paired")
+    pairing = Pairing(
+        resident=resident,
+        mentor=mentor,
+        started_on=started_on,
+        created_by=created_by,
+    )
+    if checkin_interval_days is not None:
+        _check_interval(checkin_interval_days)
+        pairing.checkin_interval_days = checkin_interval_days
+    try:
+        with transaction.atomic():
+            _lock_mentor_with_room(mentor, today=today)
+            # full_clean() checks the open-pairing constraint with a friendly message; the
+            # database constraint still decides when two requests race past it.
+            _save(pairing)
+    except IntegrityError as exc:
+        if "one_open_pairing_per_resident" in str(exc) or _has_open_pairing(resident):
+            raise ValidationError(ALREADY_PAIRED, code="already_paired") from exc
+        raise
+    return pairing
+
+
+def _check_interval(days: int) -> None:
+    if not MIN_INTERVAL_DAYS <= days <= MAX_INTERVAL_DAYS:
+        raise ValidationError(
+            f"The check-in interval must be between {MIN_INTERVAL_DAYS} and "
+            f"{MAX_INTERVAL_DAYS} days.",
+            code="interval_range",
+        )
+
+
+def _has_open_pairing(resident: Resident) -> bool:
+    return Pairing.objects.open().filter(resident=resident).exists()
+
+
+def _lock(pairing: Pairing) -> Pairing:
+    """The pairing row, locked and fresh, so two managers acting at once see each other."""
+    return (
+        Pairing.objects.select_for_update(of=("self",))
+        .select_related("resident__house", "mentor__user")
+        .get(pk=pairing.pk)
+    )
+
+
+def _copy_into(target: Pairing, source: Pairing) -> None:
+    for field in Pairing._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+
+
+def pairing_pause(
+    *,
+    pairing: Pairing,
+    reason: str = Pairing.PauseReason.MANAGER,
+    paused_on: dt.date | None = None,
+) -> Pairing:
+    """Pauses an active pairing: no check-ins are due while paused."""
+    if reason not in (Pairing.PauseReason.MANAGER, Pairing.PauseReason.MENTOR_UNAVAILABLE):
+        raise ValidationError("Choose why the pairing is paused.", code="pause_reason")
+    with transaction.atomic():
+        locked = _lock(pairing)
+        if locked.status != Pairing.Status.ACTIVE:
+            raise ValidationError("Only an active pairing can be paused.", code="not_active")
+        locked.status = Pairing.Status.PAUSED
+        locked.paused_on = max(paused_on or _today(), locked.started_on)
+        locked.pause_reason = reason
+        _save(locked)
+    _copy_into(pairing, locked)
+    return pairing
+
+
+def pairing_resume(*, pairing: Pairing) -> Pairing:
+    """Resumes a paused pairing, if the mentor is still cleared and has a free place."""
+    with transaction.atomic():
+        locked = _lock(pairing)
+        if locked.status != Pairing.Status.PAUSED:
+            raise ValidationError("Only a paused pairing can be resumed.", code="not_paused")
+        _lock_mentor_with_room(locked.mentor, today=_today())
+        locked.status = Pairing.Status.ACTIVE
+        locked.paused_on = None
+        locked.pause_reason = Pairing.PauseReason.NONE
+        _save(locked)
+    _copy_into(pairing, locked)
+    return pairing
+
+
+def pairing_end(
+    *,
+    pairing: Pairing,
+    reason: str,
+    note: str = "",
+    ended_on: dt.date | None = None,
+) -> Pairing:
+    """Ends an active or paused pairing with a reason; the resident may then be paired again."""
+    if reason not in Pairing.EndReason.values:
+        raise ValidationError("Choose why the pairing ends.", code="end_reason")
+    with transaction.atomic():
+        locked = _lock(pairing)
+        if locked.status == Pairing.Status.ENDED:
+            raise ValidationError("This pairing has already ended.", code="already_ended")
+        ended_on = ended_on or _today()
+        if ended_on > _today():
+            raise ValidationError("The end date cannot be in the future.", code="future_end")
+        locked.status = Pairing.Status.ENDED
+        # An exit recorded with a date before the pairing started still ends it on its first day.
+        locked.ended_on = max(ended_on, locked.started_on)
+        locked.end_reason = reason
+        locked.end_note = note.strip()
+        _save(locked)
+    _copy_into(pairing, locked)
+    return pairing
+
+
+def pairing_change_interval(*, pairing: Pairing, checkin_interval_days: int) -> Pairing:
+    """Changes how often the mentor should check in (1 to 30 days)."""
+    _check_interval(checkin_interval_days)
+    with transaction.atomic():
+        locked = _lock(pairing)
+        if locked.status == Pairing.Status.ENDED:
+            raise ValidationError("This pairing has ended.", code="already_ended")
+        locked.checkin_interval_days = checkin_interval_days
+        _save(locked)
+    _copy_into(pairing, locked)
+    return pairing
+
+
+def pairing_reassign(
+    *,
+    pairing: Pairing,
+    mentor: Mentor,
+    created_by: User | None,
+    end_reason: str = Pairing.EndReason.MENTOR_UNAVAILABLE,
+    end_note: str = "",
+    checkin_interval_days: int | None = None,
+) -> Pairing:
+    """Ends the pairing and pairs the resident with another mentor, all or nothing."""
+    if mentor.pk == pairing.mentor_id:
+        raise ValidationError("Choose a different mentor.", code="same_mentor")
+    with transaction.atomic():
+        ended = pairing_end(pairing=pairing, reason=end_reason, note=end_note)
+        return pairing_create(
+            resident=ended.resident,
+            mentor=mentor,
+            created_by=created_by,
+            checkin_interval_days=checkin_interval_days or ended.checkin_interval_days,
+        )
+
+
+def pairings_end_for_resident_exit(*, resident: Resident, exit_date: dt.date) -> list[Pairing]:
+    """The resident moved out, graduated or was discharged: their open pairing ends."""
+    ended = []
+    for pairing in Pairing.objects.open().filter(resident=resident):
+        ended.append(
+            pairing_end(
+                pairing=pairing,
+                reason=Pairing.EndReason.RESIDENT_LEFT,
+                ended_on=min(exit_date, _today()),
+            )
+        )
+    return ended
+
+
+def pairings_pause_for_unavailable_mentor(*, mentor: Mentor) -> list[Pairing]:
+    """The mentor went on break or retired: their active pairings pause, and those residents go
+    to the top of the waiting queue (pause reason "mentor unavailable")."""
+    paused = []
+    for pairing in Pairing.objects.active().filter(mentor=mentor):
+        paused.append(pairing_pause(pairing=pairing, reason=Pairing.PauseReason.MENTOR_UNAVAILABLE))
+    return paused

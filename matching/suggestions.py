@@ -1,0 +1,262 @@
+"""Which mentors to suggest for a resident, with a score and the reasons in plain words.
+
+Hard rules (a mentor who fails one is never suggested): cleared, a free place, serves the
+resident's house or all houses, never ended with "not a good fit" for this resident, and not the
+resident themself. Soft scores (added up, highest first):
+
+    the resident's preferred mentor gender   +40
+    a shared language                        +25
+    a shared recovery pathway                +20
+    fewer current mentees                    +15 with none, +10 with one, +5 with two
+    time in recovery                         +1 per full year, at most +10
+
+The whole score is computed by the database in one query (subqueries per rule), then the top
+mentors' languages, pathways and houses are prefetched: a fixed number of queries whatever the
+number of mentors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from matching.models import Pairing
+from matching.services import is_same_person
+from mentors.models import Mentor
+from residents.models import Resident
+
+TOP = 5
+SEARCH_LIMIT = 10
+
+GENDER_POINTS = 40
+LANGUAGE_POINTS = 25
+PATHWAY_POINTS = 20
+LOAD_POINTS = {0: 15, 1: 10, 2: 5}
+MAX_RECOVERY_YEARS = 10
+
+
+@dataclass
+class Suggestion:
+    mentor: Mentor
+    score: int
+    active_mentees: int
+    reasons: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def free_places(self) -> int:
+        return self.mentor.capacity - self.active_mentees
+
+
+@dataclass
+class _ResidentFacts:
+    resident: Resident
+    language_ids: set[int]
+    pathway_ids: set[int]
+    same_person_ids: set[int]
+
+
+def _facts(resident: Resident) -> _ResidentFacts:
+    language_ids = set(resident.languages.values_list("pk", flat=True))
+    pathway_ids = set(resident.pathways.values_list("pk", flat=True))
+    # See services.is_same_person for why this is a name-and-phone heuristic.
+    namesakes = Mentor.objects.select_related("user").filter(
+        user__first_name__iexact=resident.first_name.strip(),
+        user__last_name__iexact=resident.last_name.strip(),
+    )
+    same_person_ids = {m.pk for m in namesakes if is_same_person(mentor=m, resident=resident)}
+    return _ResidentFacts(resident, language_ids, pathway_ids, same_person_ids)
+
+
+def _count_of(model, ids: set[int], column: str) -> Coalesce | Value:
+    if not ids:
+        return Value(0)
+    rows = (
+        model.objects.filter(mentor_id=OuterRef("pk"), **{f"{column}__in": ids})
+        .order_by()
+        .values("mentor_id")
+        .annotate(n=Count("*"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def _scored_mentors(facts: _ResidentFacts, today: dt.date) -> QuerySet[Mentor]:
+    """Cleared mentors with room and not the resident, annotated with every part of the score."""
+    resident = facts.resident
+    gender = resident.preferred_mentor_gender
+    recovery_years = Case(
+        *[
+            When(
+                recovery_since__lte=_years_before(today, years),
+                then=Value(years),
+            )
+            for years in range(MAX_RECOVERY_YEARS, 0, -1)
+        ],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return (
+        Mentor.objects.cleared(today)
+        .exclude(pk__in=facts.same_person_ids)
+        .with_active_mentee_count()
+        .annotate(
+            shared_languages=_count_of(Mentor.languages.through, facts.language_ids, "language_id"),
+            shared_pathways=_count_of(
+                Mentor.pathways.through, facts.pathway_ids, "recoverypathway_id"
+            ),
+            serves_house=ExpressionWrapper(
+                Q(serves_all_houses=True)
+                | Exists(
+                    Mentor.houses.through.objects.filter(
+                        mentor_id=OuterRef("pk"), house_id=resident.house_id
+                    )
+                ),
+                output_field=BooleanField(),
+            ),
+            not_a_good_fit=Exists(
+                Pairing.objects.filter(
+                    mentor_id=OuterRef("pk"),
+                    resident_id=resident.pk,
+                    end_reason=Pairing.EndReason.NOT_A_GOOD_FIT,
+                )
+            ),
+            recovery_years=recovery_years,
+        )
+        .filter(active_mentees__lt=F("capacity"))
+        .annotate(
+            gender_points=(
+                Case(When(gender=gender, then=Value(GENDER_POINTS)), default=Value(0))
+                if gender
+                else Value(0)
+            ),
+            language_points=Case(
+                When(shared_languages__gt=0, then=Value(LANGUAGE_POINTS)), default=Value(0)
+            ),
+            pathway_points=Case(
+                When(shared_pathways__gt=0, then=Value(PATHWAY_POINTS)), default=Value(0)
+            ),
+            load_points=Case(
+                *[When(active_mentees=n, then=Value(p)) for n, p in LOAD_POINTS.items()],
+                default=Value(0),
+            ),
+        )
+        .annotate(
+            score=F("gender_points")
+            + F("language_points")
+            + F("pathway_points")
+            + F("load_points")
+            + F("recovery_years")
+        )
+        .select_related("user")
+        .prefetch_related("languages", "pathways", "houses")
+        .order_by("-score", "active_mentees", "recovery_since", "pk")
+    )
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def suggest_mentors(
+    resident: Resident,
+    *,
+    today: dt.date | None = None,
+    exclude_mentor_ids: tuple[int, ...] = (),
+    limit: int = TOP,
+) -> list[Suggestion]:
+    """The best `limit` mentors for the resident under the hard rules, best first."""
+    today = today or timezone.localdate()
+    facts = _facts(resident)
+    mentors = (
+        _scored_mentors(facts, today)
+        .filter(serves_house=True, not_a_good_fit=False)
+        .exclude(pk__in=exclude_mentor_ids)[:limit]
+    )
+    return [_explain(mentor, facts) for mentor in mentors]
+
+
+def search_mentors(
+    resident: Resident,
+    term: str,
+    *,
+    today: dt.date | None = None,
+    exclude_mentor_ids: tuple[int, ...] = (),
+    limit: int = SEARCH_LIMIT,
+) -> list[Suggestion]:
+    """Any cleared mentor with a free place whose name matches, with warnings where a
+    suggestion rule would have left them out (another house, not a good fit before)."""
+    today = today or timezone.localdate()
+    words = term.split()[:5]
+    if not words:
+        return []
+    facts = _facts(resident)
+    mentors = _scored_mentors(facts, today).exclude(pk__in=exclude_mentor_ids)
+    for word in words:
+        mentors = mentors.filter(
+            Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+            | Q(user__email__istartswith=word)
+        )
+    return [_explain(mentor, facts) for mentor in mentors[:limit]]
+
+
+def _join(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _explain(mentor: Mentor, facts: _ResidentFacts) -> Suggestion:
+    resident = facts.resident
+    suggestion = Suggestion(mentor=mentor, score=mentor.score, active_mentees=mentor.active_mentees)
+    reasons, warnings = suggestion.reasons, suggestion.warnings
+    wanted = resident.preferred_mentor_gender
+    if wanted:
+        wanted_label = Resident.MentorGender(wanted).label.lower()
+        if mentor.gender == wanted:
+            reasons.append(f"Is a {wanted_label}, as {resident.preferred_name} prefers")
+        else:
+            warnings.append(f"{resident.preferred_name} would prefer a {wanted_label}")
+    languages = [lang.name for lang in mentor.languages.all() if lang.pk in facts.language_ids]
+    if languages:
+        reasons.append(f"Speaks {_join(languages)}")
+    pathways = [p.name for p in mentor.pathways.all() if p.pk in facts.pathway_ids]
+    if pathways:
+        reasons.append(f"Both use {_join(pathways)}")
+    reasons.append(f"{mentor.active_mentees} of {mentor.capacity} places taken")
+    years = mentor.recovery_years
+    if years:
+        more = "+" if years >= MAX_RECOVERY_YEARS else ""
+        reasons.append(f"{years}{more} year{'s' if years != 1 else ''} in recovery")
+    if mentor.serves_all_houses:
+        reasons.append("Serves all houses")
+    elif mentor.serves_house:
+        reasons.append(f"Serves {resident.house.name}")
+    else:
+        served = _join([h.name for h in mentor.houses.all()]) or "no house yet"
+        warnings.append(f"Does not serve {resident.house.name} (serves {served})")
+    if mentor.not_a_good_fit:
+        warnings.append(f"An earlier pairing with {resident.preferred_name} ended: not a good fit")
+    return suggestion
