@@ -119,14 +119,21 @@ def resident_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 def resident_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        form = ResidentIntakeForm(request.POST, user=request.user)
         key = _valid_uuid(request.POST.get("intake_key"))
-        if key is not None:
-            # A resent form (double click, back + submit) lands on the resident it created.
-            existing = Resident.objects.visible_to(request.user).filter(intake_key=key).first()
-            if existing is not None:
-                messages.info(request, f"{existing} was already admitted.")
-                return redirect("residents:detail", existing.pk)
+        if key is None:
+            # No usable one-time key: give the form a fresh one and ask to submit once more.
+            data = request.POST.copy()
+            data["intake_key"] = str(uuid.uuid4())
+            form = ResidentIntakeForm(data, user=request.user)
+            form.is_valid()
+            form.add_error(None, "This form had expired. Check the details and submit again.")
+            return render(request, "residents/intake.html", {"form": form})
+        # A resent form (double click, back + submit) lands on the resident it created.
+        existing = Resident.objects.visible_to(request.user).filter(intake_key=key).first()
+        if existing is not None:
+            messages.info(request, f"{existing} was already admitted.")
+            return redirect("residents:detail", existing.pk)
+        form = ResidentIntakeForm(request.POST, user=request.user)
         if form.is_valid():
             data = form.profile_data()
             try:
