@@ -1,1 +1,291 @@
+"""Mentor pages: the roster and mentor page for staff, "My training" and the profile for mentors."""
 
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from mentoring_site import audit
+from mentoring_site.roles import Role, mentor_required, role_of, role_required, staff_required
+from mentors import selectors, services
+from mentors.forms import (
+    MentorCreateForm,
+    MentorProfileForm,
+    MentorStaffForm,
+    RosterFilterForm,
+    SearchForm,
+    StatusChangeForm,
+    TrainingRecordForm,
+    TrainingSessionForm,
+)
+from mentors.models import Mentor
+from residents.models import House
+
+SEARCH_SESSION_KEY = "mentors_roster_search"
+PAGE_SIZE = 25
+
+
+def _get_mentor_for_user(request: HttpRequest, pk: int) -> Mentor:
+    """The mentor if this user may see them; 404 otherwise (ids leak nothing)."""
+    return get_object_or_404(Mentor.objects.visible_to(request.user).select_related("user"), pk=pk)
+
+
+def _own_mentor(request: HttpRequest) -> Mentor:
+    return get_object_or_404(Mentor.objects.select_related("user"), user=request.user)
+
+
+def _form_errors_from(form, exc: ValidationError) -> None:
+    """Puts a service's errors beside the matching fields (or on top when there is no field)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@staff_required
+def mentor_list(request: HttpRequest) -> HttpResponse:
+    """The roster. A name search is POSTed and kept in the session, never put in the URL."""
+    if request.method == "POST":
+        search = SearchForm(request.POST)
+        term = search.cleaned_data["q"].strip() if search.is_valid() else ""
+        if term and "clear" not in request.POST:
+            request.session[SEARCH_SESSION_KEY] = term
+        else:
+            request.session.pop(SEARCH_SESSION_KEY, None)
+        query = request.GET.urlencode()
+        return redirect(reverse("mentors:list") + (f"?{query}" if query else ""))
+
+    today = timezone.localdate()
+    term = request.session.get(SEARCH_SESSION_KEY, "")
+    filter_form = RosterFilterForm(request.GET or None)
+    filters = selectors.RosterFilters(search=term)
+    if filter_form.is_bound and filter_form.is_valid():
+        data = filter_form.cleaned_data
+        filters = selectors.RosterFilters(
+            cleared=filter_form.cleared_value(),
+            status=data["status"],
+            house=data["house"],
+            language=data["language"],
+            pathway=data["pathway"],
+            search=term,
+        )
+    roster = selectors.mentor_roster(user=request.user, filters=filters, today=today)
+    page = Paginator(roster, PAGE_SIZE).get_page(request.GET.get("page"))
+    mentors = list(page.object_list)
+    clearances = selectors.clearances_for(mentors, today=today)
+    rows = [(m, clearances[m.pk]) for m in mentors]
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "mentors/list.html",
+        {
+            "rows": rows,
+            "page": page,
+            "filter_form": filter_form,
+            "search_form": SearchForm(initial={"q": term}),
+            "search_term": term,
+            "filter_query": params.urlencode(),
+            "filtered": bool(term) or any(v for k, v in request.GET.items() if k != "page"),
+        },
+    )
+
+
+@role_required(Role.ADMIN, Role.MANAGER, Role.MENTOR)
+def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    mentor = _get_mentor_for_user(request, pk)
+    if role_of(request.user) == Role.MENTOR:
+        # A mentor's own page is their profile; other mentors' pages 404 above.
+        return redirect("mentors:my_profile")
+    mentor = (
+        Mentor.objects.visible_to(request.user)
+        .select_related("user")
+        .with_active_mentee_count()
+        .prefetch_related(
+            "languages",
+            "pathways",
+            "houses",
+            "status_changes__changed_by",
+        )
+        .get(pk=mentor.pk)
+    )
+    overview = selectors.mentor_training_overview(mentor=mentor, today=timezone.localdate())
+    audit.mark(request, "view", mentor)
+    return render(request, "mentors/detail.html", {"mentor": mentor, "overview": overview})
+
+
+@staff_required
+def mentor_create(request: HttpRequest) -> HttpResponse:
+    form = MentorCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            mentor = services.mentor_create(created_by=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            audit.mark(request, "create", mentor)
+            messages.success(
+                request,
+                f"{mentor} was added as an applicant. They have been emailed a link to set "
+                "their password.",
+            )
+            return redirect("mentors:detail", pk=mentor.pk)
+    return render(
+        request,
+        "mentors/form.html",
+        {"form": form, "title": "Add a mentor", "submit": "Add mentor", "cancel": "mentors:list"},
+    )
+
+
+@staff_required
+def mentor_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    mentor = _get_mentor_for_user(request, pk)
+    form = MentorStaffForm(request.POST or None, instance=mentor)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mentor_update_profile(
+                mentor=mentor, updated_by=request.user, **form.service_kwargs()
+            )
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            audit.mark(request, "change", mentor)
+            messages.success(request, "Profile saved.")
+            return redirect("mentors:detail", pk=mentor.pk)
+    return render(
+        request,
+        "mentors/form.html",
+        {"form": form, "title": f"Edit {mentor}", "submit": "Save", "mentor": mentor},
+    )
+
+
+@staff_required
+def mentor_status(request: HttpRequest, pk: int) -> HttpResponse:
+    mentor = _get_mentor_for_user(request, pk)
+    form = StatusChangeForm(request.POST or None, mentor=mentor)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mentor_change_status(
+                mentor=mentor,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+                changed_by=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            audit.mark(request, "change", mentor)
+            messages.success(request, f"{mentor} is now {mentor.get_status_display().lower()}.")
+            return redirect("mentors:detail", pk=mentor.pk)
+    return render(request, "mentors/status.html", {"form": form, "mentor": mentor})
+
+
+@staff_required
+@require_POST
+def mentor_resend_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    mentor = _get_mentor_for_user(request, pk)
+    if services.mentor_send_set_password_email(user=mentor.user):
+        messages.success(request, "The set-password email was sent again.")
+    else:
+        messages.error(request, "The email could not be sent. Try again later.")
+    audit.mark(request, "change", mentor)
+    return redirect("mentors:detail", pk=mentor.pk)
+
+
+@staff_required
+def record_training(request: HttpRequest, pk: int) -> HttpResponse:
+    mentor = _get_mentor_for_user(request, pk)
+    form = TrainingRecordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = services.training_record_create(
+                mentor=mentor,
+                course=form.cleaned_data["course"],
+                completed_on=form.cleaned_data["completed_on"],
+                hours=form.cleaned_data["hours"],
+                recorded_by=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            audit.mark(request, "create", record)
+            messages.success(request, f"Recorded {record.course} for {mentor}.")
+            return redirect("mentors:detail", pk=mentor.pk)
+    return render(
+        request,
+        "mentors/form.html",
+        {
+            "form": form,
+            "title": f"Record training for {mentor}",
+            "submit": "Record training",
+            "mentor": mentor,
+        },
+    )
+
+
+@staff_required
+def record_session(request: HttpRequest) -> HttpResponse:
+    """One course, one date, tick the attendees. `?house=<id>` narrows the list."""
+    house = None
+    house_id = request.GET.get("house", "")
+    if house_id.isdigit():
+        house = House.objects.filter(pk=house_id).first()
+    attendees_qs = selectors.session_attendee_choices(user=request.user, house=house)
+    form = TrainingSessionForm(request.POST or None, attendees_qs=attendees_qs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            records = services.training_session_record(
+                course=form.cleaned_data["course"],
+                completed_on=form.cleaned_data["completed_on"],
+                attendees=list(form.cleaned_data["attendees"]),
+                hours=form.cleaned_data["hours"],
+                recorded_by=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            audit.mark(request, "create", "mentors.trainingsession")
+            messages.success(
+                request,
+                f"Recorded {form.cleaned_data['course']} for {len(records)} "
+                f"mentor{'s' if len(records) != 1 else ''}.",
+            )
+            return redirect("mentors:list")
+    return render(
+        request,
+        "mentors/session.html",
+        {"form": form, "houses": House.objects.all(), "house": house},
+    )
+
+
+@mentor_required
+def my_training(request: HttpRequest) -> HttpResponse:
+    mentor = _own_mentor(request)
+    overview = selectors.mentor_training_overview(mentor=mentor, today=timezone.localdate())
+    return render(request, "mentors/my_training.html", {"mentor": mentor, "overview": overview})
+
+
+@mentor_required
+def my_profile(request: HttpRequest) -> HttpResponse:
+    """A mentor edits their own profile. Status and capacity are not on the form, so a forged
+    POST carrying them changes nothing."""
+    mentor = _own_mentor(request)
+    form = MentorProfileForm(request.POST or None, instance=mentor)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mentor_update_profile(
+                mentor=mentor, updated_by=request.user, **form.service_kwargs()
+            )
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            messages.success(request, "Your profile is saved.")
+            return redirect("mentors:my_profile")
+    return render(request, "mentors/my_profile.html", {"mentor": mentor, "form": form})

@@ -7,26 +7,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mentors', '0002_course_catalogue'),
+        ("mentors", "0002_course_catalogue"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='mentor',
-            name='capacity',
-            field=models.PositiveSmallIntegerField(default=3, help_text='Most active mentees at once (0 to 10).', validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(10)]),
+            model_name="mentor",
+            name="capacity",
+            field=models.PositiveSmallIntegerField(
+                default=3,
+                help_text="Most active mentees at once (0 to 10).",
+                validators=[
+                    django.core.validators.MinValueValidator(0),
+                    django.core.validators.MaxValueValidator(10),
+                ],
+            ),
         ),
         migrations.AlterField(
-            model_name='trainingrecord',
-            name='hours',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=5, validators=[django.core.validators.MinValueValidator(0)]),
+            model_name="trainingrecord",
+            name="hours",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=Decimal("0"),
+                max_digits=5,
+                validators=[django.core.validators.MinValueValidator(0)],
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='trainingrecord',
-            name='training_once_per_day',
-            constraint=models.UniqueConstraint(fields=('mentor', 'course', 'completed_on'), name='training_once_per_day', violation_error_message='This course is already recorded for this mentor on that date.'),
+            model_name="trainingrecord",
+            name="training_once_per_day",
+            constraint=models.UniqueConstraint(
+                fields=("mentor", "course", "completed_on"),
+                name="training_once_per_day",
+                violation_error_message="This course is already recorded for this mentor on that date.",
+            ),
         ),
     ]

@@ -1,0 +1,301 @@
+"""Writes for mentors and their training. Views and the admin call these; nothing else writes.
+
+Each function takes keyword-only arguments, validates (`full_clean`) and writes in one transaction.
+Errors come back as `ValidationError` keyed by form field, so a form can show them beside the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from allauth.account.forms import default_token_generator
+from allauth.account.utils import user_pk_to_url_str
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from mentoring_site.models import User
+from mentoring_site.roles import MENTOR_GROUP
+from mentors.models import (
+    UNAVAILABLE_STATUSES,
+    Mentor,
+    MentorStatusChange,
+    TrainingCourse,
+    TrainingRecord,
+    format_day,
+)
+from mentors.signals import mentor_unavailable
+from residents.models import House, Language, RecoveryPathway
+
+logger = logging.getLogger(__name__)
+
+EMAIL_TAKEN = "An account with this email address already exists. Look the person up instead."
+
+
+def mentor_create(
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    created_by: User | None,
+    phone: str = "",
+    recovery_since: dt.date | None = None,
+    bio: str = "",
+    gender: str = "",
+    gender_self_description: str = "",
+    languages: Iterable[Language] = (),
+    pathways: Iterable[RecoveryPathway] = (),
+    houses: Iterable[House] = (),
+    serves_all_houses: bool = False,
+    capacity: int = 3,
+) -> Mentor:
+    """Creates the user (Mentor group, no usable password) and the applicant's profile, then
+    emails a link to set a password once the transaction commits."""
+    email = User.objects.normalize_email(email.strip()).lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": EMAIL_TAKEN})
+    user = User(email=email, first_name=first_name.strip(), last_name=last_name.strip())
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    mentor = Mentor(
+        status=Mentor.Status.APPLICANT,
+        status_changed_on=timezone.localdate(),
+        phone=phone.strip(),
+        recovery_since=recovery_since,
+        bio=bio.strip(),
+        gender=gender,
+        gender_self_description=gender_self_description.strip(),
+        serves_all_houses=serves_all_houses,
+        capacity=capacity,
+    )
+    mentor.full_clean(exclude=["user"])
+    try:
+        with transaction.atomic():
+            user.save()
+            user.groups.add(Group.objects.get(name=MENTOR_GROUP))
+            mentor.user = user
+            mentor.save()
+            mentor.languages.set(languages)
+            mentor.pathways.set(pathways)
+            mentor.houses.set(houses)
+    except IntegrityError as exc:
+        # Two managers adding the same person at the same moment: the unique email decides.
+        raise ValidationError({"email": EMAIL_TAKEN}) from exc
+    transaction.on_commit(lambda: mentor_send_set_password_email(user=user))
+    return mentor
+
+
+def set_password_url(user: User) -> str:
+    """allauth's reset-from-key link, so the person chooses a password on allauth's own page."""
+    path = reverse(
+        "account_reset_password_from_key",
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
+    )
+    return f"{settings.SITE_URL}{path}"
+
+
+def mentor_send_set_password_email(*, user: User) -> bool:
+    """Sends the welcome email with a link to set a password. Returns False if sending failed
+    (logged by user id only: no addresses or names in logs); a manager can resend it."""
+    context = {
+        "user": user,
+        "url": set_password_url(user),
+        "site_url": settings.SITE_URL,
+        "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+    }
+    subject = render_to_string("mentors/email/set_password_subject.txt", context).strip()
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("mentors/email/set_password_body.txt", context),
+        to=[user.email],
+    )
+    message.attach_alternative(
+        render_to_string("mentors/email/set_password_body.html", context), "text/html"
+    )
+    try:
+        message.send()
+    except Exception as exc:  # noqa: BLE001 - any mail failure: log it, a manager can resend
+        logger.warning("set-password email to user %s failed: %s", user.pk, type(exc).__name__)
+        return False
+    return True
+
+
+def mentor_change_status(
+    *,
+    mentor: Mentor,
+    status: str,
+    reason: str,
+    changed_by: User | None,
+    today: dt.date | None = None,
+) -> Mentor:
+    """Moves a mentor to another status and records who did it and why.
+
+    Going on break or retiring sends `mentors.signals.mentor_unavailable` once, after commit
+    (matching pauses the mentor's pairings on it).
+    """
+    today = today or timezone.localdate()
+    reason = reason.strip()
+    if status not in Mentor.Status.values:
+        raise ValidationError({"status": "Choose a status from the list."})
+    if not reason:
+        raise ValidationError({"reason": "Say in a few words why the status changes."})
+    change = MentorStatusChange(
+        mentor=mentor, from_status=mentor.status, to_status=status, reason=reason
+    )
+    change.full_clean(exclude=["mentor", "changed_by"])
+    with transaction.atomic():
+        # The row lock makes a double submit or two managers at once change the status once.
+        locked = Mentor.objects.select_for_update().select_related("user").get(pk=mentor.pk)
+        if locked.status == status:
+            raise ValidationError(
+                {"status": f"{locked} is already {locked.get_status_display().lower()}."}
+            )
+        change.from_status = locked.status
+        change.changed_by = changed_by
+        change.save()
+        locked.status = status
+        locked.status_changed_on = today
+        locked.save(update_fields=["status", "status_changed_on"])
+        if status in UNAVAILABLE_STATUSES:
+            transaction.on_commit(
+                lambda: mentor_unavailable.send(sender=Mentor, mentor=locked, status=status)
+            )
+    mentor.status, mentor.status_changed_on = locked.status, locked.status_changed_on
+    return locked
+
+
+def mentor_update_profile(
+    *,
+    mentor: Mentor,
+    updated_by: User | None,
+    first_name: str,
+    last_name: str,
+    phone: str,
+    recovery_since: dt.date | None,
+    bio: str,
+    gender: str,
+    gender_self_description: str,
+    languages: Iterable[Language],
+    pathways: Iterable[RecoveryPathway],
+    houses: Iterable[House],
+    serves_all_houses: bool,
+    capacity: int | None = None,
+) -> Mentor:
+    """Updates the profile. Status never changes here (see mentor_change_status); capacity only
+    when given (managers), so a mentor's own form cannot change it."""
+    user = mentor.user
+    user.first_name, user.last_name = first_name.strip(), last_name.strip()
+    mentor.phone = phone.strip()
+    mentor.recovery_since = recovery_since
+    mentor.bio = bio.strip()
+    mentor.gender = gender
+    mentor.gender_self_description = gender_self_description.strip()
+    mentor.serves_all_houses = serves_all_houses
+    if capacity is not None:
+        mentor.capacity = capacity
+    user.full_clean(exclude=["password"])
+    mentor.full_clean(exclude=["user"])
+    with transaction.atomic():
+        user.save(update_fields=["first_name", "last_name"])
+        mentor.save()
+        mentor.languages.set(languages)
+        mentor.pathways.set(pathways)
+        mentor.houses.set(houses)
+    return mentor
+
+
+def _duplicate_message(mentor: Mentor, course: TrainingCourse, on: dt.date) -> str:
+    return f"{mentor} already has “{course}” recorded on {format_day(on)}."
+
+
+def training_record_create(
+    *,
+    mentor: Mentor,
+    course: TrainingCourse,
+    completed_on: dt.date,
+    recorded_by: User | None,
+    hours: Decimal | None = None,
+) -> TrainingRecord:
+    """Records one completed course; the expiry date follows from the course's validity."""
+    record = TrainingRecord(
+        mentor=mentor,
+        course=course,
+        completed_on=completed_on,
+        expires_on=course.expiry_for(completed_on) if completed_on else None,
+        hours=course.hours if hours is None else hours,
+        recorded_by=recorded_by,
+    )
+    if TrainingRecord.objects.filter(
+        mentor=mentor, course=course, completed_on=completed_on
+    ).exists():
+        raise ValidationError({"completed_on": _duplicate_message(mentor, course, completed_on)})
+    record.full_clean()
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"completed_on": _duplicate_message(mentor, course, completed_on)}
+        ) from exc
+    return record
+
+
+def training_session_record(
+    *,
+    course: TrainingCourse,
+    completed_on: dt.date,
+    attendees: Sequence[Mentor],
+    recorded_by: User | None,
+    hours: Decimal | None = None,
+) -> list[TrainingRecord]:
+    """Records one course on one date for everyone who attended, all or nothing."""
+    if not attendees:
+        raise ValidationError({"attendees": "Tick at least one attendee."})
+    already = list(
+        TrainingRecord.objects.filter(
+            course=course, completed_on=completed_on, mentor__in=attendees
+        ).select_related("mentor__user")
+    )
+    if already:
+        names = ", ".join(sorted(str(r.mentor) for r in already))
+        raise ValidationError(
+            {
+                "attendees": (
+                    f"“{course}” is already recorded on {format_day(completed_on)} for: {names}. "
+                    "Untick them and save again."
+                )
+            }
+        )
+    expires_on = course.expiry_for(completed_on)
+    records = [
+        TrainingRecord(
+            mentor=mentor,
+            course=course,
+            completed_on=completed_on,
+            expires_on=expires_on,
+            hours=course.hours if hours is None else hours,
+            recorded_by=recorded_by,
+        )
+        for mentor in attendees
+    ]
+    for record in records:
+        # Foreign keys were loaded by the caller; skip their per-row existence queries.
+        record.full_clean(exclude=["mentor", "course", "recorded_by"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            return TrainingRecord.objects.bulk_create(records)
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"attendees": "Someone recorded this session at the same moment. Check and try again."}
+        ) from exc
