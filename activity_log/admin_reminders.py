@@ -1,1 +1,88 @@
-"""Reminder outbox admin (reminders issue)."""
+"""Reminder outbox admin: what was sent, what waits, what failed, and a resend for failures."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils import timezone
+
+from activity_log.models import Reminder
+from activity_log.reminders import enqueue_send
+
+
+class ReminderStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("waiting", "Waiting to send"), ("sent", "Sent"), ("failed", "Failed")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "waiting":
+            return queryset.filter(sent_at__isnull=True, failed_at__isnull=True)
+        if self.value() == "sent":
+            return queryset.filter(sent_at__isnull=False)
+        if self.value() == "failed":
+            return queryset.filter(failed_at__isnull=False)
+        return queryset
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "kind",
+        "subject_key",
+        "recipient",
+        "due_at",
+        "send_after",
+        "state",
+        "attempts",
+        "last_error",
+    ]
+    list_filter = ["kind", ReminderStateFilter]
+    list_select_related = ["recipient"]
+    search_fields = ["subject_key", "recipient__email"]
+    date_hierarchy = "created_at"
+    actions = ["resend_failed"]
+    readonly_fields = [
+        "kind",
+        "pairing",
+        "training_record",
+        "contact",
+        "subject_key",
+        "due_at",
+        "recipient",
+        "created_at",
+        "send_after",
+        "claimed_until",
+        "sent_at",
+        "attempts",
+        "last_error",
+        "failed_at",
+    ]
+
+    @admin.display(description="state")
+    def state(self, obj: Reminder) -> str:
+        if obj.sent_at:
+            return "sent"
+        if obj.failed_at:
+            return "failed"
+        return "waiting"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Resend the selected failed reminders")
+    def resend_failed(self, request, queryset) -> None:
+        # Only failed, never sent rows; they go back in the queue with a fresh day of retries.
+        count = queryset.filter(failed_at__isnull=False, sent_at__isnull=True).update(
+            failed_at=None, attempts=0, claimed_until=None, send_after=timezone.now()
+        )
+        if count:
+            transaction.on_commit(enqueue_send)
+            self.message_user(request, f"{count} reminder(s) will be sent again.", messages.SUCCESS)
+        else:
+            self.message_user(
+                request, "None of the selected reminders had failed.", messages.WARNING
+            )

@@ -1,8 +1,22 @@
-"""Celery tasks: thin wrappers that call services (filled in by the reminders issue)."""
+"""Celery tasks: thin wrappers around activity_log.reminders (see docs/reminders.md)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
 
 from celery import shared_task
 
+from activity_log import reminders
 
-@shared_task(ignore_result=True)
-def send_reminders() -> None:
-    """Claims and sends due Reminder rows (the outbox). Implemented by the reminders issue."""
+
+@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
+def scan_overdue_task() -> dict:
+    """Beat, every minute: writes owed reminders; enqueues sending once they are committed."""
+    return asdict(reminders.scan_overdue())
+
+
+@shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
+def send_reminders() -> dict:
+    """Claims and sends due Reminder rows (the outbox); also on beat, so nothing waits long."""
+    result = reminders.send_due_reminders()
+    return {key: value for key, value in asdict(result).items() if key != "errors"}

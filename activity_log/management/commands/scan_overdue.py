@@ -1,0 +1,30 @@
+"""`python manage.py scan_overdue`: the overdue scan Celery beat runs every minute, by hand."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from activity_log.reminders import scan_overdue, send_due_reminders
+
+
+class Command(BaseCommand):
+    help = "Writes the reminders owed now (mentor, manager, training) and sends what is due."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--no-send", action="store_true", help="Only write reminders; a worker sends them."
+        )
+
+    def handle(self, *args, **options) -> None:
+        scan = scan_overdue(enqueue=False)
+        self.stdout.write(
+            f"New reminders: {scan.mentor_overdue} mentor, {scan.manager_escalation} manager "
+            f"escalation, {scan.training_expiring} training expiring."
+        )
+        if options["no_send"]:
+            return
+        sent = send_due_reminders()
+        self.stdout.write(
+            f"Sent {sent.emails} emails covering {sent.sent} reminders; {sent.failed} failed "
+            f"(will retry), {sent.gave_up} gave up, {sent.deferred} wait for quiet hours to end."
+        )

@@ -1,0 +1,210 @@
+"""Sending the outbox: one digest per recipient, claimed once, no notes or surnames in it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import override_settings
+
+from activity_log.models import ContactLog, Reminder
+from activity_log.reminders import backoff, send_due_reminders
+from activity_log.tasks import send_reminders
+from matching.models import Pairing
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+# 15:00 UTC is 10:00 or 11:00 in New York: outside quiet hours.
+NOW = dt.datetime(2026, 3, 10, 15, 0, tzinfo=dt.UTC)
+DAY = dt.timedelta(days=1)
+
+
+def overdue_reminder(mentor=None, *, house=None, days=2, kind="mentor_overdue", recipient=None):
+    resident = f.ResidentFactory(house=house or f.HouseFactory(), last_name="Zebulonsky")
+    pairing = f.PairingFactory(resident=resident, **({"mentor": mentor} if mentor else {}))
+    due_at = NOW - days * DAY
+    Pairing.objects.filter(pk=pairing.pk).update(next_due_at=due_at)
+    return Reminder.objects.create(
+        kind=kind,
+        pairing=pairing,
+        subject_key=f"pairing:{pairing.pk}",
+        due_at=due_at,
+        recipient=recipient or pairing.mentor.user,
+        send_after=NOW - dt.timedelta(hours=1),
+    )
+
+
+def test_one_digest_per_recipient_lists_every_overdue_mentee(mentor, mentor2, mailoutbox):
+    first = overdue_reminder(mentor)
+    second = overdue_reminder(mentor)
+    third = overdue_reminder(mentor2)
+
+    result = send_due_reminders(NOW)
+
+    assert (result.emails, result.sent) == (2, 3)
+    by_recipient = {m.to[0]: m for m in mailoutbox}
+    digest = by_recipient[mentor.user.email]
+    for reminder in (first, second):
+        assert reminder.pairing.resident.preferred_name in digest.body
+    assert "2 of your mentees are due a check-in" in digest.subject
+    assert third.pairing.resident.preferred_name in by_recipient[mentor2.user.email].subject
+    assert Reminder.objects.filter(sent_at=NOW).count() == 3
+
+
+def test_running_the_send_task_twice_sends_each_email_once(mentor, mailoutbox, monkeypatch):
+    overdue_reminder(mentor)
+    overdue_reminder(mentor)
+    monkeypatch.setattr("activity_log.reminders.timezone.now", lambda: NOW)
+    send_reminders.apply()
+    send_reminders.apply()
+    assert len(mailoutbox) == 1
+    assert Reminder.objects.filter(sent_at__isnull=True).count() == 0
+
+
+def test_a_reminder_claimed_by_another_worker_is_left_to_it(mentor, mailoutbox):
+    reminder = overdue_reminder(mentor)
+    Reminder.objects.filter(pk=reminder.pk).update(claimed_until=NOW + dt.timedelta(minutes=3))
+    assert send_due_reminders(NOW).emails == 0
+    assert mailoutbox == []
+
+
+def test_a_claim_that_expired_is_taken_over(mentor, mailoutbox):
+    """A worker died mid-send: once its lease ran out, another one sends."""
+    reminder = overdue_reminder(mentor)
+    Reminder.objects.filter(pk=reminder.pk).update(claimed_until=NOW - dt.timedelta(seconds=1))
+    assert send_due_reminders(NOW).emails == 1
+
+
+def test_only_one_of_two_claims_wins():
+    from activity_log.reminders import _claim
+
+    reminder = overdue_reminder()
+    assert _claim(reminder.pk, NOW) is True
+    assert _claim(reminder.pk, NOW) is False
+
+
+def test_sent_and_failed_reminders_are_not_sent_again(mentor, mailoutbox):
+    sent = overdue_reminder(mentor)
+    failed = overdue_reminder(mentor)
+    Reminder.objects.filter(pk=sent.pk).update(sent_at=NOW - DAY)
+    Reminder.objects.filter(pk=failed.pk).update(failed_at=NOW - DAY)
+    assert send_due_reminders(NOW).emails == 0
+
+
+def test_a_reminder_waiting_for_later_is_not_sent_yet(mentor, mailoutbox):
+    reminder = overdue_reminder(mentor)
+    Reminder.objects.filter(pk=reminder.pk).update(send_after=NOW + dt.timedelta(minutes=1))
+    assert send_due_reminders(NOW).emails == 0
+    assert send_due_reminders(NOW + dt.timedelta(minutes=1)).emails == 1
+
+
+def test_a_reminder_whose_mentee_was_seen_meanwhile_is_dropped(mentor, mailoutbox):
+    reminder = overdue_reminder(mentor)
+    Pairing.objects.filter(pk=reminder.pairing_id).update(
+        last_contact_at=NOW - dt.timedelta(hours=1), next_due_at=NOW + 7 * DAY
+    )
+    result = send_due_reminders(NOW)
+    assert (result.emails, result.dropped) == (0, 1)
+    assert not Reminder.objects.exists()
+
+
+@override_settings(SITE_URL="https://mentoring.example.org")
+def test_the_mentor_email_is_warm_short_first_names_only_with_a_log_link(mentor, mailoutbox):
+    reminder = overdue_reminder(mentor)
+    resident = reminder.pairing.resident
+    send_due_reminders(NOW)
+
+    message = mailoutbox[0]
+    html = message.alternatives[0][0]
+    for text in (message.subject, message.body, html):
+        assert resident.preferred_name in text
+        assert resident.last_name not in text
+        assert mentor.user.last_name not in text
+    assert message.body.startswith(f"Hi {mentor.user.first_name},")
+    assert "https://mentoring.example.org/my/" in message.body
+    assert 'href="https://mentoring.example.org/my/"' in html
+    assert len(message.body) < 600
+
+
+def test_the_manager_escalation_names_the_mentee_and_links_the_resident_page(
+    house, manager, mentor, mailoutbox
+):
+    reminder = overdue_reminder(
+        mentor, house=house, days=4, kind="manager_escalation", recipient=manager
+    )
+    send_due_reminders(NOW)
+    message = mailoutbox[0]
+    resident = reminder.pairing.resident
+    assert message.to == [manager.email]
+    assert (
+        f"{resident.preferred_name} at Maple House (mentor {mentor.user.first_name})"
+        in message.body
+    )
+    assert f"/residents/{resident.pk}/" in message.body
+    assert resident.last_name not in message.body + message.alternatives[0][0]
+    assert "4 days" in message.subject
+
+
+def test_an_urgent_concern_email_carries_no_notes_or_concern_text(house, manager, mailoutbox):
+    resident = f.ResidentFactory(house=house, last_name="Zebulonsky")
+    contact = f.ContactLogFactory(
+        pairing=f.PairingFactory(resident=resident),
+        concern_level=ContactLog.Concern.URGENT,
+        concern_note="Talked about relapse plans",
+        notes="Private notes about the family",
+        follow_up="Call the sponsor",
+    )
+    Reminder.objects.create(
+        kind="urgent_concern",
+        contact=contact,
+        subject_key=f"contact:{contact.pk}",
+        due_at=contact.created_at,
+        recipient=manager,
+        send_after=NOW,
+    )
+    send_due_reminders(NOW)
+
+    message = mailoutbox[0]
+    everything = message.subject + message.body + message.alternatives[0][0]
+    assert resident.preferred_name in message.subject
+    for secret in ("relapse", "family", "sponsor", "Zebulonsky"):
+        assert secret not in everything
+    assert f"/residents/{resident.pk}/" in message.body
+
+
+def test_the_training_email_names_the_course_and_the_date(mentor, mailoutbox):
+    course = f.TrainingCourseFactory(name="Naloxone refresher")
+    record = f.TrainingRecordFactory(
+        mentor=mentor,
+        course=course,
+        completed_on=dt.date(2024, 4, 1),
+        expires_on=dt.date(2026, 4, 1),
+    )
+    Reminder.objects.create(
+        kind="training_expiring",
+        training_record=record,
+        subject_key=f"training:{record.pk}",
+        due_at=dt.datetime(2026, 4, 1, 4, 0, tzinfo=dt.UTC),
+        recipient=mentor.user,
+        send_after=NOW,
+    )
+    send_due_reminders(NOW)
+    assert mailoutbox[0].subject == "Your Naloxone refresher training expires on 1 April"
+    assert "Wednesday 1 April 2026" in mailoutbox[0].body
+
+
+def test_names_with_html_are_escaped_in_html_and_plain_in_text(mentor, mailoutbox):
+    reminder = overdue_reminder(mentor)
+    reminder.pairing.resident.__class__.objects.filter(pk=reminder.pairing.resident_id).update(
+        preferred_name="<b>Zoë</b> O'Neil"
+    )
+    send_due_reminders(NOW)
+    message = mailoutbox[0]
+    assert "<b>Zoë</b> O'Neil" in message.body
+    assert "&lt;b&gt;Zoë&lt;/b&gt;" in message.alternatives[0][0]
+
+
+def test_back_off_doubles_from_one_minute_and_is_capped():
+    assert [backoff(n).total_seconds() / 60 for n in range(1, 6)] == [1, 2, 4, 8, 16]
+    assert backoff(30) == dt.timedelta(hours=2)
