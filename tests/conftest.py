@@ -4,6 +4,8 @@
 - `manager` manages `house`; `manager2` manages `house2` (the outsider for scope tests).
 - `mentor` and `mentor2`: cleared mentors with no mentees yet.
 - `page`: Playwright Chromium at phone size (375x812); `login_browser(page, live_server, user)`.
+- Staff made by the factories are enrolled in TOTP, and `client.force_login` (so `as_user` and
+  `login_browser` too) records a passed TOTP step: they pass the staff two-factor gate.
 - `celery_worker_process`: a real `celery worker` subprocess on a private queue.
 """
 
@@ -73,6 +75,45 @@ def use_broker(app, url: str, options: dict) -> None:
     app.amqp._producer_pool = None
     app.conf.broker_url = url
     app.conf.broker_transport_options = options
+
+
+def record_mfa_in_session(client, user) -> None:
+    """Marks the client's session as having passed TOTP, exactly as allauth records it.
+
+    Staff must pass two-factor before any resident page (mentoring_site/security.py). Users
+    without a TOTP authenticator (e.g. `ManagerUserFactory(totp=False)`) are left alone.
+    """
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
+    from allauth.mfa.models import Authenticator
+
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is None:
+        return
+    session = client.session
+    records = session.get(AUTHENTICATION_METHODS_SESSION_KEY) or []
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        *records,
+        {"method": "mfa", "at": time.time(), "id": authenticator.pk, "type": "totp"},
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_mfa(monkeypatch):
+    """`client.force_login(staff)` gives a session that passed TOTP (staff factories enrol it)."""
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        record_mfa_in_session(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,18 @@ from mentors.models import Mentor, TrainingCourse, TrainingRecord
 from residents.models import ConsentRecord, House, RecoveryGoal, Resident
 
 PASSWORD = "correct-horse-battery-9"
+# Staff users made by these factories are enrolled in TOTP with this secret (see give_totp).
+TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+
+
+def give_totp(user: User, secret: str = TOTP_SECRET):
+    """Enrols the user in TOTP the way allauth stores it (the adapter encrypts the secret)."""
+    from allauth.mfa.adapter import get_adapter
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.create(
+        user=user, type=Authenticator.Type.TOTP, data={"secret": get_adapter().encrypt(secret)}
+    )
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -33,6 +45,19 @@ class UserFactory(factory.django.DjangoModelFactory):
     def group(self, create, extracted, **kwargs):
         if create and extracted:
             self.groups.add(Group.objects.get(name=extracted))
+
+    # Staff (admins, managers) get a TOTP authenticator so they pass the two-factor gate;
+    # pass `totp=False` for one who has not set it up.
+    totp = factory.PostGeneration(lambda obj, create, extracted, **kwargs: extracted)
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        super()._after_postgeneration(instance, create, results)
+        if not create or (results or {}).get("totp") is False:
+            return
+        staff_groups = [ADMIN_GROUP, MANAGER_GROUP]
+        if instance.is_superuser or instance.groups.filter(name__in=staff_groups).exists():
+            give_totp(instance)
 
 
 def _in_group(name: str):

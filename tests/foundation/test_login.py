@@ -19,6 +19,7 @@ def _login(client, email, password):
 
 
 def test_it_logs_in_by_email(client, manager):
+    manager.authenticator_set.all().delete()  # password only; two-factor: tests/privacy
     response = _login(client, "manager@example.org", f.PASSWORD)
     assert response.status_code == 302
     assert response.wsgi_request.user.is_authenticated

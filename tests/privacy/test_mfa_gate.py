@@ -1,0 +1,147 @@
+"""Staff must set up and pass TOTP before they reach resident data; mentors are only invited."""
+
+import time
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.urls import reverse
+
+from mentoring_site.security import LAST_SEEN_KEY
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def resident(manager):
+    return f.ResidentFactory(house=f.HouseFactory(managers=[manager]))
+
+
+def _detail(resident):
+    return reverse("activity_log:resident_access", args=[resident.pk])
+
+
+def test_a_manager_without_totp_is_sent_to_set_it_up(client, resident):
+    manager = f.ManagerUserFactory(totp=False)
+    resident.house.managers.add(manager)
+    client.force_login(manager)
+    response = client.get(_detail(resident))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_activate_totp"))
+    assert resident.preferred_name not in response.content.decode()
+
+
+def test_the_gate_covers_the_dashboard_and_the_admin(client):
+    admin = f.AdminUserFactory(totp=False, is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    for url in (reverse("activity_log:dashboard"), reverse("admin:index"), reverse("home")):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("mfa_activate_totp"))
+
+
+def test_sign_out_and_the_setup_page_stay_reachable(client):
+    manager = f.ManagerUserFactory(totp=False)
+    client.force_login(manager)
+    setup = client.get(reverse("mfa_activate_totp"))
+    # allauth may first ask for the password again (a force_login has no recent password step).
+    assert setup.status_code == 200 or setup["Location"].startswith("/accounts/")
+    assert client.get(reverse("healthz")).status_code in (200, 503)
+    response = client.post(reverse("account_logout"))
+    assert response.status_code == 302
+    assert not response.wsgi_request.user.is_authenticated
+
+
+def test_a_manager_with_totp_who_passed_it_reads_the_resident_page(client, manager, resident):
+    client.force_login(manager)  # conftest records the TOTP step like allauth does
+    response = client.get(_detail(resident))
+    assert response.status_code == 200
+
+
+def test_a_manager_with_totp_but_no_code_this_session_is_asked_for_one(client, manager, resident):
+    client.force_login(manager)
+    session = client.session
+    session["account_authentication_methods"] = [{"method": "password", "at": time.time()}]
+    session.save()
+    response = client.get(_detail(resident))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_reauthenticate"))
+
+
+def test_htmx_requests_are_redirected_with_a_header(client, resident):
+    manager = f.ManagerUserFactory(totp=False)
+    client.force_login(manager)
+    response = client.get(_detail(resident), headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith(reverse("mfa_activate_totp"))
+
+
+def test_activating_totp_opens_the_gate_in_the_same_session(transactional_db, client):
+    # Real commits: allauth announces the new authenticator from transaction.on_commit.
+    resident = f.ResidentFactory()
+    from allauth.mfa.totp.internal.auth import hotp_value, yield_hotp_counters_from_time
+
+    manager = f.ManagerUserFactory(totp=False)
+    resident.house.managers.add(manager)
+    client.post(reverse("account_login"), {"login": manager.email, "password": f.PASSWORD})
+    # allauth asks for the password again before a security change.
+    gate = client.get(_detail(resident))
+    assert gate["Location"].startswith(reverse("mfa_activate_totp"))
+    client.post(reverse("account_reauthenticate"), {"password": f.PASSWORD})
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 200
+    secret = client.session["mfa.totp.secret"]
+    counters = list(yield_hotp_counters_from_time())
+    counter = counters[len(counters) // 2]
+    code = f"{hotp_value(secret, counter):06d}"
+    response = client.post(reverse("mfa_activate_totp"), {"code": code})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Authenticator.objects.filter(user=manager, type="totp").exists()
+    # Recovery codes are generated with it.
+    assert Authenticator.objects.filter(user=manager, type="recovery_codes").exists()
+    assert client.get(_detail(resident)).status_code == 200
+
+
+def test_mentors_are_not_forced(client, mentor):
+    client.force_login(mentor.user)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert "2fa" not in response["Location"]
+
+
+def test_staff_sessions_end_after_thirty_idle_minutes(client, manager, resident, settings):
+    client.force_login(manager)
+    assert client.get(_detail(resident)).status_code == 200
+    session = client.session
+    session[LAST_SEEN_KEY] = int(time.time()) - 31 * 60
+    session.save()
+    response = client.get(_detail(resident))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    assert not response.wsgi_request.user.is_authenticated
+
+
+def test_staff_activity_keeps_the_session_alive(client, manager, resident):
+    client.force_login(manager)
+    session = client.session
+    session[LAST_SEEN_KEY] = int(time.time()) - 29 * 60
+    session.save()
+    assert client.get(_detail(resident)).status_code == 200
+    assert client.session[LAST_SEEN_KEY] >= int(time.time()) - 5
+    assert client.session.get_expiry_age() == 30 * 60
+
+
+def test_mentor_sessions_last_fourteen_days(client, mentor):
+    client.force_login(mentor.user)
+    client.get(reverse("home"))
+    age = client.session.get_expiry_age()
+    assert 14 * 24 * 3600 - 60 <= age <= 14 * 24 * 3600
+
+
+def test_a_mentor_who_signs_in_with_the_form_keeps_a_fourteen_day_cookie(client, mentor):
+    response = client.post(
+        reverse("account_login"), {"login": mentor.user.email, "password": f.PASSWORD}
+    )
+    assert response.status_code == 302
+    cookie = response.cookies["sessionid"]
+    assert int(cookie["max-age"]) > 13 * 24 * 3600
