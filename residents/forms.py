@@ -107,6 +107,15 @@ class ResidentProfileForm(forms.ModelForm):
             self.cleaned_data["preferred_name"] = self.cleaned_data["first_name"]
         super()._post_clean()
 
+    def _update_errors(self, errors):
+        # The model checks the exit date against the move-in date; on this form only the
+        # move-in date can be changed, so that is where the message belongs.
+        if hasattr(errors, "error_dict") and "exit_date" in errors.error_dict:
+            errors.error_dict.setdefault("move_in_date", []).extend(
+                errors.error_dict.pop("exit_date")
+            )
+        super()._update_errors(errors)
+
     def profile_data(self) -> dict:
         data = {name: self.cleaned_data[name] for name in self.Meta.fields}
         return data
