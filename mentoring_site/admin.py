@@ -31,6 +31,8 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "object_id", "=resident_id"]
     date_hierarchy = "at"
     list_select_related = ["user"]
+    # No bulk "delete selected" either.
+    actions = None
 
     def has_add_permission(self, request):
         return False

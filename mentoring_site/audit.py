@@ -10,8 +10,11 @@ is not an error. Nothing personal goes into the row: ids, the action, the path, 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from mentoring_site.models import AuditEvent
@@ -35,7 +38,65 @@ def mark(request: HttpRequest, action: str, obj, *, resident_id: int | None = No
 
 
 def client_ip(request: HttpRequest) -> str | None:
+    """The caller's address. Behind N trusted proxies (AUDIT_TRUSTED_PROXIES), the Nth address
+    from the right of X-Forwarded-For; the left part of that header is whatever a client sent."""
+    proxies = getattr(settings, "AUDIT_TRUSTED_PROXIES", 0)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies] or None
     return request.META.get("REMOTE_ADDR") or None
+
+
+def record_system(action: str, obj, *, resident_id: int | None, path: str) -> AuditEvent:
+    """A row for work done without a request (e.g. the retention task): no user, no IP."""
+    if isinstance(obj, str):
+        object_type, object_id = obj, ""
+    else:
+        object_type, object_id = obj._meta.label_lower, str(obj.pk or "")
+    return AuditEvent.objects.create(
+        user=None,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        resident_id=resident_id,
+        path=path[:300],
+    )
+
+
+# --- Reads shared by the privacy pages ----------------------------------------------------------
+
+
+def events_for_resident(resident_id: int) -> QuerySet[AuditEvent]:
+    """Newest first, through audit_resident_at_idx."""
+    return AuditEvent.objects.filter(resident_id=resident_id).select_related("user")
+
+
+def search_events(
+    *,
+    user_email: str = "",
+    resident_id: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[AuditEvent]:
+    events = AuditEvent.objects.select_related("user")
+    if user_email:
+        events = events.filter(user__email__iexact=user_email.strip())
+    if resident_id is not None:
+        events = events.filter(resident_id=resident_id)
+    # Day boundaries in the site's time zone, as plain ranges so the `at` indexes apply.
+    if date_from is not None:
+        events = events.filter(at__gte=_start_of(date_from))
+    if date_to is not None:
+        events = events.filter(at__lt=_start_of(date_to + dt.timedelta(days=1)))
+    return events
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    from django.utils import timezone
+
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 class AuditMiddleware:

@@ -364,4 +364,7 @@ QUIET_HOURS_END = 8
 # A reminder that still fails a day after it was created is marked failed (admin, dashboard).
 REMINDER_GIVE_UP = timedelta(days=1)
 CONTACT_EDIT_WINDOW = timedelta(hours=24)
+# Years after a resident's exit that identifying data is kept (activity_log/retention.py).
 RETENTION_YEARS = env_int("RETENTION_YEARS", 7)
+# Proxies in front of the app that append to X-Forwarded-For (the audit trail records client IPs).
+AUDIT_TRUSTED_PROXIES = env_int("AUDIT_TRUSTED_PROXIES", 0)
