@@ -1,9 +1,140 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Manager dashboard: what needs attention today, and program health for 30 and 90 days."""
 
-from mentoring_site.roles import staff_required
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from activity_log import attention, charts, reports
+from activity_log.concerns import concern_acknowledge
+from activity_log.dashboard_forms import AcknowledgeForm, HouseFilterForm
+from activity_log.models import ContactLog
+from mentoring_site import audit
+from mentoring_site.roles import is_admin, staff_required
+from residents.models import House
+
+
+def _filter_scope(request: HttpRequest, data) -> tuple[HouseFilterForm, reports.Scope]:
+    houses = list(House.objects.visible_to(request.user))
+    form = HouseFilterForm(data, houses=houses)
+    scope = reports.scope_for(
+        request.user, form.house_id(), houses, all_houses=is_admin(request.user)
+    )
+    return form, scope
+
+
+def _render_dashboard(
+    request: HttpRequest,
+    *,
+    data=None,
+    failed_ack: tuple[int, AcknowledgeForm] | None = None,
+) -> HttpResponse:
+    form, scope = _filter_scope(request, data if data is not None else request.GET or None)
+    today, now = attention.today_and_now()
+    health = reports.program_health(scope, now)
+    consistency, consistency_total = reports.mentor_consistency(
+        scope, health.periods["d30"], now, limit=attention.LIST_LIMIT
+    )
+    week_points = [(f"{start:%-d %b}", n) for start, n in health.weeks]
+    context = {
+        "filter_form": form,
+        "house_id": scope.house_id,
+        "is_admin": is_admin(request.user),
+        "urgent": attention.urgent_concerns(scope),
+        "overdue": attention.overdue_checkins(scope, now),
+        "waiting": attention.residents_waiting(scope, today),
+        "training": attention.mentors_needing_training(scope, today),
+        "failed": attention.failed_reminders(scope, now),
+        "health": health,
+        "health_rows": _health_rows(health),
+        "consistency": consistency,
+        "consistency_more": max(consistency_total - len(consistency), 0),
+        "weekly_chart": charts.column_chart(
+            week_points, title="Contacts per week, last 13 weeks (week starting)"
+        ),
+        "week_points": week_points,
+        "failed_ack_id": failed_ack[0] if failed_ack else None,
+        "failed_ack_form": failed_ack[1] if failed_ack else None,
+        "today": today,
+    }
+    audit.mark(request, "view", "dashboard")
+    return render(request, "activity_log/dashboard.html", context)
+
+
+def _health_rows(health: reports.Health) -> list[tuple[str, str, str]]:
+    def pct(value: float | None) -> str:
+        return "—" if value is None else f"{round(value * 100)}%"
+
+    rows = []
+    on_time = health.on_time
+    rows.append(
+        (
+            "Check-ins on time",
+            pct(on_time["d30"]["share"]),
+            pct(on_time["d90"]["share"]),
+        )
+    )
+    rows.append(("Contacts made", str(health.contacts["d30"]), str(health.contacts["d90"])))
+    rows.append(("Pairings active", str(health.pairings["d30"]), str(health.pairings["d90"])))
+    rows.append(
+        (
+            "Residents with a mentor",
+            pct(health.mentored_share("d30")),
+            pct(health.mentored_share("d90")),
+        )
+    )
+    rows.append(("Volunteer hours", str(health.hours["d30"]), str(health.hours["d90"])))
+    return rows
 
 
 @staff_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "activity_log/dashboard.html")
+    return _render_dashboard(request)
+
+
+def _get_urgent_concern_for_user(request: HttpRequest, pk: int) -> ContactLog:
+    try:
+        return (
+            ContactLog.objects.visible_to(request.user)
+            .select_related("pairing")
+            .get(pk=pk, concern_level=ContactLog.Concern.URGENT)
+        )
+    except ContactLog.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _dashboard_url(house_id: str | None) -> str:
+    url = reverse("activity_log:dashboard")
+    return f"{url}?{urlencode({'house': house_id})}" if house_id else url
+
+
+@staff_required
+@require_POST
+def acknowledge_concern(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = _get_urgent_concern_for_user(request, pk)
+    house = request.POST.get("house") or None
+    form = AcknowledgeForm(request.POST)
+    if form.is_valid():
+        if contact.acknowledged_at is not None:
+            messages.info(request, "This concern was already acknowledged.")
+            return redirect(_dashboard_url(house))
+        try:
+            concern_acknowledge(contact=contact, user=request.user, note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            if contact.acknowledged_at is not None:
+                messages.info(request, "This concern was already acknowledged.")
+                return redirect(_dashboard_url(house))
+            form.add_error(None, exc)
+        else:
+            audit.mark(request, "change", contact, resident_id=contact.pairing.resident_id)
+            messages.success(request, "Concern acknowledged. It has left the list.")
+            return redirect(_dashboard_url(house))
+    return _render_dashboard(
+        request, data={"house": house} if house else None, failed_ack=(contact.pk, form)
+    )

@@ -1,0 +1,165 @@
+"""Reads for the dashboard's "Needs attention" lists.
+
+Each list is capped (`LIMIT`) and carries its full size in the same query through a window
+`COUNT(*) OVER ()`, so the dashboard runs one query per list whatever the data size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from activity_log.models import ContactLog, Reminder
+from activity_log.reports import Scope
+from matching.models import Pairing
+from mentors.models import Mentor, TrainingRecord
+
+LIST_LIMIT = 20
+EXPIRY_WARNING_DAYS = 30
+FAILED_REMINDER_DAYS = 30
+
+
+@dataclass
+class Capped:
+    """The first rows of a list and how many there are in all."""
+
+    rows: list
+    total: int
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.rows), 0)
+
+
+def _capped(qs: QuerySet, limit: int = LIST_LIMIT) -> Capped:
+    rows = list(qs.annotate(list_total=Window(Count("pk")))[:limit])
+    return Capped(rows=rows, total=rows[0].list_total if rows else 0)
+
+
+def urgent_concerns(scope: Scope) -> Capped:
+    """Urgent concerns nobody has acknowledged, oldest first (contact_urgent_open_idx)."""
+    qs = (
+        scope.contacts()
+        .filter(concern_level=ContactLog.Concern.URGENT, acknowledged_at__isnull=True)
+        .select_related("pairing__resident__house", "pairing__mentor__user")
+        .order_by("created_at", "id")
+    )
+    return _capped(qs)
+
+
+def overdue_checkins(scope: Scope, now: dt.datetime) -> Capped:
+    """Active pairings past their due time, most overdue first (pairing_due_scan_idx)."""
+    qs = (
+        scope.pairings()
+        .filter(status=Pairing.Status.ACTIVE, next_due_at__lt=now)
+        .select_related("resident__house", "mentor__user")
+        .order_by("next_due_at", "id")
+    )
+    capped = _capped(qs)
+    for pairing in capped.rows:
+        pairing.days_overdue = (now - pairing.next_due_at).days
+    return capped
+
+
+def residents_waiting(scope: Scope, today: dt.date) -> Capped:
+    """Active residents with no open pairing, longest waiting first.
+
+    Waiting since the later of move-in and the end of their last pairing.
+    """
+    open_pairing = Pairing.objects.filter(
+        resident_id=OuterRef("pk"), status__in=Pairing.OPEN_STATUSES
+    )
+    last_ended = (
+        Pairing.objects.filter(resident_id=OuterRef("pk"), ended_on__isnull=False)
+        .order_by("-ended_on")
+        .values("ended_on")[:1]
+    )
+    qs = (
+        scope.residents()
+        .filter(status="active")
+        .exclude(Exists(open_pairing))
+        .annotate(
+            waiting_since=Greatest(
+                F("move_in_date"),
+                Coalesce(Subquery(last_ended, output_field=DateField()), F("move_in_date")),
+            )
+        )
+        .select_related("house")
+        .order_by("waiting_since", "id")
+    )
+    capped = _capped(qs)
+    for resident in capped.rows:
+        resident.days_waiting = max((today - resident.waiting_since).days, 0)
+    return capped
+
+
+def mentors_needing_training(scope: Scope, today: dt.date) -> Capped:
+    """Active or in-training mentors serving the houses in scope who are not cleared, or whose
+    required training expires within EXPIRY_WARNING_DAYS. Mentors with mentees come first."""
+    soon = today + dt.timedelta(days=EXPIRY_WARNING_DAYS)
+    next_expiry = (
+        TrainingRecord.objects.filter(
+            mentor_id=OuterRef("pk"),
+            course__required=True,
+            expires_on__gte=today,
+        )
+        .order_by()
+        .values("mentor_id")
+        .annotate(first=Min("expires_on"))
+        .values("first")
+    )
+    qs = (
+        Mentor.objects.visible_to(scope.user)
+        .filter(status__in=[Mentor.Status.ACTIVE, Mentor.Status.IN_TRAINING])
+        .with_clearance(today)
+        .with_active_mentee_count()
+        .annotate(next_expiry=Subquery(next_expiry, output_field=DateField()))
+        .filter(Q(is_cleared_db=False) | Q(next_expiry__lte=soon))
+    )
+    if not (scope.all_houses and scope.house_id is None):
+        ids = (scope.house_id,) if scope.house_id else scope.house_ids
+        serves = Mentor.houses.through.objects.filter(mentor_id=OuterRef("pk"), house_id__in=ids)
+        paired_here = scope.pairings().filter(mentor_id=OuterRef("pk"))
+        qs = qs.filter(Q(serves_all_houses=True) | Exists(serves) | Exists(paired_here))
+    qs = qs.select_related("user").order_by(
+        F("active_mentees").desc(), F("next_expiry").asc(nulls_last=True), "id"
+    )
+    return _capped(qs)
+
+
+def failed_reminders(scope: Scope, now: dt.datetime) -> Capped:
+    """Reminders given up on in the last FAILED_REMINDER_DAYS (reminder_failed_idx), newest first.
+
+    Scope: reminders about a pairing or contact in scope, or addressed to this user; admins
+    without a house filter see all.
+    """
+    qs = Reminder.objects.filter(failed_at__gte=now - dt.timedelta(days=FAILED_REMINDER_DAYS))
+    if not (scope.all_houses and scope.house_id is None):
+        pairings = scope.pairings().values("id")
+        qs = qs.filter(
+            Q(pairing__in=pairings)
+            | Q(contact__pairing__in=pairings)
+            | Q(recipient=scope.user, pairing__isnull=True, contact__isnull=True)
+        )
+    qs = qs.select_related("recipient", "pairing__resident").order_by("-failed_at", "-id")
+    return _capped(qs)
+
+
+def today_and_now() -> tuple[dt.date, dt.datetime]:
+    now = timezone.now()
+    return timezone.localdate(now), now

@@ -1,0 +1,205 @@
+"""Reports page: figures for a date range and house, as a page, a printable page, a CSV for
+staff and a de-identified CSV for funders. Every export is audited."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from activity_log import charts, reports
+from activity_log.dashboard_forms import ReportForm
+from mentoring_site import audit
+from mentoring_site.roles import is_admin, staff_required
+from residents.models import House
+
+DEFAULT_DAYS = 30
+SMALL = 5
+
+
+def _report_for_request(request: HttpRequest):
+    """(form, report or None, house name or None). The form says what was wrong, if anything."""
+    houses = list(House.objects.visible_to(request.user))
+    data = request.GET.copy()
+    if not data.get("start") and not data.get("end"):
+        # No range chosen yet: the last 30 days.
+        today = timezone.localdate()
+        data["start"] = (today - dt.timedelta(days=DEFAULT_DAYS - 1)).isoformat()
+        data["end"] = today.isoformat()
+    form = ReportForm(data, houses=houses)
+    if not form.is_valid():
+        return form, None, None
+    house_id = form.cleaned_data["house"]
+    scope = reports.scope_for(request.user, house_id, houses, all_houses=is_admin(request.user))
+    period = reports.Period(form.cleaned_data["start"], form.cleaned_data["end"])
+    report = reports.build_report(scope, period)
+    house_name = next((h.name for h in houses if h.pk == house_id), None)
+    return form, report, house_name
+
+
+def _query(form: ReportForm) -> str:
+    data = {k: form.data.get(k, "") for k in ("start", "end", "house") if form.data.get(k)}
+    return urlencode(data)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{round(value * 100)}%"
+
+
+def _duration(value: dt.timedelta | None) -> str:
+    if value is None:
+        return "—"
+    hours = value.total_seconds() / 3600
+    if hours < 48:
+        return f"{hours:.1f} hours"
+    return f"{hours / 24:.1f} days"
+
+
+def _context(form: ReportForm, report: reports.Report | None, house_name: str | None) -> dict:
+    context = {
+        "form": form,
+        "report": report,
+        "house_name": house_name or "All houses in your scope",
+        "query": _query(form),
+    }
+    if report is not None:
+        context.update(
+            method_chart=charts.bar_chart(report.by_method, title="Contacts by method"),
+            topic_chart=charts.bar_chart(report.by_topic[:12], title="Contacts by topic")
+            if report.by_topic
+            else None,
+            mentored_share=_pct(report.mentored_share),
+            on_time_share=_pct(report.on_time["share"]),
+            median_acknowledge=_duration(report.median_acknowledge),
+        )
+    return context
+
+
+@staff_required
+def report(request: HttpRequest) -> HttpResponse:
+    form, found, house_name = _report_for_request(request)
+    audit.mark(request, "view", "report")
+    return render(request, "activity_log/reports.html", _context(form, found, house_name))
+
+
+@staff_required
+def report_print(request: HttpRequest) -> HttpResponse:
+    form, found, house_name = _report_for_request(request)
+    if found is None:
+        return redirect(f"{reverse('activity_log:reports')}?{_query(form)}")
+    audit.mark(request, "export", "report", resident_id=None)
+    return render(request, "activity_log/reports_print.html", _context(form, found, house_name))
+
+
+def _csv_response(filename: str, rows: list[list]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerows(rows)
+    return response
+
+
+def _filename(kind: str, period: reports.Period) -> str:
+    return f"{kind}-{period.start.isoformat()}-to-{period.end.isoformat()}.csv"
+
+
+@staff_required
+def report_csv(request: HttpRequest) -> HttpResponse:
+    form, found, house_name = _report_for_request(request)
+    if found is None:
+        return redirect(f"{reverse('activity_log:reports')}?{_query(form)}")
+    audit.mark(request, "export", "report", resident_id=None)
+    rows = [["section", "measure", "value"]]
+    rows += [
+        ["scope", "from", found.period.start.isoformat()],
+        ["scope", "to", found.period.end.isoformat()],
+        ["scope", "houses", house_name or "All houses in your scope"],
+    ]
+    rows += _figure_rows(found, exact)
+    return _csv_response(_filename("program-report", found.period), rows)
+
+
+@staff_required
+def report_funder_csv(request: HttpRequest) -> HttpResponse:
+    """De-identified: only counts and shares, ages banded, counts 1 to 4 shown as "<5"."""
+    form, found, _ = _report_for_request(request)
+    if found is None:
+        return redirect(f"{reverse('activity_log:reports')}?{_query(form)}")
+    audit.mark(request, "export", "report", resident_id=None)
+    rows = [["section", "measure", "value"]]
+    rows += [
+        ["scope", "from", found.period.start.isoformat()],
+        ["scope", "to", found.period.end.isoformat()],
+        ["scope", "note", "De-identified: counts from 1 to 4 are shown as <5."],
+    ]
+    rows += _figure_rows(found, suppressed)
+    rows += [["residents served by age band", band, suppressed(n)] for band, n in found.age_bands]
+    return _csv_response(_filename("funder-report", found.period), rows)
+
+
+# --- Figures as rows, exact or with small counts suppressed ---------------------------------
+
+
+def exact(n: int) -> str:
+    return str(n)
+
+
+def suppressed(n: int) -> str:
+    """Counts from 1 to 4 could point at a person: shown as "<5"."""
+    return "<5" if 0 < n < SMALL else str(n)
+
+
+def _share(part: int, whole: int, count) -> str:
+    """A share, unless its parts are small enough to be suppressed (then "suppressed")."""
+    if count is suppressed and (whole < SMALL or 0 < part < SMALL or 0 < whole - part < SMALL):
+        return "suppressed (small numbers)"
+    return _pct(reports.share(part, whole))
+
+
+def _figure_rows(r: reports.Report, count) -> list[list[str]]:
+    on_time = r.on_time
+    due = on_time["made"] + on_time["missed"]
+    rows = [
+        ["residents", "residents served", count(r.residents_served)],
+        ["residents", "residents with a mentor", count(r.residents_mentored)],
+        [
+            "residents",
+            "share with a mentor",
+            _share(r.residents_mentored, r.residents_served, count),
+        ],
+        ["contacts", "contacts logged", count(r.contacts_total)],
+    ]
+    rows += [["contacts by method", label, count(n)] for label, n in r.by_method]
+    rows += [["contacts by topic", label, count(n)] for label, n in r.by_topic]
+    rows += [
+        ["hours", "contact hours", str(r.contact_hours)],
+        ["hours", "training hours", str(r.training_hours)],
+        ["hours", "volunteer hours", str(r.hours_total)],
+        ["check-ins", "check-ins due", count(due)],
+        ["check-ins", "made on time", count(on_time["on_time"])],
+        ["check-ins", "on-time share", _share(on_time["on_time"], due, count)],
+        ["urgent concerns", "raised", count(r.urgent_raised)],
+        ["urgent concerns", "acknowledged", count(r.urgent_acknowledged)],
+        [
+            "urgent concerns",
+            "median time to acknowledge",
+            "suppressed (small numbers)"
+            if count is suppressed and 0 < r.urgent_acknowledged < SMALL
+            else _duration(r.median_acknowledge),
+        ],
+    ]
+    for group in r.exits:
+        who = "with a mentor" if group.mentored else "without a mentor"
+        stay = "—" if group.average_stay_days is None else f"{group.average_stay_days}"
+        if count is suppressed and 0 < group.count < SMALL:
+            stay = "suppressed (small numbers)"
+        rows.append(["exits", f"{group.label}, {who}", count(group.count)])
+        rows.append(["exits", f"{group.label}, {who}: average days of stay", stay])
+    rows.append(["goals", "goals achieved", count(r.goals_achieved)])
+    rows += [["goals achieved by category", label, count(n)] for label, n in r.goals_by_category]
+    return rows
