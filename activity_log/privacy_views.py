@@ -1,9 +1,180 @@
-from django.http import HttpRequest, HttpResponse
+"""Privacy pages: who accessed a resident's record, the admin audit search, retention."""
 
-from mentoring_site.roles import staff_required
+from __future__ import annotations
+
+import csv
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from activity_log import retention
+from mentoring_site import audit
+from mentoring_site.roles import Role, role_required, staff_required
+from residents.models import EARLIEST_DATE, Resident
+
+PAGE_SIZE = 25
+admin_required = role_required(Role.ADMIN)
+
+
+def _get_resident_for_user(request: HttpRequest, resident_id: int) -> Resident:
+    try:
+        return Resident.objects.visible_to(request.user).only("id", "house_id").get(pk=resident_id)
+    except Resident.DoesNotExist as exc:
+        raise Http404 from exc
 
 
 @staff_required
 def resident_access(request: HttpRequest, resident_id: int) -> HttpResponse:
-    """Placeholder partial: the privacy issue fills it."""
-    return HttpResponse("")
+    """The resident page's "Who accessed this record" slot (htmx partial, paginated).
+
+    Not audited itself: it shows the trail, not the record, and would flood the trail it shows.
+    """
+    resident = _get_resident_for_user(request, resident_id)
+    page = Paginator(audit.events_for_resident(resident.pk), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request, "privacy/_resident_access.html", {"resident_id": resident.pk, "page": page}
+    )
+
+
+class AuditSearchForm(forms.Form):
+    user_email = forms.EmailField(label="User's email", required=False, max_length=254)
+    resident_id = forms.IntegerField(label="Resident id", required=False, min_value=1)
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        date_from, date_to = data.get("date_from"), data.get("date_to")
+        today = timezone.localdate()
+        for name in ("date_from", "date_to"):
+            value = data.get(name)
+            if value and value < EARLIEST_DATE:
+                self.add_error(name, f"Enter a date on or after {EARLIEST_DATE:%B %-d, %Y}.")
+            elif value and value > today:
+                self.add_error(name, "This date cannot be in the future.")
+        if date_from and date_to and date_to < date_from:
+            self.add_error("date_to", "The end date is before the start date.")
+        return data
+
+
+def _searched_events(form: AuditSearchForm):
+    if not form.is_valid():
+        return None
+    return audit.search_events(
+        user_email=form.cleaned_data["user_email"] or "",
+        resident_id=form.cleaned_data["resident_id"],
+        date_from=form.cleaned_data["date_from"],
+        date_to=form.cleaned_data["date_to"],
+    )
+
+
+@admin_required
+def audit_search(request: HttpRequest) -> HttpResponse:
+    """Admins: who did what, filtered by user, resident id and dates (GET: no names in it)."""
+    form = AuditSearchForm(request.GET or None)
+    events = _searched_events(form) if request.GET else audit.search_events()
+    page = None
+    if events is not None:
+        page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "privacy/audit_search.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@admin_required
+def audit_export(request: HttpRequest) -> HttpResponse:
+    """The same search as CSV, streamed so a year of rows does not sit in memory."""
+    form = AuditSearchForm(request.GET)
+    events = _searched_events(form)
+    if events is None:
+        return redirect("activity_log:audit_search")
+    # Rows up to now: the row this export adds is written while the file streams.
+    events = events.filter(at__lte=timezone.now())
+    resident_id = form.cleaned_data["resident_id"]
+    audit.mark(request, "export", "mentoring_site.auditevent", resident_id=resident_id)
+    writer = csv.writer(_Echo())
+    header = ["time", "user", "action", "object_type", "object_id", "resident_id", "ip", "path"]
+
+    def rows():
+        yield writer.writerow(header)
+        for event in events.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    timezone.localtime(event.at).isoformat(),
+                    event.user.email if event.user else "system",
+                    event.action,
+                    event.object_type,
+                    event.object_id,
+                    event.resident_id or "",
+                    event.ip or "",
+                    event.path,
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
+    return response
+
+
+@admin_required
+def retention_due(request: HttpRequest) -> HttpResponse:
+    """What the daily task will anonymise next: ids, houses and exit dates, no names."""
+    due = (
+        retention.residents_due()
+        .select_related("house")
+        .only("id", "status", "exit_date", "house__name")
+    )
+    page = Paginator(due, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "privacy/retention_due.html",
+        {"page": page, "cutoff": retention.retention_cutoff()},
+    )
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def retention_run(request: HttpRequest, resident_id: int) -> HttpResponse:
+    """Anonymise one resident now (e.g. on their request), after a confirmation page."""
+    resident = _get_resident_for_user(request, resident_id)
+    resident = Resident.objects.only("id", "status", "exit_date", "anonymised_at").get(
+        pk=resident.pk
+    )
+    error = ""
+    if request.method == "POST":
+        try:
+            retention.resident_anonymise(resident=resident)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            audit.mark(request, "delete", resident, resident_id=resident.pk)
+            messages.success(request, f"Resident #{resident.pk} was anonymised.")
+            return redirect("activity_log:retention_due")
+    return render(
+        request,
+        "privacy/retention_confirm.html",
+        {"resident": resident, "error": error},
+        status=400 if error else 200,
+    )
