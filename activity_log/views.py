@@ -1,15 +1,339 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Mentor pages (my mentees, the log form, my progress) and contact timelines."""
 
-from mentoring_site.roles import mentor_required, staff_required
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from activity_log import hours, selectors, services
+from activity_log.forms import AddendumForm, CertificateForm, ContactLogForm
+from activity_log.models import ContactLog, Milestone
+from matching.models import Pairing
+from mentoring_site import audit
+from mentoring_site.roles import Role, is_staff_role, mentor_required, role_of, role_required
+from mentors.models import Mentor
+from residents.models import Resident
+
+PAGE_SIZE = 25
+staff_or_mentor_required = role_required(Role.ADMIN, Role.MANAGER, Role.MENTOR)
+
+
+def _get_pairing_for_user(request: HttpRequest, pairing_id: int) -> Pairing:
+    return get_object_or_404(
+        Pairing.objects.visible_to(request.user)
+        .select_related("resident__house", "mentor__user")
+        .prefetch_related("resident__consents"),
+        pk=pairing_id,
+    )
+
+
+def _get_own_pairing(request: HttpRequest, pairing_id: int) -> Pairing:
+    """A pairing of the signed-in mentor; anyone else's answers 404."""
+    pairing = _get_pairing_for_user(request, pairing_id)
+    if pairing.mentor.user_id != request.user.pk:
+        raise Http404
+    return pairing
+
+
+def _get_contact_for_user(request: HttpRequest, contact_id: int) -> ContactLog:
+    return get_object_or_404(
+        ContactLog.objects.visible_to(request.user).select_related(
+            "pairing__resident__house", "pairing__mentor__user", "created_by"
+        ),
+        pk=contact_id,
+    )
+
+
+def _get_own_mentor(request: HttpRequest) -> Mentor:
+    return get_object_or_404(Mentor.objects.visible_to(request.user), user=request.user)
+
+
+def _shows_goals(request: HttpRequest, pairing: Pairing) -> bool:
+    """Staff always see goals; a mentor only while the resident consents to share them."""
+    if is_staff_role(request.user):
+        return True
+    consent = selectors.active_consent(pairing.resident)
+    return bool(consent and consent.shares_goals)
+
+
+# --- Mentor home -------------------------------------------------------------------------------
 
 
 @mentor_required
 def my_mentees(request: HttpRequest) -> HttpResponse:
-    return render(request, "activity_log/my_mentees.html")
+    active, paused = selectors.mentee_rows(request.user)
+    mentor = Mentor.objects.filter(user=request.user).first()
+    milestone = hours.milestone_celebrate(mentor) if mentor else None
+    audit.mark(request, "view", "activity_log.my_mentees")
+    return render(
+        request,
+        "activity_log/my_mentees.html",
+        {"active": active, "paused": paused, "milestone": milestone},
+    )
 
 
-@staff_required
+# --- Logging, editing, removing ----------------------------------------------------------------
+
+
+@mentor_required
+def contact_new(request: HttpRequest, pairing_id: int) -> HttpResponse:
+    pairing = _get_own_pairing(request, pairing_id)
+    with timezone.override(selectors.house_zone(pairing)):
+        goals = selectors.goals_for_log_form(pairing)
+        if request.method == "POST":
+            form = ContactLogForm(request.POST, goals=goals)
+            if form.is_valid():
+                try:
+                    contact = services.contact_log(
+                        pairing=pairing, author=request.user, **form.contact_fields()
+                    )
+                except ValidationError as exc:
+                    form.add_error(None, exc)
+                else:
+                    audit.mark(request, "create", contact, resident_id=pairing.resident_id)
+                    return redirect("activity_log:contact_saved", contact_id=contact.pk)
+        else:
+            form = ContactLogForm(
+                goals=goals,
+                initial={**ContactLogForm.initial_for(), "idempotency_key": uuid.uuid4()},
+            )
+        audit.mark(request, "view", pairing, resident_id=pairing.resident_id)
+        return render(
+            request,
+            "activity_log/contact_form.html",
+            {
+                "form": form,
+                "pairing": pairing,
+                "resident": pairing.resident,
+                "ended": pairing.status == Pairing.Status.ENDED,
+                "draft_key": f"contact-draft:{pairing.pk}",
+                "editing": None,
+            },
+        )
+
+
+@login_required
+def contact_saved(request: HttpRequest, contact_id: int) -> HttpResponse:
+    """The server's confirmation: the page tells the browser which draft it may now forget."""
+    contact = _get_contact_for_user(request, contact_id)
+    audit.mark(request, "view", contact, resident_id=contact.pairing.resident_id)
+    return render(
+        request,
+        "activity_log/contact_saved.html",
+        {
+            "contact": contact,
+            "pairing": contact.pairing,
+            "draft_key": f"contact-draft:{contact.pairing_id}",
+        },
+    )
+
+
+@mentor_required
+def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
+    contact = _get_contact_for_user(request, contact_id)
+    pairing = contact.pairing
+    if contact.created_by_id != request.user.pk:
+        raise Http404
+    with timezone.override(selectors.house_zone(pairing)):
+        goals = selectors.goals_for_log_form(pairing)
+        if request.method == "POST":
+            form = ContactLogForm(request.POST, goals=goals)
+            if form.is_valid():
+                try:
+                    services.contact_update(
+                        contact=contact, editor=request.user, **form.contact_fields(with_key=False)
+                    )
+                except ValidationError as exc:
+                    form.add_error(None, exc)
+                else:
+                    audit.mark(request, "change", contact, resident_id=pairing.resident_id)
+                    messages.success(request, "Contact updated.")
+                    return redirect("activity_log:pairing_history", pairing_id=pairing.pk)
+        else:
+            if not selectors.contact_is_editable_by(contact, request.user):
+                messages.info(request, "This contact is locked after 24 hours. Add an addendum.")
+                return redirect("activity_log:contact_addendum", contact_id=contact.pk)
+            form = ContactLogForm(goals=goals, initial=ContactLogForm.initial_for(contact))
+        audit.mark(request, "view", contact, resident_id=pairing.resident_id)
+        return render(
+            request,
+            "activity_log/contact_form.html",
+            {
+                "form": form,
+                "pairing": pairing,
+                "resident": pairing.resident,
+                "ended": False,
+                "draft_key": "",
+                "editing": contact,
+            },
+        )
+
+
+@mentor_required
+def contact_remove(request: HttpRequest, contact_id: int) -> HttpResponse:
+    contact = _get_contact_for_user(request, contact_id)
+    pairing = contact.pairing
+    if contact.created_by_id != request.user.pk:
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        try:
+            services.contact_remove(contact=contact, user=request.user)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            audit.mark(request, "delete", contact, resident_id=pairing.resident_id)
+            messages.success(request, "Contact removed.")
+            return redirect("activity_log:pairing_history", pairing_id=pairing.pk)
+    elif not selectors.contact_is_editable_by(contact, request.user):
+        error = "This contact is locked after 24 hours and can no longer be removed."
+    audit.mark(request, "view", contact, resident_id=pairing.resident_id)
+    with timezone.override(selectors.house_zone(pairing)):
+        return render(
+            request,
+            "activity_log/contact_remove.html",
+            {"contact": contact, "pairing": pairing, "error": error},
+            status=400 if error and request.method == "POST" else 200,
+        )
+
+
+@staff_or_mentor_required
+def contact_addendum(request: HttpRequest, contact_id: int) -> HttpResponse:
+    contact = _get_contact_for_user(request, contact_id)
+    pairing = contact.pairing
+    form = AddendumForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_add_addendum(
+                contact=contact, author=request.user, text=form.cleaned_data["text"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            audit.mark(request, "change", contact, resident_id=pairing.resident_id)
+            messages.success(request, "Addendum added.")
+            return redirect("activity_log:pairing_history", pairing_id=pairing.pk)
+    audit.mark(request, "view", contact, resident_id=pairing.resident_id)
+    with timezone.override(selectors.house_zone(pairing)):
+        return render(
+            request,
+            "activity_log/contact_addendum.html",
+            {
+                "form": form,
+                "contact": contact,
+                "pairing": pairing,
+                "show_goals": _shows_goals(request, pairing),
+            },
+        )
+
+
+# --- History -----------------------------------------------------------------------------------
+
+
+def _page(request: HttpRequest, contacts):
+    return Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@staff_or_mentor_required
+def pairing_history(request: HttpRequest, pairing_id: int) -> HttpResponse:
+    """Every contact of one pairing, newest first (the mentor's view of their mentee's timeline)."""
+    pairing = _get_pairing_for_user(request, pairing_id)
+    contacts = selectors.timeline(
+        ContactLog.objects.visible_to(request.user).filter(pairing=pairing)
+    )
+    page = _page(request, contacts)
+    audit.mark(request, "view", pairing, resident_id=pairing.resident_id)
+    with timezone.override(selectors.house_zone(pairing)):
+        return render(
+            request,
+            "activity_log/pairing_history.html",
+            {
+                "pairing": pairing,
+                "resident": pairing.resident,
+                "page": page,
+                "show_goals": _shows_goals(request, pairing),
+                "editable_ids": {
+                    c.pk for c in page if selectors.contact_is_editable_by(c, request.user)
+                },
+                "is_own": pairing.mentor.user_id == request.user.pk,
+                "due": selectors.due_state(pairing.next_due_at, selectors.house_zone(pairing)),
+            },
+        )
+
+
+@staff_or_mentor_required
 def resident_timeline(request: HttpRequest, resident_id: int) -> HttpResponse:
-    """Placeholder partial: the contact logging issue fills it."""
-    return HttpResponse("")
+    """The resident page's timeline slot (an htmx partial): every contact the user may see."""
+    resident = get_object_or_404(
+        Resident.objects.visible_to(request.user).select_related("house"), pk=resident_id
+    )
+    contacts = selectors.timeline(
+        ContactLog.objects.visible_to(request.user)
+        .filter(pairing__resident=resident)
+        .select_related("pairing__mentor__user")
+    )
+    page = _page(request, contacts)
+    audit.mark(request, "view", resident, resident_id=resident.pk)
+    if role_of(request.user) == Role.MENTOR:
+        consent = selectors.active_consent(resident)
+        show_goals = bool(consent and consent.shares_goals)
+    else:
+        show_goals = True
+    with timezone.override(zoneinfo.ZoneInfo(resident.house.time_zone)):
+        return render(
+            request,
+            "activity_log/_resident_timeline.html",
+            {"resident": resident, "page": page, "show_goals": show_goals},
+        )
+
+
+# --- My progress -------------------------------------------------------------------------------
+
+
+@mentor_required
+def my_progress(request: HttpRequest) -> HttpResponse:
+    mentor = _get_own_mentor(request)
+    today = timezone.localdate()
+    total = hours.mentor_hours(mentor)
+    by_month = hours.hours_by_month(mentor, today=today)
+    form = CertificateForm(initial={"start": today.replace(month=1, day=1), "end": today})
+    return render(
+        request,
+        "activity_log/my_progress.html",
+        {
+            "mentor": mentor,
+            "total": total,
+            "by_month": by_month,
+            "max_month": max((m.total for m in by_month), default=0) or 1,
+            "this_month": hours.contacts_this_month(mentor, today=today),
+            "streak": hours.on_time_streak(mentor),
+            "milestones": list(mentor.milestones.all()),
+            "next_milestone": next((h for h in Milestone.HOURS if h > total.total), None),
+            "form": form,
+        },
+    )
+
+
+@mentor_required
+def my_certificate(request: HttpRequest) -> HttpResponse:
+    """A printable certificate of volunteer hours for a date range (the browser prints it)."""
+    mentor = _get_own_mentor(request)
+    form = CertificateForm(request.GET)
+    if not form.is_valid():
+        return render(request, "activity_log/certificate_form.html", {"form": form}, status=400)
+    certificate = hours.certificate(
+        mentor, start=form.cleaned_data["start"], end=form.cleaned_data["end"]
+    )
+    return render(
+        request,
+        "activity_log/certificate.html",
+        {"certificate": certificate, "issued_on": timezone.localdate()},
+    )

@@ -1,0 +1,46 @@
+"""Urgent concerns: one outbox row per house manager, sent by the reminders task after commit."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from activity_log.models import ContactLog, Reminder
+from mentoring_site.models import User
+from mentoring_site.roles import ADMIN_GROUP
+
+
+def urgent_concern_recipients(contact: ContactLog) -> list[User]:
+    """The managers of the resident's house; program admins if the house has none."""
+    managers = list(contact.pairing.resident.house.managers.filter(is_active=True))
+    if managers:
+        return managers
+    return list(
+        User.objects.filter(Q(is_superuser=True) | Q(groups__name=ADMIN_GROUP), is_active=True)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def urgent_concern_raised(contact: ContactLog) -> None:
+    """Queues the alert (no notes in it, only a link) and wakes the sender once the row commits."""
+    from activity_log.tasks import send_reminders
+
+    now = timezone.now()
+    Reminder.objects.bulk_create(
+        [
+            Reminder(
+                kind=Reminder.Kind.URGENT_CONCERN,
+                contact=contact,
+                subject_key=f"contact:{contact.pk}",
+                due_at=contact.created_at,
+                send_after=now,
+                recipient=recipient,
+            )
+            for recipient in urgent_concern_recipients(contact)
+        ],
+        ignore_conflicts=True,
+    )
+    # robust: a broker outage must not fail the save; the rows stay in the outbox for the next scan.
+    transaction.on_commit(send_reminders.delay, robust=True)

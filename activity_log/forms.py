@@ -1,0 +1,177 @@
+"""Forms validate input shapes; the services in services.py own the rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+
+from activity_log.models import ContactAddendum, ContactLog, Topic
+from residents.models import RecoveryGoal
+
+LOCAL_DATETIME = "%Y-%m-%dT%H:%M"
+
+WELLBEING_CHOICES = [
+    ("1", "1 · Struggling"),
+    ("2", "2"),
+    ("3", "3 · Okay"),
+    ("4", "4"),
+    ("5", "5 · Doing well"),
+]
+
+
+class ChipsMultiple(forms.CheckboxSelectMultiple):
+    """Checkboxes drawn as tappable chips (Bootstrap's .btn-check)."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"class": "btn-check", "autocomplete": "off", **(attrs or {})}, choices)
+
+
+class ChipsSingle(forms.RadioSelect):
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"class": "btn-check", "autocomplete": "off", **(attrs or {})}, choices)
+
+
+class GoalChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: RecoveryGoal) -> str:
+        return obj.text
+
+
+class ContactLogForm(forms.Form):
+    happened_at = forms.DateTimeField(
+        label="When",
+        input_formats=[LOCAL_DATETIME, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        widget=forms.DateTimeInput(
+            format=LOCAL_DATETIME, attrs={"type": "datetime-local", "class": "form-control"}
+        ),
+    )
+    method = forms.ChoiceField(
+        choices=ContactLog.Method.choices, initial=ContactLog.Method.IN_PERSON, widget=ChipsSingle
+    )
+    duration_minutes = forms.IntegerField(
+        label="Minutes",
+        min_value=1,
+        max_value=600,
+        initial=30,
+        error_messages={
+            "min_value": "Enter a duration between 1 and 600 minutes.",
+            "max_value": "Enter a duration between 1 and 600 minutes.",
+        },
+        widget=forms.NumberInput(
+            attrs={"inputmode": "numeric", "step": "5", "class": "form-control"}
+        ),
+    )
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.all(), required=False, widget=ChipsMultiple
+    )
+    goals_discussed = GoalChoiceField(
+        label="Goals discussed",
+        queryset=RecoveryGoal.objects.none(),
+        required=False,
+        widget=ChipsMultiple,
+    )
+    wellbeing = forms.TypedChoiceField(
+        label="How are they doing? (optional)",
+        choices=WELLBEING_CHOICES,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=ChipsSingle,
+    )
+    notes = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+        error_messages={"max_length": "Keep notes under 5,000 characters (%(show_value)d now)."},
+    )
+    follow_up = forms.CharField(
+        label="Follow-up",
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    follow_up_on = forms.DateField(
+        label="Follow up on",
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
+    )
+    concern_level = forms.ChoiceField(
+        label="Concern",
+        choices=ContactLog.Concern.choices,
+        initial=ContactLog.Concern.NONE,
+        widget=ChipsSingle,
+    )
+    concern_note = forms.CharField(
+        label="What worries you? (short)",
+        required=False,
+        max_length=280,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, goals=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if goals is not None:
+            self.fields["goals_discussed"].queryset = goals
+
+    def add_error(self, field, error) -> None:
+        super().add_error(field, error)
+        # Bootstrap shows the message beside a field marked invalid (service errors included).
+        for name in self._errors or {}:
+            widget = self.fields[name].widget if name in self.fields else None
+            if widget is not None and "is-invalid" not in widget.attrs.get("class", ""):
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+    def clean_follow_up_on(self) -> dt.date | None:
+        value = self.cleaned_data.get("follow_up_on")
+        if value and value < timezone.localdate() - dt.timedelta(days=1):
+            raise forms.ValidationError("Choose a follow-up date that is not in the past.")
+        return value
+
+    def contact_fields(self, *, with_key: bool = True) -> dict:
+        data = dict(self.cleaned_data)
+        if not with_key:
+            data.pop("idempotency_key", None)
+        return data
+
+    @classmethod
+    def initial_for(cls, contact: ContactLog | None = None) -> dict:
+        if contact is None:
+            return {"happened_at": timezone.localtime().replace(second=0, microsecond=0)}
+        return {
+            "happened_at": timezone.localtime(contact.happened_at),
+            "method": contact.method,
+            "duration_minutes": contact.duration_minutes,
+            "topics": list(contact.topics.all()),
+            "goals_discussed": list(contact.goals_discussed.all()),
+            "wellbeing": contact.wellbeing,
+            "notes": contact.notes,
+            "follow_up": contact.follow_up,
+            "follow_up_on": contact.follow_up_on,
+            "concern_level": contact.concern_level,
+            "concern_note": contact.concern_note,
+        }
+
+
+class AddendumForm(forms.ModelForm):
+    class Meta:
+        model = ContactAddendum
+        fields = ["text"]
+        labels = {"text": "Addendum"}
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"text": "Corrections or additions; the original stays as it was logged."}
+
+
+class CertificateForm(forms.Form):
+    start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The end date must be on or after the start date.")
+        if end and end > timezone.localdate():
+            self.add_error("end", "The end date cannot be in the future.")
+        return data

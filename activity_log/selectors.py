@@ -1,0 +1,144 @@
+"""Reads shared by the contact views: due states in words, mentee lists, timelines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from activity_log.models import ContactLog
+from matching.models import Pairing
+from mentoring_site.models import User
+from residents.models import ConsentRecord, RecoveryGoal, Resident
+
+
+def contact_is_editable_by(contact: ContactLog, user: User, now: dt.datetime | None = None) -> bool:
+    """Only the author, and only within the edit window; after that corrections are addenda."""
+    now = now or timezone.now()
+    return (
+        contact.created_by_id == user.pk
+        and contact.created_at is not None
+        and now < contact.created_at + settings.CONTACT_EDIT_WINDOW
+    )
+
+
+def house_zone(pairing: Pairing) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(pairing.resident.house.time_zone)
+
+
+@dataclass(frozen=True)
+class DueState:
+    """How a due time reads on a phone, computed on local calendar dates in the house's zone."""
+
+    days: int | None  # due date minus today; negative when overdue; None when nothing is due
+    words: str
+    colour: str  # a Bootstrap contextual name: danger, warning, info, success, secondary
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.days is not None and self.days < 0
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def due_state(
+    next_due_at: dt.datetime | None, tz: zoneinfo.ZoneInfo, now: dt.datetime | None = None
+) -> DueState:
+    if next_due_at is None:
+        return DueState(None, "No check-in due", "secondary")
+    now = now or timezone.now()
+    days = (next_due_at.astimezone(tz).date() - now.astimezone(tz).date()).days
+    if days < 0:
+        return DueState(days, f"Overdue by {_plural(-days, 'day')}", "danger")
+    if days == 0:
+        return DueState(0, "Due today", "warning")
+    if days == 1:
+        return DueState(1, "Due tomorrow", "info")
+    return DueState(days, f"Due in {_plural(days, 'day')}", "info" if days <= 2 else "success")
+
+
+def ago_in_words(
+    when: dt.datetime | None, tz: zoneinfo.ZoneInfo, now: dt.datetime | None = None
+) -> str:
+    if when is None:
+        return "No contact yet"
+    now = now or timezone.now()
+    days = (now.astimezone(tz).date() - when.astimezone(tz).date()).days
+    if days <= 0:
+        return "Today"
+    if days == 1:
+        return "Yesterday"
+    return f"{days} days ago"
+
+
+def active_consent(resident: Resident, today: dt.date | None = None) -> ConsentRecord | None:
+    """The resident's current consent if it is active (uses prefetched `consents`)."""
+    consent = resident.current_consent()
+    return consent if consent is not None and consent.is_active(today) else None
+
+
+@dataclass(frozen=True)
+class MenteeRow:
+    pairing: Pairing
+    resident: Resident
+    house_name: str
+    last_contact: str
+    due: DueState
+    phone: str  # only with active consent to share contact details
+
+
+def mentee_rows(
+    user: User, now: dt.datetime | None = None
+) -> tuple[list[MenteeRow], list[MenteeRow]]:
+    """The mentor's active mentees, most urgent first, and the paused ones. Two queries."""
+    now = now or timezone.now()
+    pairings = (
+        Pairing.objects.visible_to(user)
+        .filter(mentor__user=user, status__in=Pairing.OPEN_STATUSES)
+        .select_related("resident__house")
+        .prefetch_related("resident__consents")
+    )
+    active, paused = [], []
+    for pairing in pairings:
+        tz = house_zone(pairing)
+        consent = active_consent(pairing.resident, timezone.localdate(now, tz))
+        row = MenteeRow(
+            pairing=pairing,
+            resident=pairing.resident,
+            house_name=pairing.resident.house.name,
+            last_contact=ago_in_words(pairing.last_contact_at, tz, now),
+            due=due_state(pairing.next_due_at, tz, now),
+            phone=pairing.resident.phone if consent and consent.shares_contact_details else "",
+        )
+        (active if pairing.is_active else paused).append(row)
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    active.sort(key=lambda r: (r.pairing.next_due_at or far, r.resident.preferred_name))
+    paused.sort(key=lambda r: r.resident.preferred_name)
+    return active, paused
+
+
+def goals_for_log_form(pairing: Pairing) -> QuerySet[RecoveryGoal]:
+    """The resident's open goals, only while they consent to share goals with their mentor."""
+    consent = active_consent(
+        pairing.resident, timezone.localdate(timezone.now(), house_zone(pairing))
+    )
+    if consent is None or not consent.shares_goals:
+        return RecoveryGoal.objects.none()
+    return RecoveryGoal.objects.filter(
+        resident_id=pairing.resident_id, status=RecoveryGoal.Status.OPEN
+    ).order_by("target_date", "id")
+
+
+def timeline(contacts: QuerySet[ContactLog]) -> QuerySet[ContactLog]:
+    """Contacts newest first with what a timeline row shows, in a fixed number of queries."""
+    return (
+        contacts.select_related("created_by")
+        .prefetch_related("topics", "goals_discussed", Prefetch("addenda__created_by"))
+        .order_by("-happened_at", "-id")
+    )

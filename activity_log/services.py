@@ -1,0 +1,213 @@
+"""Writes for contacts. Every path keeps the pairing's last contact and next due time in step,
+inside the same transaction, with the pairing row locked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from activity_log import alerts, hours
+from activity_log.models import ContactAddendum, ContactLog, Topic
+from activity_log.selectors import contact_is_editable_by
+from matching.models import Pairing
+from mentoring_site.models import User
+from residents.models import RecoveryGoal
+
+FUTURE_TOLERANCE = dt.timedelta(minutes=10)
+MAX_DURATION_MINUTES = 600
+MAX_NOTES = 5000
+
+
+def pairing_recompute_due(*, pairing: Pairing) -> Pairing:
+    """last_contact_at = newest contact that is not a missed attempt; next_due_at by the rule.
+
+    Call inside a transaction with the pairing row locked (select_for_update)."""
+    pairing.last_contact_at = (
+        ContactLog.objects.filter(pairing=pairing)
+        .exclude(method=ContactLog.Method.NO_ANSWER)
+        .aggregate(last=Max("happened_at"))["last"]
+    )
+    pairing.next_due_at = pairing.next_due()
+    pairing.save(update_fields=["last_contact_at", "next_due_at"])
+    return pairing
+
+
+def _lock_pairing(pairing_id: int) -> Pairing:
+    return (
+        Pairing.objects.select_for_update(of=("self",))
+        .select_related("resident__house", "mentor")
+        .get(pk=pairing_id)
+    )
+
+
+def _validate(contact: ContactLog, pairing: Pairing, goals: Iterable[RecoveryGoal]) -> None:
+    """Rules a form cannot know: the pairing's dates and state, the resident's goals."""
+    errors: dict[str, list[str]] = {}
+    if pairing.status == Pairing.Status.ENDED:
+        raise ValidationError(
+            "This pairing has ended, so contacts can no longer be logged for it.", code="ended"
+        )
+    now = timezone.now()
+    if contact.happened_at is not None:
+        if contact.happened_at > now + FUTURE_TOLERANCE:
+            errors.setdefault("happened_at", []).append(
+                "That time is in the future. Enter when the contact happened."
+            )
+        elif contact.happened_at < pairing.started_at():
+            errors.setdefault("happened_at", []).append(
+                f"That is before this pairing started ({pairing.started_on:%d %B %Y})."
+            )
+    if not 1 <= (contact.duration_minutes or 0) <= MAX_DURATION_MINUTES:
+        errors.setdefault("duration_minutes", []).append(
+            "Enter a duration between 1 and 600 minutes."
+        )
+    if len(contact.notes) > MAX_NOTES:
+        errors.setdefault("notes", []).append(
+            f"Keep notes under 5,000 characters ({len(contact.notes):,} now)."
+        )
+    if contact.wellbeing is not None and not 1 <= contact.wellbeing <= 5:
+        errors.setdefault("wellbeing", []).append("Choose a wellbeing from 1 to 5.")
+    if any(goal.resident_id != pairing.resident_id for goal in goals):
+        errors.setdefault("goals_discussed", []).append("Choose only this resident's goals.")
+    if errors:
+        raise ValidationError(errors)
+    contact.full_clean(exclude=["pairing", "created_by", "idempotency_key"])
+
+
+def contact_log(
+    *,
+    pairing: Pairing,
+    author: User,
+    happened_at: dt.datetime,
+    method: str = ContactLog.Method.IN_PERSON,
+    duration_minutes: int = 30,
+    topics: Iterable[Topic] = (),
+    goals_discussed: Iterable[RecoveryGoal] = (),
+    wellbeing: int | None = None,
+    notes: str = "",
+    follow_up: str = "",
+    follow_up_on: dt.date | None = None,
+    concern_level: str = ContactLog.Concern.NONE,
+    concern_note: str = "",
+    idempotency_key: uuid.UUID | None = None,
+) -> ContactLog:
+    """Logs a contact. The same idempotency key twice (a double tap, a resent POST) saves one."""
+    if idempotency_key is not None:
+        existing = ContactLog.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    topics, goals_discussed = list(topics), list(goals_discussed)
+    contact = ContactLog(
+        pairing=pairing,
+        created_by=author,
+        happened_at=happened_at,
+        method=method,
+        duration_minutes=duration_minutes,
+        wellbeing=wellbeing,
+        notes=notes,
+        follow_up=follow_up,
+        follow_up_on=follow_up_on,
+        concern_level=concern_level,
+        concern_note=concern_note,
+        idempotency_key=idempotency_key,
+    )
+    _validate(contact, pairing, goals_discussed)
+    with transaction.atomic():
+        locked = _lock_pairing(pairing.pk)
+        _validate(contact, locked, goals_discussed)
+        try:
+            with transaction.atomic():
+                contact.save()
+        except IntegrityError:
+            # Two requests with one key raced past the first check; the other one saved it.
+            if idempotency_key is None:
+                raise
+            return ContactLog.objects.get(idempotency_key=idempotency_key)
+        contact.topics.set(topics)
+        contact.goals_discussed.set(goals_discussed)
+        pairing_recompute_due(pairing=locked)
+        hours.milestones_record(locked.mentor)
+        if contact.concern_level == ContactLog.Concern.URGENT:
+            alerts.urgent_concern_raised(contact)
+    pairing.last_contact_at, pairing.next_due_at = locked.last_contact_at, locked.next_due_at
+    return contact
+
+
+def _ensure_editable(contact: ContactLog, user: User) -> None:
+    if not contact_is_editable_by(contact, user):
+        window = int(settings.CONTACT_EDIT_WINDOW.total_seconds() // 3600)
+        raise ValidationError(
+            f"This contact is locked: contacts can be changed by their author for {window} hours. "
+            "Add an addendum instead.",
+            code="locked",
+        )
+
+
+def contact_update(
+    *,
+    contact: ContactLog,
+    editor: User,
+    happened_at: dt.datetime,
+    method: str,
+    duration_minutes: int,
+    topics: Iterable[Topic] = (),
+    goals_discussed: Iterable[RecoveryGoal] = (),
+    wellbeing: int | None = None,
+    notes: str = "",
+    follow_up: str = "",
+    follow_up_on: dt.date | None = None,
+    concern_level: str = ContactLog.Concern.NONE,
+    concern_note: str = "",
+) -> ContactLog:
+    """The author corrects a contact within the edit window."""
+    _ensure_editable(contact, editor)
+    topics, goals_discussed = list(topics), list(goals_discussed)
+    was_urgent = contact.concern_level == ContactLog.Concern.URGENT
+    contact.happened_at = happened_at
+    contact.method = method
+    contact.duration_minutes = duration_minutes
+    contact.wellbeing = wellbeing
+    contact.notes = notes
+    contact.follow_up = follow_up
+    contact.follow_up_on = follow_up_on
+    contact.concern_level = concern_level
+    contact.concern_note = concern_note
+    _validate(contact, contact.pairing, goals_discussed)
+    with transaction.atomic():
+        locked = _lock_pairing(contact.pairing_id)
+        _validate(contact, locked, goals_discussed)
+        contact.save()
+        contact.topics.set(topics)
+        contact.goals_discussed.set(goals_discussed)
+        pairing_recompute_due(pairing=locked)
+        hours.milestones_record(locked.mentor)
+        if contact.concern_level == ContactLog.Concern.URGENT and not was_urgent:
+            alerts.urgent_concern_raised(contact)
+    return contact
+
+
+def contact_remove(*, contact: ContactLog, user: User) -> None:
+    """The author removes a contact logged by mistake, within the edit window."""
+    _ensure_editable(contact, user)
+    with transaction.atomic():
+        locked = _lock_pairing(contact.pairing_id)
+        contact.delete()
+        pairing_recompute_due(pairing=locked)
+
+
+def contact_add_addendum(*, contact: ContactLog, author: User, text: str) -> ContactAddendum:
+    """Appends a correction; the contact itself stays as it was logged."""
+    addendum = ContactAddendum(contact=contact, text=text.strip(), created_by=author)
+    addendum.full_clean(exclude=["contact", "created_by"])
+    with transaction.atomic():
+        locked = _lock_pairing(contact.pairing_id)
+        addendum.save()
+        pairing_recompute_due(pairing=locked)
+    return addendum

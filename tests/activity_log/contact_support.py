@@ -1,0 +1,39 @@
+"""Helpers for the contact logging tests (plain functions: fixtures live in each test file)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.utils import timezone
+
+from activity_log.models import ContactLog
+from tests import factories as f
+
+
+def pairing_for(mentor, *, house=None, days_ago: int = 14, **kwargs):
+    resident_kwargs = {"house": house} if house is not None else {}
+    return f.PairingFactory(
+        mentor=mentor,
+        resident=f.ResidentFactory(**resident_kwargs),
+        started_on=timezone.localdate() - dt.timedelta(days=days_ago),
+        **kwargs,
+    )
+
+
+def form_data(**overrides) -> dict:
+    """A valid log-form POST: what a mentor sends after two taps."""
+    when = timezone.localtime() - dt.timedelta(hours=1)
+    data = {
+        "happened_at": when.strftime("%Y-%m-%dT%H:%M"),
+        "method": ContactLog.Method.IN_PERSON,
+        "duration_minutes": "30",
+        "notes": "",
+        "follow_up": "",
+        "follow_up_on": "",
+        "concern_level": ContactLog.Concern.NONE,
+        "concern_note": "",
+        "idempotency_key": str(uuid.uuid4()),
+    }
+    data.update(overrides)
+    return data
