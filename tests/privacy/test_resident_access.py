@@ -52,10 +52,10 @@ def test_it_is_paginated_by_25(as_user, manager, resident):
         _event(manager, resident)
     client = as_user(manager)
     first = client.get(_url(resident)).content.decode()
-    assert first.count("<li class=\"border-bottom") == 25
+    assert first.count('<li class="border-bottom') == 25
     assert "Page 1 of 2" in first
     second = client.get(_url(resident, 2)).content.decode()
-    assert second.count("<li class=\"border-bottom") == 5
+    assert second.count('<li class="border-bottom') == 5
 
 
 def test_it_does_not_audit_itself(as_user, manager, resident):
@@ -63,7 +63,9 @@ def test_it_does_not_audit_itself(as_user, manager, resident):
     assert not AuditEvent.objects.exists()
 
 
-def test_it_runs_a_fixed_number_of_queries(as_user, manager, resident, django_assert_max_num_queries):
+def test_it_runs_a_fixed_number_of_queries(
+    as_user, manager, resident, django_assert_max_num_queries
+):
     client = as_user(manager)
     for size in (2, 20):
         for _ in range(size):
