@@ -23,7 +23,9 @@ def _safe(method_name: str, fallback):
 class ResilientRedisCache(RedisCache):
     get = _safe("get", lambda key, default=None, version=None: default)
     set = _safe("set", None)
-    add = _safe("add", False)
+    # True: allauth's rate limiter takes a lock with add(); "not added" would answer every login
+    # with 429 while Redis is down. Rate limits pause during an outage; logins keep working.
+    add = _safe("add", True)
     delete = _safe("delete", False)
     incr = _safe("incr", 0)
     get_many = _safe("get_many", {})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
@@ -17,14 +18,16 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 
+def daytime_zone() -> str:
+    """A time zone where it is daytime now, so quiet hours never hold an email back here."""
+    zones = ("America/New_York", "Europe/London", "Asia/Tokyo", "Pacific/Honolulu")
+    return next(z for z in zones if 9 <= timezone.now().astimezone(ZoneInfo(z)).hour < 20)
+
+
 @pytest.fixture
 def overdue(house, mentor):
     # A house whose clock is in daytime right now, so quiet hours never hold the email back.
-    house.time_zone = next(
-        name
-        for name in ("America/New_York", "Europe/London", "Asia/Tokyo", "Pacific/Honolulu")
-        if 9 <= timezone.now().astimezone(__import__("zoneinfo").ZoneInfo(name)).hour < 20
-    )
+    house.time_zone = daytime_zone()
     house.save()
     pairing = f.PairingFactory(mentor=mentor, resident=f.ResidentFactory(house=house))
     Pairing.objects.filter(pk=pairing.pk).update(next_due_at=timezone.now() - dt.timedelta(days=4))

@@ -1,0 +1,184 @@
+"""Nothing lost with Redis down: pages and contact logging work, and the next scan sends.
+
+Uses a PRIVATE redis-server on a free port (never the shared one on 6379), stops it, then
+starts it again with a real Celery worker listening on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from activity_log.models import ContactLog, Reminder
+from activity_log.reminders import enqueue_send, scan_overdue
+from matching.models import Pairing
+from mentoring_site.celery import app
+from tests import factories as f
+from tests.conftest import ROOT, use_broker, wait_for, worker_env
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker]
+
+REDIS_SERVER = shutil.which("redis-server")
+
+
+def daytime_zone() -> str:
+    """A time zone where it is daytime now, so quiet hours never hold an email back here."""
+    zones = ("America/New_York", "Europe/London", "Asia/Tokyo", "Pacific/Honolulu")
+    return next(z for z in zones if 9 <= timezone.now().astimezone(ZoneInfo(z)).hour < 20)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class PrivateRedis:
+    def __init__(self, port: int):
+        self.port, self.proc = port, None
+        self.url = f"redis://127.0.0.1:{port}/0"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [
+                REDIS_SERVER,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for(self._answers, timeout=10, interval=0.05)
+
+    def _answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def private_redis(settings):
+    if REDIS_SERVER is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server); CI has it.")
+    redis = PrivateRedis(free_port())
+    redis.start()
+    settings.REDIS_URL = redis.url
+    settings.CACHES = {
+        "default": {"BACKEND": "mentoring_site.cache.ResilientRedisCache", "LOCATION": redis.url}
+    }
+    use_broker(app, redis.url, {})
+    yield redis
+    redis.stop()
+
+
+def start_worker(redis_url: str, mail_dir: Path, log: Path) -> subprocess.Popen:
+    env = worker_env() | {"REDIS_URL": redis_url, "EMAIL_FILE_PATH": str(mail_dir)}
+    celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [celery, "-A", "mentoring_site", "worker", "--pool", "solo", "--loglevel", "INFO"]
+            + ["--without-heartbeat", "--without-gossip", "--without-mingle"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 30
+    while "ready" not in log.read_text(errors="replace"):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"Celery worker did not start:\n{log.read_text(errors='replace')}")
+        time.sleep(0.2)
+    return proc
+
+
+def test_with_redis_down_pages_and_contacts_work_and_the_next_scan_sends(
+    private_redis, client, tmp_path
+):
+    mentor = f.ClearedMentorFactory()
+    house = f.HouseFactory(time_zone=daytime_zone())
+    overdue = f.PairingFactory(mentor=mentor, resident=f.ResidentFactory(house=house))
+    seen = f.PairingFactory(mentor=mentor, resident=f.ResidentFactory(house=house))
+    Pairing.objects.filter(pk=overdue.pk).update(next_due_at=timezone.now() - dt.timedelta(days=1))
+
+    private_redis.stop()
+
+    # Web pages still answer; the shared cache degrades to misses.
+    assert client.get(reverse("account_login")).status_code == 200
+    failed_login = client.post(
+        reverse("account_login"), {"login": mentor.user.email, "password": "wrong"}
+    )
+    assert failed_login.status_code == 200
+    signed_in = client.post(
+        reverse("account_login"), {"login": mentor.user.email, "password": f.PASSWORD}
+    )
+    assert signed_in.status_code == 302
+    client.logout()
+    cache.set("probe", 1)
+    assert cache.get("probe") is None
+    client.force_login(mentor.user, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get(reverse("activity_log:my_mentees")).status_code == 200
+    health = client.get(reverse("healthz"))
+    assert (health.status_code, health.json()["broker"]) == (503, "down")
+
+    # Logging a contact (what the contact service does) commits and enqueues without raising.
+    started = time.monotonic()
+    with transaction.atomic():
+        contact = f.ContactLogFactory(pairing=seen)
+        Pairing.objects.filter(pk=seen.pk).update(
+            last_contact_at=contact.happened_at,
+            next_due_at=contact.happened_at + dt.timedelta(days=7),
+        )
+        transaction.on_commit(enqueue_send)
+    assert ContactLog.objects.filter(pk=contact.pk).exists()
+    assert enqueue_send() is False
+    assert time.monotonic() - started < 3
+
+    # Beat cannot reach the worker, but a scan (e.g. `manage.py scan_overdue --no-send`) still
+    # records what is owed.
+    assert scan_overdue().mentor_overdue == 1
+    assert Reminder.objects.get().sent_at is None
+
+    # Redis returns; the next scan enqueues the send and a real worker delivers it, once.
+    private_redis.start()
+    mail_dir = tmp_path / "mail"
+    worker = start_worker(private_redis.url, mail_dir, tmp_path / "worker.log")
+    try:
+        assert scan_overdue().total == 0  # nothing new: the waiting reminder is what gets sent
+        wait_for(lambda: Reminder.objects.filter(sent_at__isnull=False).exists(), timeout=30)
+        time.sleep(1)
+        files = list(mail_dir.iterdir())
+        assert len(files) == 1
+        assert overdue.resident.preferred_name in files[0].read_text()
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
