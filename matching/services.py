@@ -111,7 +111,8 @@ def pairing_create(
             # database constraint still decides when two requests race past it.
             _save(pairing)
     except IntegrityError as exc:
-        if "one_open_pairing_per_resident" in str(exc) or _has_open_pairing(resident):
+        # PostgreSQL names the constraint; SQLite names the column of the unique index.
+        if any(s in str(exc) for s in ("one_open_pairing_per_resident", "pairing.resident_id")):
             raise ValidationError(ALREADY_PAIRED, code="already_paired") from exc
         raise
     return pairing
