@@ -72,7 +72,7 @@ def test_mentor_partial_runs_a_fixed_number_of_queries(
     for _ in range(count):
         f.PairingFactory(mentor=mentor, resident__house=house)
     client = as_user(manager)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         assert client.get(mentor_url(mentor)).status_code == 200
 
 
