@@ -58,3 +58,24 @@ def create_accounts(ctx: DemoContext) -> None:
             user.save()
         user.groups.add(Group.objects.get(name=group_name))
         ctx.users[email] = user
+        if group_name in STAFF_GROUPS:
+            enrol_totp(user, DEMO_TOTP_SECRET)
+
+
+STAFF_GROUPS = (ADMIN_GROUP, MANAGER_GROUP)
+
+
+def enrol_totp(user: User, secret: str) -> None:
+    """Staff must use two factors: enrol the demo account with the documented TOTP secret,
+    stored the way allauth stores it (encrypted by its adapter), plus a set of recovery codes."""
+    from allauth.mfa.adapter import get_adapter
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        Authenticator.objects.create(
+            user=user,
+            type=Authenticator.Type.TOTP,
+            data={"secret": get_adapter().encrypt(secret)},
+        )
+    RecoveryCodes.activate(user)
