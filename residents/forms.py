@@ -62,7 +62,10 @@ class ResidentProfileForm(forms.ModelForm):
             "pathways",
         ]
         widgets = {"move_in_date": DateInput(), "recovery_start_date": DateInput()}
-        labels = {"preferred_mentor_gender": "Preferred mentor gender"}
+        labels = {
+            "preferred_mentor_gender": "Preferred mentor gender",
+            "move_in_date": "Move-in date",
+        }
         help_texts = {
             "preferred_name": "What the resident likes to be called. Left empty, the legal first name is used.",
             "phone": "Shared with a mentor only while consent is active.",
@@ -123,9 +126,11 @@ class ResidentProfileForm(forms.ModelForm):
 
 class ResidentIntakeForm(ResidentProfileForm):
     intake_key = forms.UUIDField(widget=forms.HiddenInput)
+    # Hidden until the same name is found in the house; then it becomes a checkbox to tick.
     confirm_not_duplicate = forms.BooleanField(
         required=False,
         label="This is a different person with the same name: admit them anyway.",
+        widget=forms.HiddenInput,
     )
 
     field_order = [*ResidentProfileForm.Meta.fields, "confirm_not_duplicate", "intake_key"]
@@ -147,6 +152,8 @@ class ResidentIntakeForm(ResidentProfileForm):
                     preferred_name=cleaned.get("preferred_name", ""),
                 )[:5]
             )
+            if self.duplicates:
+                self.fields["confirm_not_duplicate"].widget = forms.CheckboxInput()
             if self.duplicates and not cleaned.get("confirm_not_duplicate"):
                 self.add_error(
                     "confirm_not_duplicate",

@@ -41,6 +41,7 @@ def field_errors(response, field) -> list[str]:
 def test_the_form_offers_a_one_time_key_and_todays_date(client_):
     response = client_.get(URL)
     form = response.context["form"]
+    assert 'type="hidden" name="confirm_not_duplicate"' in response.content.decode()
     assert isinstance(form.initial["intake_key"], uuid.UUID)
     assert form.initial["move_in_date"] == timezone.localdate()
     assert 'name="intake_key"' in response.content.decode()
@@ -174,6 +175,7 @@ def test_a_same_name_active_resident_in_the_house_asks_for_confirmation(client_,
     assert "already has this name" in field_errors(response, "confirm_not_duplicate")[0]
     assert reverse("residents:detail", args=[existing.pk]) in response.content.decode()
     assert Resident.objects.count() == 1
+    assert 'type="checkbox" name="confirm_not_duplicate"' in response.content.decode()
     response = client_.post(URL, {**data, "confirm_not_duplicate": "on"})
     assert response.status_code == 302
     assert Resident.objects.count() == 2
