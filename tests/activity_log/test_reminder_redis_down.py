@@ -28,7 +28,7 @@ from mentoring_site.celery import app
 from tests import factories as f
 from tests.conftest import ROOT, use_broker, wait_for, worker_env
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker]
+pytestmark = pytest.mark.celery_worker
 
 REDIS_SERVER = shutil.which("redis-server")
 
@@ -119,7 +119,7 @@ def start_worker(redis_url: str, mail_dir: Path, log: Path) -> subprocess.Popen:
 
 
 def test_with_redis_down_pages_and_contacts_work_and_the_next_scan_sends(
-    private_redis, client, tmp_path
+    transactional_db, private_redis, client, tmp_path
 ):
     mentor = f.ClearedMentorFactory()
     house = f.HouseFactory(time_zone=daytime_zone())

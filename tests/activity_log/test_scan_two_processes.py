@@ -7,7 +7,6 @@ import subprocess
 import sys
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.utils import timezone
 
 from activity_log.models import Reminder
@@ -15,8 +14,6 @@ from activity_log.reminders import send_due_reminders
 from matching.models import Pairing
 from tests import factories as f
 from tests.conftest import ROOT, worker_env
-
-pytestmark = pytest.mark.django_db(transaction=True)
 
 PROCESSES = 4
 
@@ -27,7 +24,7 @@ def daytime_zone() -> str:
     return next(z for z in zones if 9 <= timezone.now().astimezone(ZoneInfo(z)).hour < 20)
 
 
-def test_scans_in_several_processes_at_once_write_one_reminder_each(mailoutbox):
+def test_scans_in_several_processes_at_once_write_one_reminder_each(transactional_db, mailoutbox):
     from django.db import connection
 
     if connection.vendor != "postgresql":

@@ -23,7 +23,7 @@ from matching.models import Pairing
 from tests import factories as f
 from tests.conftest import ROOT, wait_for, worker_env
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker]
+pytestmark = pytest.mark.celery_worker
 
 CELERY = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
 
@@ -60,7 +60,7 @@ def stop(proc: subprocess.Popen) -> None:
         proc.kill()
 
 
-def test_beat_and_a_worker_send_one_email_for_an_overdue_pairing(tmp_path):
+def test_beat_and_a_worker_send_one_email_for_an_overdue_pairing(transactional_db, tmp_path):
     house = f.HouseFactory(time_zone=daytime_zone(), managers=[f.ManagerUserFactory()])
     pairing = f.PairingFactory(resident=f.ResidentFactory(house=house))
     Pairing.objects.filter(pk=pairing.pk).update(next_due_at=timezone.now() - dt.timedelta(days=1))
