@@ -25,8 +25,6 @@ def urgent_concern_recipients(contact: ContactLog) -> list[User]:
 
 def urgent_concern_raised(contact: ContactLog) -> None:
     """Queues the alert (no notes in it, only a link) and wakes the sender once the row commits."""
-    from activity_log.tasks import send_reminders
-
     now = timezone.now()
     Reminder.objects.bulk_create(
         [
@@ -43,4 +41,10 @@ def urgent_concern_raised(contact: ContactLog) -> None:
         ignore_conflicts=True,
     )
     # robust: a broker outage must not fail the save; the rows stay in the outbox for the next scan.
-    transaction.on_commit(send_reminders.delay, robust=True)
+    transaction.on_commit(_wake_sender, robust=True)
+
+
+def _wake_sender() -> None:
+    from activity_log.tasks import send_reminders
+
+    send_reminders.delay()

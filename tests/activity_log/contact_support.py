@@ -11,11 +11,12 @@ from activity_log.models import ContactLog
 from tests import factories as f
 
 
-def pairing_for(mentor, *, house=None, days_ago: int = 14, **kwargs):
-    resident_kwargs = {"house": house} if house is not None else {}
+def pairing_for(mentor, *, house=None, days_ago: int = 14, resident=None, **kwargs):
+    if resident is None:
+        resident = f.ResidentFactory(**({"house": house} if house is not None else {}))
     return f.PairingFactory(
         mentor=mentor,
-        resident=f.ResidentFactory(**resident_kwargs),
+        resident=resident,
         started_on=timezone.localdate() - dt.timedelta(days=days_ago),
         **kwargs,
     )
