@@ -1,0 +1,164 @@
+"""Program health on the dashboard (last 30 and 90 days) against hand-built data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from activity_log import reports
+from matching.models import Pairing
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def local(day: dt.date, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+def health_for(user, houses, admin=False, house_id=None):
+    return reports.program_health(reports.scope_for(user, house_id, houses, all_houses=admin))
+
+
+def test_no_data_gives_zeros_and_no_shares(manager, house):
+    health = health_for(manager, [house])
+    for key in ("d30", "d90"):
+        assert health.on_time[key]["share"] is None
+        assert health.contacts[key] == 0
+        assert health.hours[key] == Decimal("0")
+        assert health.pairings[key] == 0
+        assert health.mentored_share(key) is None
+    assert [n for _, n in health.weeks] == [0] * 13
+
+
+def test_period_edges_are_local_midnight(manager, house):
+    today = timezone.localdate()
+    pairing = f.PairingFactory(resident__house=house, started_on=today - dt.timedelta(days=120))
+    f.ContactLogFactory(pairing=pairing, happened_at=local(today - dt.timedelta(days=29), 0, 10))
+    f.ContactLogFactory(pairing=pairing, happened_at=local(today - dt.timedelta(days=30), 23, 50))
+    f.ContactLogFactory(pairing=pairing, happened_at=local(today - dt.timedelta(days=95)))
+    health = health_for(manager, [house])
+    assert health.contacts == {"d30": 1, "d90": 2}
+
+
+def test_contacts_per_week_buckets_end_today(manager, house):
+    today = timezone.localdate()
+    pairing = f.PairingFactory(resident__house=house, started_on=today - dt.timedelta(days=120))
+    f.ContactLogFactory(pairing=pairing, happened_at=local(today, 0, 30))
+    f.ContactLogFactory(pairing=pairing, happened_at=local(today - dt.timedelta(days=6), 1))
+    f.ContactLogFactory(pairing=pairing, happened_at=local(today - dt.timedelta(days=7), 23, 30))
+    f.ContactLogFactory(
+        pairing=pairing, happened_at=local(today - dt.timedelta(days=8)), method="no_answer"
+    )
+    weeks = health_for(manager, [house]).weeks
+    assert weeks[-1] == (today - dt.timedelta(days=6), 2)
+    assert weeks[-2] == (today - dt.timedelta(days=13), 1)
+    assert sum(n for _, n in weeks) == 3
+
+
+def test_pairings_residents_and_hours(manager, house, house2):
+    today = timezone.localdate()
+    mentor = f.ClearedMentorFactory(trained=False)
+    f.TrainingRecordFactory(
+        mentor=mentor, completed_on=today - dt.timedelta(days=40), hours=Decimal("3")
+    )
+    # Active throughout, no contacts at all (still counts as mentored).
+    f.PairingFactory(
+        mentor=mentor, resident__house=house, started_on=today - dt.timedelta(days=100)
+    )
+    # Paused last week: still a pairing of both periods.
+    paused = f.PairingFactory(
+        mentor=mentor, resident__house=house, started_on=today - dt.timedelta(days=50)
+    )
+    Pairing.objects.filter(pk=paused.pk).update(
+        status="paused", paused_on=today - dt.timedelta(days=7), next_due_at=None
+    )
+    # Ended 60 days ago: only in the 90-day figures.
+    ended = f.PairingFactory(
+        mentor=mentor,
+        resident__house=house,
+        started_on=today - dt.timedelta(days=120),
+        status="ended",
+        ended_on=today - dt.timedelta(days=60),
+    )
+    f.ContactLogFactory(
+        pairing=ended, happened_at=local(today - dt.timedelta(days=70), 12), duration_minutes=90
+    )
+    f.ResidentFactory(house=house)  # waiting: never mentored
+    # Another house, with a mentor who serves only that house (their training is not ours).
+    f.PairingFactory(resident__house=house2, mentor__serves_all_houses=False)
+    health = health_for(manager, [house])
+    assert health.pairings == {"d30": 2, "d90": 3}
+    assert health.residents == {"d30": 4, "d90": 4}
+    assert health.mentored == {"d30": 2, "d90": 3}
+    assert health.mentored_share("d30") == pytest.approx(0.5)
+    assert health.hours == {"d30": Decimal("0.0"), "d90": Decimal("4.5")}
+
+
+def test_on_time_share_counts_overdue_pairings_as_missed(manager, house):
+    today = timezone.localdate()
+    now = timezone.now()
+    steady = f.PairingFactory(resident__house=house, started_on=today - dt.timedelta(days=60))
+    for days in (20, 14, 8, 2):
+        f.ContactLogFactory(pairing=steady, happened_at=now - dt.timedelta(days=days))
+    Pairing.objects.filter(pk=steady.pk).update(
+        last_contact_at=now - dt.timedelta(days=2), next_due_at=now + dt.timedelta(days=5)
+    )
+    silent = f.PairingFactory(resident__house=house, started_on=today - dt.timedelta(days=60))
+    assert silent.next_due_at < now
+    health = health_for(manager, [house])
+    # The first contact is judged from the pairing's start (40 days late); the next three
+    # came 6 days apart (on time). The silent pairing is one missed check-in: 3 of 5.
+    assert health.on_time["d30"] == {"made": 4, "on_time": 3, "missed": 1, "share": 0.6}
+
+
+def test_mentor_consistency_lists_slipping_mentors_first(manager, house, house2):
+    today = timezone.localdate()
+    now = timezone.now()
+    good = f.ClearedMentorFactory(user__first_name="Steady")
+    slipping = f.ClearedMentorFactory(user__first_name="Slipping")
+    p = f.PairingFactory(
+        mentor=good, resident__house=house, started_on=today - dt.timedelta(days=9)
+    )
+    f.ContactLogFactory(pairing=p, happened_at=now - dt.timedelta(days=4))
+    Pairing.objects.filter(pk=p.pk).update(
+        last_contact_at=now - dt.timedelta(days=4), next_due_at=now + dt.timedelta(days=3)
+    )
+    f.PairingFactory(
+        mentor=slipping, resident__house=house, started_on=today - dt.timedelta(days=40)
+    )
+    f.PairingFactory(
+        mentor=slipping, resident__house=house, started_on=today - dt.timedelta(days=40)
+    )
+    f.PairingFactory(resident__house=house2)  # another house's mentor
+    scope = reports.scope_for(manager, None, [house], all_houses=False)
+    rows, total = reports.mentor_consistency(scope, reports.Period.last_days(30), now)
+    assert total == 2
+    assert [r.mentor for r in rows] == [slipping, good]
+    assert (rows[0].mentees, rows[0].missed, rows[0].share) == (2, 2, 0.0)
+    assert (rows[1].mentees, rows[1].made, rows[1].on_time, rows[1].share) == (1, 1, 1, 1.0)
+    assert rows[1].last_contact_at == now - dt.timedelta(days=4)
+    assert rows[0].last_contact_at is None
+
+
+def test_mentor_consistency_is_capped(manager, house):
+    for _ in range(4):
+        f.PairingFactory(resident__house=house)
+    scope = reports.scope_for(manager, None, [house], all_houses=False)
+    rows, total = reports.mentor_consistency(
+        scope, reports.Period.last_days(30), timezone.now(), limit=3
+    )
+    assert (len(rows), total) == (3, 4)
+
+
+def test_the_dashboard_shows_the_health_table_and_chart(as_user, manager, house):
+    pairing = f.PairingFactory(resident__house=house)
+    f.ContactLogFactory(pairing=pairing)
+    html = as_user(manager).get(reverse("activity_log:dashboard")).content.decode()
+    assert 'id="health-table"' in html
+    assert "Contacts per week" in html and "<svg" in html
+    assert 'id="consistency-table"' in html
