@@ -177,3 +177,6 @@ def test_the_note_is_escaped_and_limited(as_user, manager, resident):
     assert "at most 500" in response.context["form"].errors["note"][0]
     client.post(url(resident), consent_data(note="<script>alert(1)</script> ✓"))
     assert ConsentRecord.objects.get().note == "<script>alert(1)</script> ✓"
+    content = detail(client, resident)
+    assert "<script>alert(1)</script>" not in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; ✓" in content

@@ -235,3 +235,28 @@ def test_a_missing_or_forged_key_asks_to_submit_again_with_a_fresh_key(client_, 
     assert uuid.UUID(fresh)
     assert "Nguyen" in response.content.decode()  # what was typed is kept
     assert not Resident.objects.exists()
+
+
+def test_a_racing_second_submission_returns_the_first_resident(manager, house, monkeypatch):
+    from residents import services
+
+    key = uuid.uuid4()
+    first = f.ResidentFactory(house=house, intake_key=key)
+    real_filter = Resident.objects.filter
+
+    def filter_missing_the_race(*args, **kwargs):
+        # The other request has not committed yet when this one looks.
+        return Resident.objects.none() if "intake_key" in kwargs else real_filter(*args, **kwargs)
+
+    monkeypatch.setattr(Resident.objects, "filter", filter_missing_the_race)
+    again, created = services.resident_create(
+        user=manager,
+        house=house,
+        preferred_name="",
+        first_name="Al",
+        last_name="Ng",
+        move_in_date=timezone.localdate(),
+        intake_key=key,
+    )
+    assert (again.pk, created) == (first.pk, False)
+    assert Resident.objects.count() == 1
