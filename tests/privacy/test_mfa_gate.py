@@ -145,3 +145,24 @@ def test_a_mentor_who_signs_in_with_the_form_keeps_a_fourteen_day_cookie(client,
     assert response.status_code == 302
     cookie = response.cookies["sessionid"]
     assert int(cookie["max-age"]) > 13 * 24 * 3600
+
+
+def test_removing_totp_closes_the_gate_again(client, manager, resident):
+    from allauth.mfa.base.internal.flows import delete_and_cleanup
+    from django.test import RequestFactory
+
+    client.force_login(manager)
+    assert client.get(_detail(resident)).status_code == 200
+    request = RequestFactory().post("/accounts/2fa/totp/deactivate/")
+    request.session, request.user = client.session, manager
+    delete_and_cleanup(request, Authenticator.objects.get(user=manager, type="totp"))
+    request.session.save()
+    response = client.get(_detail(resident))
+    assert response["Location"].startswith(reverse("mfa_activate_totp"))
+
+
+def test_mentors_without_two_factor_get_an_invitation_after_sign_in(client, mentor):
+    response = client.post(
+        reverse("account_login"), {"login": mentor.user.email, "password": f.PASSWORD}, follow=True
+    )
+    assert "two-factor" in response.content.decode()
