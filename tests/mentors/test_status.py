@@ -141,3 +141,13 @@ def test_the_reason_is_shown_escaped_in_the_history(as_user, manager, mentor):
     client.post(url(mentor), {"status": "on_break", "reason": "<b>Back in June</b>"})
     content = client.get(reverse("mentors:detail", args=[mentor.pk])).content.decode()
     assert "&lt;b&gt;Back in June&lt;/b&gt;" in content
+
+
+def test_going_on_break_pauses_their_pairings_through_matching(
+    as_user, manager, mentor, house, django_capture_on_commit_callbacks
+):
+    pairing = f.PairingFactory(mentor=mentor, resident=f.ResidentFactory(house=house))
+    with django_capture_on_commit_callbacks(execute=True):
+        as_user(manager).post(url(mentor), {"status": "on_break", "reason": "Travelling"})
+    pairing.refresh_from_db()
+    assert pairing.status == "paused"
