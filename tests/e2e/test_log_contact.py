@@ -1,0 +1,153 @@
+"""A mentor on a phone (375x812): logs a contact in two taps, never loses a draft, sees crisis
+guidance for an urgent concern; the phone pages stay under 100 KB compressed on first load."""
+
+import gzip
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from activity_log.models import ContactLog
+from tests import factories as f
+from tests.activity_log.contact_support import pairing_for
+from tests.conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+BUDGET_BYTES = 100 * 1024
+
+
+@pytest.fixture
+def pairing(mentor, house):
+    resident = f.ResidentFactory(house=house, preferred_name="Robin")
+    return pairing_for(mentor, house=house, resident=resident)
+
+
+def _no_overflow(page):
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"page is wider than the phone: {width}px"
+
+
+def test_a_mentor_logs_a_contact_in_two_taps(page, live_server, login_browser, mentor, pairing):
+    login_browser(page, live_server, mentor.user)
+    page.goto("/my/")
+    assert page.get_by_text("Robin").is_visible()
+    _no_overflow(page)
+    screenshot(page, "log-1-my-mentees")
+    page.get_by_role("link", name="Log contact").click()  # tap 1
+    page.wait_for_url(f"**/my/pairings/{pairing.pk}/log/")
+    _no_overflow(page)
+    screenshot(page, "log-2-form")
+    page.get_by_role("button", name="Save contact").click()  # tap 2
+    page.wait_for_url("**/saved/")
+    assert page.locator("h1").inner_text() == "Contact saved"
+    contact = ContactLog.objects.get()
+    assert (contact.method, contact.duration_minutes) == ("in_person", 30)
+    screenshot(page, "log-3-saved")
+    assert page.console_errors == []
+
+
+def test_chips_are_tappable_and_saved(page, live_server, login_browser, mentor, pairing):
+    login_browser(page, live_server, mentor.user)
+    page.goto(reverse("activity_log:contact_new", args=[pairing.pk]))
+    page.locator("label", has_text="Phone").click()
+    page.locator("label", has_text="Housing").click()
+    page.locator("label", has_text="4").first.click()
+    page.get_by_role("button", name="Save contact").click()
+    page.wait_for_url("**/saved/")
+    contact = ContactLog.objects.get()
+    assert contact.method == "phone"
+    assert contact.wellbeing == 4
+    assert [t.slug for t in contact.topics.all()] == ["housing"]
+    assert page.console_errors == []
+
+
+def test_a_draft_survives_a_reload_and_is_cleared_once_saved(
+    page, live_server, login_browser, mentor, pairing
+):
+    login_browser(page, live_server, mentor.user)
+    url = reverse("activity_log:contact_new", args=[pairing.pk])
+    page.goto(url)
+    page.fill("textarea[name=notes]", "Talked about the new job and the bus pass.")
+    page.locator("label", has_text="Work or school").click()
+    page.reload()
+    assert page.input_value("textarea[name=notes]") == "Talked about the new job and the bus pass."
+    assert page.locator("input[name=topics][value]:checked").count() == 1
+    assert page.locator("[data-draft-note]").is_visible()
+    screenshot(page, "log-draft-restored")
+    page.get_by_role("button", name="Save contact").click()
+    page.wait_for_url("**/saved/")
+    key = f"contact-draft:{pairing.pk}"
+    assert page.evaluate(f"window.localStorage.getItem('{key}')") is None
+    assert ContactLog.objects.get().notes == "Talked about the new job and the bus pass."
+    page.goto(url)
+    assert page.input_value("textarea[name=notes]") == ""
+    assert page.console_errors == []
+
+
+def test_a_draft_survives_an_expired_login(page, live_server, mentor, pairing):
+    url = reverse("activity_log:contact_new", args=[pairing.pk])
+    page.goto("/accounts/login/?next=" + url)
+    page.fill("input[name=login]", "mentor@example.org")
+    page.fill("input[name=password]", f.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**{url}")
+    page.fill("textarea[name=notes]", "Typed before the session ran out.")
+    # The session expires while the mentor types (the CSRF cookie outlives it).
+    page.context.clear_cookies(name=settings.SESSION_COOKIE_NAME)
+    page.get_by_role("button", name="Save contact").click()
+    page.wait_for_url("**/accounts/login/**")
+    assert not ContactLog.objects.exists()
+    page.fill("input[name=login]", "mentor@example.org")
+    page.fill("input[name=password]", f.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**{url}")
+    assert page.input_value("textarea[name=notes]") == "Typed before the session ran out."
+    page.get_by_role("button", name="Save contact").click()
+    page.wait_for_url("**/saved/")
+    assert ContactLog.objects.get().notes == "Typed before the session ran out."
+
+
+def test_urgent_shows_crisis_guidance_before_saving(
+    page, live_server, login_browser, mentor, pairing
+):
+    login_browser(page, live_server, mentor.user)
+    page.goto(reverse("activity_log:contact_new", args=[pairing.pk]))
+    guidance = page.locator("[data-crisis-guidance]")
+    assert not guidance.is_visible()
+    page.locator("label", has_text="Urgent").click()
+    assert guidance.is_visible()
+    assert "988" in guidance.inner_text() and "911" in guidance.inner_text()
+    guidance.scroll_into_view_if_needed()
+    _no_overflow(page)
+    screenshot(page, "log-urgent-guidance")
+    page.locator("label", has_text="None").click()
+    assert not guidance.is_visible()
+    assert not ContactLog.objects.exists()
+    assert page.console_errors == []
+
+
+def _first_load_bytes(page, path: str) -> tuple[int, list[str]]:
+    responses = []
+    page.on("response", lambda response: responses.append(response))
+    page.goto(path, wait_until="networkidle")
+    total = 0
+    names = []
+    for response in responses:
+        body = response.body()
+        total += len(gzip.compress(body))
+        names.append(response.url)
+    return total, names
+
+
+@pytest.mark.parametrize("which", ["home", "form"])
+def test_phone_pages_weigh_under_100_kb_compressed_on_first_load(
+    page, live_server, login_browser, mentor, pairing, which
+):
+    login_browser(page, live_server, mentor.user)
+    path = "/my/" if which == "home" else reverse("activity_log:contact_new", args=[pairing.pk])
+    total, names = _first_load_bytes(page, path)
+    assert any("bootstrap.min.css" in n for n in names)
+    assert not any("bootstrap.bundle" in n for n in names)
+    print(f"{which}: {total / 1024:.1f} KB compressed over {len(names)} responses")
+    assert total <= BUDGET_BYTES, f"{which} weighs {total / 1024:.1f} KB compressed"
