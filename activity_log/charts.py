@@ -29,7 +29,7 @@ def _nice_max(value: int) -> int:
 
 
 def column_chart(
-    points: list[tuple[str, int]], *, title: str, width: int = 640, height: int = 220
+    points: list[tuple[str, int]], *, title: str, width: int = 480, height: int = 200
 ) -> SafeString:
     """Vertical bars, one per (label, value); labels thinned so they never overlap."""
     left, right, top, bottom = 36, 8, 12, 28
@@ -106,10 +106,10 @@ def column_chart(
 
 
 def bar_chart(
-    rows: list[tuple[str, int]], *, title: str, width: int = 640, row_height: int = 26
+    rows: list[tuple[str, int]], *, title: str, width: int = 480, row_height: int = 26
 ) -> SafeString:
     """Horizontal bars with the label on the left and the value at the bar's end."""
-    label_w, right, top = 170, 48, 4
+    label_w, right, top = 140, 40, 4
     plot_w = width - label_w - right
     height = top * 2 + row_height * max(len(rows), 1)
     peak = max((v for _, v in rows), default=0) or 1
@@ -127,7 +127,7 @@ def bar_chart(
     for i, (label, value) in enumerate(rows):
         y = top + i * row_height
         w = plot_w * value / peak
-        short = label if len(label) <= 24 else label[:23] + "…"
+        short = label if len(label) <= 20 else label[:19] + "…"
         parts.append(
             format_html(
                 '<text class="chart-label" x="{}" y="{}" text-anchor="end">{}</text>'
