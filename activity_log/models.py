@@ -176,6 +176,9 @@ class Reminder(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     send_after = models.DateTimeField(help_text="Not before this time (quiet hours).")
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # Set with claimed_until by the sender's compare-and-set UPDATE, so it can re-select exactly
+    # the rows it won in one query (activity_log/reminders.py).
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import uuid
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from django.utils import timezone
 from activity_log.models import Reminder
 from matching.models import Pairing
 from mentors.models import Mentor, TrainingRecord
+from residents.models import House, Resident
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,8 @@ logger = logging.getLogger(__name__)
 CLAIM_LEASE = dt.timedelta(minutes=5)
 SEND_BATCH = 500
 INSERT_BATCH = 2000
+# IN lists of at most this many ids (PostgreSQL allows 65,535 parameters per query).
+ID_CHUNK = 10_000
 TRAINING_NOTICE_DAYS = 30
 MAX_BACKOFF = dt.timedelta(hours=2)
 ENQUEUE_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
@@ -97,49 +101,97 @@ class ScanResult:
 
 
 def _overdue_pairings(cutoff: dt.datetime):
-    # Exactly the predicate of pairing_due_scan_idx (status = active, next_due_at < ...).
-    return Pairing.objects.filter(status="active", next_due_at__lt=cutoff)
+    # Exactly the predicate of pairing_due_scan_idx (status = active, next_due_at < ...); no
+    # ordering and no joins, so the cost follows the due rows, not the size of the tables.
+    return Pairing.objects.filter(status="active", next_due_at__lt=cutoff).order_by()
 
 
-def _already_written(kind: str, cutoff: dt.datetime) -> set[tuple[int, dt.datetime, int]]:
-    """(pairing, due time, recipient) of reminders already written for pairings still overdue."""
-    rows = Reminder.objects.filter(
-        kind=kind,
-        pairing__status="active",
-        pairing__next_due_at__lt=cutoff,
-        due_at=F("pairing__next_due_at"),
-    ).values_list("pairing_id", "due_at", "recipient_id")
-    return set(rows)
+def _chunks(ids: list[int]):
+    for start in range(0, len(ids), ID_CHUNK):
+        yield ids[start : start + ID_CHUNK]
 
 
-def _pairing_reminders(kind: str, cutoff: dt.datetime, now: dt.datetime) -> list[Reminder]:
-    if kind == Kind.MENTOR_OVERDUE:
-        candidates = _overdue_pairings(cutoff).values_list(
-            "id", "next_due_at", "mentor__user_id", "resident__house__time_zone"
-        )
-    else:
-        candidates = _overdue_pairings(cutoff).values_list(
-            "id", "next_due_at", "resident__house__managers", "resident__house__time_zone"
-        )
-    done = _already_written(kind, cutoff)
-    send_after_by_tz: dict[str, dt.datetime] = {}
-    rows = []
-    for pairing_id, due_at, recipient_id, time_zone in candidates:
-        if recipient_id is None or (pairing_id, due_at, recipient_id) in done:
-            continue
-        if time_zone not in send_after_by_tz:
-            send_after_by_tz[time_zone] = quiet_hours_send_after(now, time_zone)
-        rows.append(
-            Reminder(
-                kind=kind,
-                pairing_id=pairing_id,
-                subject_key=f"pairing:{pairing_id}",
-                due_at=due_at,
-                recipient_id=recipient_id,
-                send_after=send_after_by_tz[time_zone],
+def _already_written(pairing_ids: list[int], oldest_due: dt.datetime) -> set[tuple]:
+    """(kind, pairing, due time, recipient) of the reminders already written for these pairings."""
+    written = set()
+    for chunk in _chunks(pairing_ids):
+        written.update(
+            Reminder.objects.filter(
+                kind__in=PAIRING_KINDS, pairing_id__in=chunk, due_at__gte=oldest_due
             )
+            .order_by()
+            .values_list("kind", "pairing_id", "due_at", "recipient_id")
         )
-    return rows
+    return written
+
+
+def _pairing_reminders(now: dt.datetime) -> tuple[list[Reminder], list[Reminder]]:
+    """Mentor reminders past grace and manager escalations past the escalation delay.
+
+    Five primary-key or foreign-key lookups by the due pairings' ids (one each up to ID_CHUNK
+    due pairings), instead of joins the planner would answer with scans of whole tables.
+    """
+    grace_cutoff = now - settings.REMINDER_GRACE
+    escalation_cutoff = now - settings.ESCALATION_DELAY
+    due = list(
+        _overdue_pairings(max(grace_cutoff, escalation_cutoff)).values_list(
+            "id", "next_due_at", "mentor_id", "resident_id"
+        )
+    )
+    if not due:
+        return [], []
+    pairing_ids = [row[0] for row in due]
+    mentor_users, resident_houses = {}, {}
+    for chunk in _chunks(sorted({row[2] for row in due})):
+        mentor_users.update(
+            Mentor.objects.filter(id__in=chunk).order_by().values_list("id", "user_id")
+        )
+    for chunk in _chunks(sorted({row[3] for row in due})):
+        resident_houses.update(
+            Resident.objects.filter(id__in=chunk).order_by().values_list("id", "house_id")
+        )
+    house_ids = sorted(set(resident_houses.values()))
+    time_zones = dict(
+        House.objects.filter(id__in=house_ids).order_by().values_list("id", "time_zone")
+    )
+    managers = defaultdict(list)
+    for house_id, user_id in House.managers.through.objects.filter(
+        house_id__in=house_ids
+    ).values_list("house_id", "user_id"):
+        managers[house_id].append(user_id)
+    written = _already_written(pairing_ids, min(row[1] for row in due))
+
+    send_after_by_tz: dict[str, dt.datetime] = {}
+
+    def reminder(kind: str, pairing_id: int, due_at: dt.datetime, recipient_id: int, tz: str):
+        if tz not in send_after_by_tz:
+            send_after_by_tz[tz] = quiet_hours_send_after(now, tz)
+        return Reminder(
+            kind=kind,
+            pairing_id=pairing_id,
+            subject_key=f"pairing:{pairing_id}",
+            due_at=due_at,
+            recipient_id=recipient_id,
+            send_after=send_after_by_tz[tz],
+        )
+
+    mentor_rows, manager_rows = [], []
+    for pairing_id, due_at, mentor_id, resident_id in due:
+        house_id = resident_houses[resident_id]
+        tz = time_zones[house_id]
+        user_id = mentor_users[mentor_id]
+        if (
+            due_at < grace_cutoff
+            and (Kind.MENTOR_OVERDUE, pairing_id, due_at, user_id) not in written
+        ):
+            mentor_rows.append(reminder(Kind.MENTOR_OVERDUE, pairing_id, due_at, user_id, tz))
+        if due_at < escalation_cutoff:
+            for manager_id in managers[house_id]:
+                if (Kind.MANAGER_ESCALATION, pairing_id, due_at, manager_id) not in written:
+                    manager_rows.append(
+                        reminder(Kind.MANAGER_ESCALATION, pairing_id, due_at, manager_id, tz)
+                    )
+    return mentor_rows, manager_rows
 
 
 def _training_reminders(now: dt.datetime) -> list[Reminder]:
@@ -156,6 +208,7 @@ def _training_reminders(now: dt.datetime) -> list[Reminder]:
             expires_on__gte=today, expires_on__lte=last_day, mentor__status=Mentor.Status.ACTIVE
         )
         .exclude(Exists(renewed))
+        .order_by()
         .values_list("id", "expires_on", "mentor__user_id")
     )
     done = set(
@@ -163,7 +216,9 @@ def _training_reminders(now: dt.datetime) -> list[Reminder]:
             kind=Kind.TRAINING_EXPIRING,
             training_record__expires_on__gte=today,
             training_record__expires_on__lte=last_day,
-        ).values_list("training_record_id", "recipient_id")
+        )
+        .order_by()
+        .values_list("training_record_id", "recipient_id")
     )
     program_tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     send_after = quiet_hours_send_after(now, settings.TIME_ZONE)
@@ -197,8 +252,7 @@ def scan_overdue(now: dt.datetime | None = None, *, enqueue: bool = True) -> Sca
     pairing_due_scan_idx, training_expires_idx and the Reminder foreign-key indexes.
     """
     now = now or timezone.now()
-    mentor_rows = _pairing_reminders(Kind.MENTOR_OVERDUE, now - settings.REMINDER_GRACE, now)
-    manager_rows = _pairing_reminders(Kind.MANAGER_ESCALATION, now - settings.ESCALATION_DELAY, now)
+    mentor_rows, manager_rows = _pairing_reminders(now)
     training_rows = _training_reminders(now)
     rows = mentor_rows + manager_rows + training_rows
     with transaction.atomic():
@@ -240,13 +294,22 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(dt.timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def _claim(reminder_id: int, now: dt.datetime) -> bool:
-    """Compare-and-set: true only for the one process whose UPDATE changed the row."""
-    return (
-        Reminder.objects.filter(id=reminder_id, sent_at__isnull=True, failed_at__isnull=True)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=now + CLAIM_LEASE)
-        == 1
+def _claim(reminder_ids: list[int], now: dt.datetime) -> list[int]:
+    """Compare-and-set on the whole batch; returns only the rows this run won.
+
+    The UPDATE re-checks `sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < now)`
+    row by row, so a row another sender claimed meanwhile is skipped; the token marks ours.
+    """
+    token = uuid.uuid4()
+    Reminder.objects.filter(
+        id__in=reminder_ids, sent_at__isnull=True, failed_at__isnull=True
+    ).filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)).update(
+        claimed_until=now + CLAIM_LEASE, claim_token=token
+    )
+    return list(
+        Reminder.objects.filter(id__in=reminder_ids, claim_token=token)
+        .order_by()
+        .values_list("id", flat=True)
     )
 
 
@@ -349,7 +412,7 @@ def send_due_reminders(now: dt.datetime | None = None, *, batch: int = SEND_BATC
         .order_by("send_after", "id")
         .values_list("id", flat=True)[:batch]
     )
-    claimed = [reminder_id for reminder_id in candidates if _claim(reminder_id, now)]
+    claimed = _claim(candidates, now) if candidates else []
     if not claimed:
         return result
     reminders = (

@@ -79,9 +79,10 @@ def test_a_claim_that_expired_is_taken_over(mentor, mailoutbox):
 def test_only_one_of_two_claims_wins():
     from activity_log.reminders import _claim
 
-    reminder = overdue_reminder()
-    assert _claim(reminder.pk, NOW) is True
-    assert _claim(reminder.pk, NOW) is False
+    first, second = overdue_reminder(), overdue_reminder()
+    assert _claim([first.pk], NOW) == [first.pk]
+    assert _claim([first.pk, second.pk], NOW) == [second.pk]
+    assert _claim([first.pk, second.pk], NOW) == []
 
 
 def test_sent_and_failed_reminders_are_not_sent_again(mentor, mailoutbox):
