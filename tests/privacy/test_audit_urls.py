@@ -1,0 +1,384 @@
+"""Every resident-data URL writes exactly one audit row per request, with the right user,
+action and resident id. Each case is a request a real user makes; a failed form counts as a view."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from mentoring_site.models import AuditEvent
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate
+
+
+@pytest.fixture
+def world(house, manager, mentor, program_admin):
+    resident = f.ResidentFactory(house=house)
+    waiting = f.ResidentFactory(house=house)
+    pairing = f.PairingFactory(mentor=mentor, resident=resident)
+    goal = f.RecoveryGoalFactory(resident=resident)
+    consent = f.ConsentRecordFactory(resident=resident)
+    fresh = f.ContactLogFactory(
+        pairing=pairing, happened_at=timezone.now() - dt.timedelta(hours=2), notes="fine"
+    )
+    locked = f.ContactLogFactory(pairing=pairing, happened_at=timezone.now() - dt.timedelta(days=3))
+    # Past the 24-hour edit window: corrections are addenda.
+    type(locked).objects.filter(pk=locked.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=3)
+    )
+    urgent = f.ContactLogFactory(
+        pairing=pairing,
+        happened_at=timezone.now() - dt.timedelta(hours=5),
+        concern_level="urgent",
+        concern_note="worried",
+    )
+    other_mentor = f.ClearedMentorFactory()
+    return {
+        "manager": manager,
+        "mentor": mentor.user,
+        "admin": program_admin,
+        "resident": resident,
+        "waiting": waiting,
+        "pairing": pairing,
+        "goal": goal,
+        "consent": consent,
+        "fresh": fresh,
+        "locked": locked,
+        "urgent": urgent,
+        "other_mentor": other_mentor,
+    }
+
+
+def _local(minutes_ago: int) -> str:
+    return (timezone.localtime() - dt.timedelta(minutes=minutes_ago)).strftime("%Y-%m-%dT%H:%M")
+
+
+# (id, user, method, url name, url args, POST data, action, resident key or None)
+CASES = [
+    # Resident page, profile, exit
+    ("resident page", "manager", "get", "residents:detail", ["resident"], None, "view", "resident"),
+    ("edit form", "manager", "get", "residents:edit", ["resident"], None, "view", "resident"),
+    ("exit form", "manager", "get", "residents:exit", ["resident"], None, "view", "resident"),
+    # Consent
+    (
+        "consent form",
+        "manager",
+        "get",
+        "residents:consent_create",
+        ["resident"],
+        None,
+        "view",
+        "resident",
+    ),
+    (
+        "consent create",
+        "manager",
+        "post",
+        "residents:consent_create",
+        ["resident"],
+        lambda w: {
+            "granted_on": TODAY().isoformat(),
+            "shares_contact_details": "on",
+            "shares_goals": "on",
+            "note": "",
+        },
+        "create",
+        "resident",
+    ),
+    (
+        "consent revoke",
+        "manager",
+        "post",
+        "residents:consent_revoke",
+        ["resident", "consent"],
+        {},
+        "change",
+        "resident",
+    ),
+    # Goals
+    (
+        "goal form",
+        "manager",
+        "get",
+        "residents:goal_create",
+        ["resident"],
+        None,
+        "view",
+        "resident",
+    ),
+    (
+        "goal create",
+        "manager",
+        "post",
+        "residents:goal_create",
+        ["resident"],
+        {"category": "housing", "text": "Save a deposit", "target_date": ""},
+        "create",
+        "resident",
+    ),
+    (
+        "goal edit form",
+        "manager",
+        "get",
+        "residents:goal_edit",
+        ["resident", "goal"],
+        None,
+        "view",
+        "resident",
+    ),
+    (
+        "goal edit",
+        "manager",
+        "post",
+        "residents:goal_edit",
+        ["resident", "goal"],
+        {"category": "employment", "text": "Find a full-time job", "target_date": ""},
+        "change",
+        "resident",
+    ),
+    (
+        "goal achieve",
+        "manager",
+        "post",
+        "residents:goal_achieve",
+        ["resident", "goal"],
+        {},
+        "change",
+        "resident",
+    ),
+    (
+        "goal drop",
+        "manager",
+        "post",
+        "residents:goal_drop",
+        ["resident", "goal"],
+        {},
+        "change",
+        "resident",
+    ),
+    # Pairing pages
+    (
+        "pairings slot",
+        "manager",
+        "get",
+        "matching:resident_pairings",
+        ["resident"],
+        None,
+        "view",
+        "resident",
+    ),
+    ("suggestions", "manager", "get", "matching:suggest", ["waiting"], None, "view", "waiting"),
+    (
+        "pair form",
+        "manager",
+        "get",
+        "matching:pair",
+        ["waiting", "other_mentor"],
+        None,
+        "view",
+        "waiting",
+    ),
+    (
+        "pair",
+        "manager",
+        "post",
+        "matching:pair",
+        ["waiting", "other_mentor"],
+        {"checkin_interval_days": "7"},
+        "create",
+        "waiting",
+    ),
+    ("pairing page", "manager", "get", "matching:detail", ["pairing"], None, "view", "resident"),
+    ("pause", "manager", "post", "matching:pause", ["pairing"], {}, "change", "resident"),
+    (
+        "interval",
+        "manager",
+        "post",
+        "matching:interval",
+        ["pairing"],
+        {"checkin_interval_days": "10"},
+        "change",
+        "resident",
+    ),
+    (
+        "end",
+        "manager",
+        "post",
+        "matching:end",
+        ["pairing"],
+        {"reason": "completed", "note": ""},
+        "change",
+        "resident",
+    ),
+    ("reassign form", "manager", "get", "matching:reassign", ["pairing"], None, "view", "resident"),
+    # Contact logs
+    (
+        "history",
+        "manager",
+        "get",
+        "activity_log:pairing_history",
+        ["pairing"],
+        None,
+        "view",
+        "resident",
+    ),
+    (
+        "timeline slot",
+        "manager",
+        "get",
+        "activity_log:resident_timeline",
+        ["resident"],
+        None,
+        "view",
+        "resident",
+    ),
+    (
+        "acknowledge concern",
+        "manager",
+        "post",
+        "activity_log:concern_acknowledge",
+        ["urgent"],
+        {"note": "Called the house"},
+        "change",
+        "resident",
+    ),
+    (
+        "log form",
+        "mentor",
+        "get",
+        "activity_log:contact_new",
+        ["pairing"],
+        None,
+        "view",
+        "resident",
+    ),
+    (
+        "log contact",
+        "mentor",
+        "post",
+        "activity_log:contact_new",
+        ["pairing"],
+        lambda w: {
+            "happened_at": _local(30),
+            "method": "phone",
+            "duration_minutes": "20",
+            "concern_level": "none",
+        },
+        "create",
+        "resident",
+    ),
+    (
+        "saved page",
+        "mentor",
+        "get",
+        "activity_log:contact_saved",
+        ["fresh"],
+        None,
+        "view",
+        "resident",
+    ),
+    (
+        "edit contact form",
+        "mentor",
+        "get",
+        "activity_log:contact_edit",
+        ["fresh"],
+        None,
+        "view",
+        "resident",
+    ),
+    (
+        "edit contact",
+        "mentor",
+        "post",
+        "activity_log:contact_edit",
+        ["fresh"],
+        lambda w: {
+            "happened_at": _local(120),
+            "method": "video",
+            "duration_minutes": "40",
+            "concern_level": "none",
+        },
+        "change",
+        "resident",
+    ),
+    (
+        "remove contact form",
+        "mentor",
+        "get",
+        "activity_log:contact_remove",
+        ["fresh"],
+        None,
+        "view",
+        "resident",
+    ),
+    (
+        "remove contact",
+        "mentor",
+        "post",
+        "activity_log:contact_remove",
+        ["fresh"],
+        {},
+        "delete",
+        "resident",
+    ),
+    (
+        "addendum",
+        "mentor",
+        "post",
+        "activity_log:contact_addendum",
+        ["locked"],
+        {"text": "Also talked about work"},
+        "change",
+        "resident",
+    ),
+    # Exports
+    ("report csv", "manager", "get", "activity_log:reports_csv", [], None, "export", None),
+    ("funder csv", "manager", "get", "activity_log:reports_funder_csv", [], None, "export", None),
+    ("audit csv", "admin", "get", "activity_log:audit_export", [], None, "export", None),
+]
+
+
+@pytest.mark.parametrize(
+    "user_key,method,name,arg_keys,data,action,resident_key",
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_each_resident_data_url_writes_one_audit_row(
+    client, world, user_key, method, name, arg_keys, data, action, resident_key
+):
+    user = world[user_key]
+    client.force_login(user)
+    url = reverse(name, args=[world[key].pk for key in arg_keys])
+    before = AuditEvent.objects.count()
+    if method == "get":
+        response = client.get(url)
+    else:
+        payload = data(world) if callable(data) else data
+        response = client.post(url, payload)
+    assert response.status_code in (200, 302), response.content.decode()[:1000]
+    assert AuditEvent.objects.count() == before + 1
+    event = AuditEvent.objects.latest("id")
+    assert event.user == user
+    assert event.action == action
+    expected_resident = world[resident_key].pk if resident_key else None
+    if expected_resident is not None:
+        assert event.resident_id == expected_resident
+    assert event.path == url
+    assert event.ip == "127.0.0.1"
+
+
+def test_an_outsider_gets_404_and_leaves_no_row(client, world, manager2):
+    client.force_login(manager2)
+    response = client.get(reverse("residents:detail", args=[world["resident"].pk]))
+    assert response.status_code == 404
+    assert not AuditEvent.objects.exists()
+
+
+def test_anonymous_requests_leave_no_row(client, world):
+    client.get(reverse("residents:detail", args=[world["resident"].pk]))
+    assert not AuditEvent.objects.exists()
