@@ -12,13 +12,7 @@ from residents.models import RecoveryGoal
 
 LOCAL_DATETIME = "%Y-%m-%dT%H:%M"
 
-WELLBEING_CHOICES = [
-    ("1", "1 · Struggling"),
-    ("2", "2"),
-    ("3", "3 · Okay"),
-    ("4", "4"),
-    ("5", "5 · Doing well"),
-]
+WELLBEING_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
 
 
 class ChipsMultiple(forms.CheckboxSelectMultiple):
@@ -72,7 +66,7 @@ class ContactLogForm(forms.Form):
         widget=ChipsMultiple,
     )
     wellbeing = forms.TypedChoiceField(
-        label="How are they doing? (optional)",
+        label="How are they doing? 1 struggling, 5 doing well (optional)",
         choices=WELLBEING_CHOICES,
         coerce=int,
         required=False,

@@ -52,7 +52,7 @@ def test_chips_are_tappable_and_saved(page, live_server, login_browser, mentor, 
     page.goto(reverse("activity_log:contact_new", args=[pairing.pk]))
     page.locator("label", has_text="Phone").click()
     page.locator("label", has_text="Housing").click()
-    page.locator("label", has_text="4").first.click()
+    page.locator(".wellbeing label", has_text="4").click()
     page.get_by_role("button", name="Save contact").click()
     page.wait_for_url("**/saved/")
     contact = ContactLog.objects.get()
