@@ -23,6 +23,12 @@ from mentors.models import Mentor
 from residents.models import House, Resident
 
 BATCH = 2_000
+EARLIER_END_REASONS = [
+    Pairing.EndReason.COMPLETED,
+    Pairing.EndReason.NOT_A_GOOD_FIT,
+    Pairing.EndReason.MENTOR_UNAVAILABLE,
+    Pairing.EndReason.OTHER,
+]
 P = Pairing
 
 # mentor email, house name, how many active mentees there (in the order residents come).
@@ -282,6 +288,18 @@ def _seed_large(ctx: DemoContext) -> int:
                 checkin_interval_days=rng.choice([7, 7, 7, 3, 14]),
             )
             pairing.next_due_at = pairing.next_due()
+            if started - move_in > dt.timedelta(days=45) and rng.random() < 0.25:
+                # An earlier pairing that ended before this one began.
+                rows.append(
+                    Pairing(
+                        resident=resident,
+                        mentor_id=rng.choice(all_mentor_ids),
+                        status=P.Status.ENDED,
+                        started_on=move_in + dt.timedelta(days=rng.randint(2, 10)),
+                        ended_on=started,
+                        end_reason=rng.choice(EARLIER_END_REASONS),
+                    )
+                )
         else:
             exit_date = exit_date or today
             started = min(move_in + dt.timedelta(days=rng.randint(2, 20)), exit_date)

@@ -28,7 +28,7 @@ def waiting_queue(user) -> QuerySet[Resident]:
     ordered by `waiting_since` = the later of the move-in date and the end of their last pairing,
     longest waiting first.
     """
-    mine = Pairing.objects.filter(resident_id=OuterRef("pk"))
+    mine = Pairing.objects.filter(resident_id=OuterRef("pk")).order_by()
     unavailable = mine.filter(
         status=Pairing.Status.PAUSED, pause_reason=Pairing.PauseReason.MENTOR_UNAVAILABLE
     )

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from django.db.models import (
     BooleanField,
     Case,
-    Count,
     Exists,
     ExpressionWrapper,
     F,
@@ -31,11 +30,10 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from matching.models import Pairing
@@ -49,7 +47,7 @@ SEARCH_LIMIT = 10
 GENDER_POINTS = 40
 LANGUAGE_POINTS = 25
 PATHWAY_POINTS = 20
-LOAD_POINTS = {0: 15, 1: 10, 2: 5}
+LOAD_POINTS = 15  # minus 5 per current mentee
 MAX_RECOVERY_YEARS = 10
 
 
@@ -67,14 +65,16 @@ class Suggestion:
 
 
 @dataclass
-class _ResidentFacts:
+class ResidentFacts:
+    """What the rules need to know about the resident, read once (share it between calls)."""
+
     resident: Resident
     language_ids: set[int]
     pathway_ids: set[int]
     same_person_ids: set[int]
 
 
-def _facts(resident: Resident) -> _ResidentFacts:
+def resident_facts(resident: Resident) -> ResidentFacts:
     language_ids = set(resident.languages.values_list("pk", flat=True))
     pathway_ids = set(resident.pathways.values_list("pk", flat=True))
     # See services.is_same_person for why this is a name-and-phone heuristic.
@@ -83,23 +83,18 @@ def _facts(resident: Resident) -> _ResidentFacts:
         user__last_name__iexact=resident.last_name.strip(),
     )
     same_person_ids = {m.pk for m in namesakes if is_same_person(mentor=m, resident=resident)}
-    return _ResidentFacts(resident, language_ids, pathway_ids, same_person_ids)
+    return ResidentFacts(resident, language_ids, pathway_ids, same_person_ids)
 
 
-def _count_of(model, ids: set[int], column: str) -> Coalesce | Value:
+def _points_if_shared(model, ids: set[int], column: str, points: int) -> Case | Value:
+    """`points` when the mentor has any of `ids` (their languages or pathways), else 0."""
     if not ids:
         return Value(0)
-    rows = (
-        model.objects.filter(mentor_id=OuterRef("pk"), **{f"{column}__in": ids})
-        .order_by()
-        .values("mentor_id")
-        .annotate(n=Count("*"))
-        .values("n")[:1]
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+    shared = model.objects.filter(mentor_id=OuterRef("pk"), **{f"{column}__in": ids})
+    return Case(When(Exists(shared), then=Value(points)), default=Value(0))
 
 
-def _scored_mentors(facts: _ResidentFacts, today: dt.date) -> QuerySet[Mentor]:
+def _scored_mentors(facts: ResidentFacts, today: dt.date) -> QuerySet[Mentor]:
     """Cleared mentors with room and not the resident, annotated with every part of the score."""
     resident = facts.resident
     gender = resident.preferred_mentor_gender
@@ -114,15 +109,13 @@ def _scored_mentors(facts: _ResidentFacts, today: dt.date) -> QuerySet[Mentor]:
         default=Value(0),
         output_field=IntegerField(),
     )
+    # Parts of the score are aliases (not selected), so each subquery appears once in the SQL.
     return (
         Mentor.objects.cleared(today)
         .exclude(pk__in=facts.same_person_ids)
         .with_active_mentee_count()
+        .filter(active_mentees__lt=F("capacity"))
         .annotate(
-            shared_languages=_count_of(Mentor.languages.through, facts.language_ids, "language_id"),
-            shared_pathways=_count_of(
-                Mentor.pathways.through, facts.pathway_ids, "recoverypathway_id"
-            ),
             serves_house=ExpressionWrapper(
                 Q(serves_all_houses=True)
                 | Exists(
@@ -141,23 +134,20 @@ def _scored_mentors(facts: _ResidentFacts, today: dt.date) -> QuerySet[Mentor]:
             ),
             recovery_years=recovery_years,
         )
-        .filter(active_mentees__lt=F("capacity"))
-        .annotate(
+        .alias(
             gender_points=(
                 Case(When(gender=gender, then=Value(GENDER_POINTS)), default=Value(0))
                 if gender
                 else Value(0)
             ),
-            language_points=Case(
-                When(shared_languages__gt=0, then=Value(LANGUAGE_POINTS)), default=Value(0)
+            language_points=_points_if_shared(
+                Mentor.languages.through, facts.language_ids, "language_id", LANGUAGE_POINTS
             ),
-            pathway_points=Case(
-                When(shared_pathways__gt=0, then=Value(PATHWAY_POINTS)), default=Value(0)
+            pathway_points=_points_if_shared(
+                Mentor.pathways.through, facts.pathway_ids, "recoverypathway_id", PATHWAY_POINTS
             ),
-            load_points=Case(
-                *[When(active_mentees=n, then=Value(p)) for n, p in LOAD_POINTS.items()],
-                default=Value(0),
-            ),
+            # 15 with no mentee, 10 with one, 5 with two, 0 from three.
+            load_points=Greatest(Value(LOAD_POINTS) - Value(5) * F("active_mentees"), Value(0)),
         )
         .annotate(
             score=F("gender_points")
@@ -185,10 +175,11 @@ def suggest_mentors(
     today: dt.date | None = None,
     exclude_mentor_ids: tuple[int, ...] = (),
     limit: int = TOP,
+    facts: ResidentFacts | None = None,
 ) -> list[Suggestion]:
     """The best `limit` mentors for the resident under the hard rules, best first."""
     today = today or timezone.localdate()
-    facts = _facts(resident)
+    facts = facts or resident_facts(resident)
     mentors = (
         _scored_mentors(facts, today)
         .filter(serves_house=True, not_a_good_fit=False)
@@ -204,6 +195,7 @@ def search_mentors(
     today: dt.date | None = None,
     exclude_mentor_ids: tuple[int, ...] = (),
     limit: int = SEARCH_LIMIT,
+    facts: ResidentFacts | None = None,
 ) -> list[Suggestion]:
     """Any cleared mentor with a free place whose name matches, with warnings where a
     suggestion rule would have left them out (another house, not a good fit before)."""
@@ -211,7 +203,7 @@ def search_mentors(
     words = term.split()[:5]
     if not words:
         return []
-    facts = _facts(resident)
+    facts = facts or resident_facts(resident)
     mentors = _scored_mentors(facts, today).exclude(pk__in=exclude_mentor_ids)
     for word in words:
         mentors = mentors.filter(
@@ -228,7 +220,7 @@ def _join(words: list[str]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def _explain(mentor: Mentor, facts: _ResidentFacts) -> Suggestion:
+def _explain(mentor: Mentor, facts: ResidentFacts) -> Suggestion:
     resident = facts.resident
     suggestion = Suggestion(mentor=mentor, score=mentor.score, active_mentees=mentor.active_mentees)
     reasons, warnings = suggestion.reasons, suggestion.warnings

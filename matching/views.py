@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from matching import selectors, services
 from matching.forms import EndForm, IntervalForm, MentorSearchForm, PairForm, ReassignForm
 from matching.models import Pairing
-from matching.suggestions import search_mentors, suggest_mentors
+from matching.suggestions import resident_facts, search_mentors, suggest_mentors
 from mentoring_site import audit
 from mentoring_site.roles import staff_required
 from mentors.models import Mentor
@@ -111,12 +111,17 @@ def _suggestions_context(
     request: HttpRequest, resident: Resident, *, exclude: tuple[int, ...] = ()
 ) -> dict:
     term = request.session.get(_search_key(resident), "")
+    facts = resident_facts(resident)
     return {
         "resident": resident,
-        "suggestions": suggest_mentors(resident, exclude_mentor_ids=exclude),
+        "suggestions": suggest_mentors(resident, exclude_mentor_ids=exclude, facts=facts),
         "search_form": MentorSearchForm(initial={"term": term}),
         "search_term": term,
-        "results": search_mentors(resident, term, exclude_mentor_ids=exclude) if term else None,
+        "results": (
+            search_mentors(resident, term, exclude_mentor_ids=exclude, facts=facts)
+            if term
+            else None
+        ),
     }
 
 

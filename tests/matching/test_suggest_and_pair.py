@@ -232,3 +232,18 @@ def test_anonymous_users_go_to_login(client, resident, mentor, name):
 def test_an_unknown_mentor_is_404(as_user, manager, resident):
     url = reverse("matching:pair", args=[resident.pk, 999999])
     assert as_user(manager).post(url, {"checkin_interval_days": "7"}).status_code == 404
+
+
+@pytest.mark.parametrize("count", [2, 15])
+def test_the_suggestions_page_runs_a_fixed_number_of_queries(
+    as_user, manager, resident, count, django_assert_max_num_queries
+):
+    resident.languages.add(Language.objects.get(code="es"))
+    for i in range(count):
+        m = f.ClearedMentorFactory(serves_all_houses=i % 2 == 0)
+        m.languages.add(Language.objects.get(code="es" if i % 3 else "en"))
+        m.houses.add(resident.house)
+    client = as_user(manager)
+    client.post(suggest_url(resident), {"term": "a"})  # suggestions and search results both
+    with django_assert_max_num_queries(19):
+        assert client.get(suggest_url(resident)).status_code == 200
