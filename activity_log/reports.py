@@ -36,7 +36,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Cast, Coalesce, Lag
+from django.db.models.functions import Cast, Coalesce, Lag, TruncDate
 from django.utils import timezone
 
 from activity_log.models import ContactLog
@@ -199,10 +199,8 @@ def _missed_filter(period: Period, now: dt.datetime, prefix: str = "") -> Q:
     return Q(**{f"{prefix}status": Pairing.Status.ACTIVE, f"{prefix}next_due_at__lt": cutoff})
 
 
-def on_time_figures(
-    scope: Scope, periods: dict[str, Period], now: dt.datetime
-) -> dict[str, dict[str, int | float | None]]:
-    """{key: {made, on_time, missed, share}} for each period. Two queries."""
+def _made_on_time(scope: Scope, periods: dict[str, Period]) -> dict[str, int]:
+    """{key_made, key_on_time} for each period, in one windowed query."""
     earliest = min(p.start_at for p in periods.values())
     latest = max(p.end_at for p in periods.values())
     base = scope.contacts().filter(happened_at__gte=earliest - LOOKBACK, happened_at__lt=latest)
@@ -211,15 +209,30 @@ def on_time_figures(
         in_period = Q(happened_at__gte=p.start_at, happened_at__lt=p.end_at)
         aggregates[f"{key}_made"] = Count("id", filter=in_period)
         aggregates[f"{key}_on_time"] = Count("id", filter=in_period & Q(on_time=True))
-    made = contacts_with_due(base).aggregate(**aggregates)
-    missed = scope.pairings().aggregate(
-        **{key: Count("id", filter=_missed_filter(p, now)) for key, p in periods.items()}
-    )
+    return contacts_with_due(base).aggregate(**aggregates)
+
+
+def _missed_aggregates(periods: dict[str, Period], now: dt.datetime) -> dict[str, Count]:
+    return {
+        f"{key}_missed": Count("id", filter=_missed_filter(p, now)) for key, p in periods.items()
+    }
+
+
+def _on_time_result(made: dict, missed: dict, periods: dict[str, Period]) -> dict[str, dict]:
     result = {}
     for key in periods:
-        m, ok, miss = made[f"{key}_made"], made[f"{key}_on_time"], missed[key]
+        m, ok, miss = made[f"{key}_made"], made[f"{key}_on_time"], missed[f"{key}_missed"]
         result[key] = {"made": m, "on_time": ok, "missed": miss, "share": share(ok, m + miss)}
     return result
+
+
+def on_time_figures(
+    scope: Scope, periods: dict[str, Period], now: dt.datetime
+) -> dict[str, dict[str, int | float | None]]:
+    """{key: {made, on_time, missed, share}} for each period. Two queries."""
+    made = _made_on_time(scope, periods)
+    missed = scope.pairings().aggregate(**_missed_aggregates(periods, now))
+    return _on_time_result(made, missed, periods)
 
 
 @dataclass
@@ -368,31 +381,34 @@ def _pairing_in_period(period: Period) -> Q:
 
 
 def program_health(scope: Scope, now: dt.datetime | None = None) -> Health:
-    """Last 30 and 90 days. Six queries."""
+    """Last 30 and 90 days. Five queries."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     periods = {"d30": Period.last_days(30, today), "d90": Period.last_days(90, today)}
-    on_time = on_time_figures(scope, periods, now)
+    made = _made_on_time(scope, periods)
 
     week_ends = [today - dt.timedelta(days=7 * k) for k in range(CHART_WEEKS - 1, -1, -1)]
     week_periods = [Period(end - dt.timedelta(days=6), end) for end in week_ends]
     first = min(week_periods[0].start_at, periods["d90"].start_at)
-    contact_aggregates = {}
-    for key, p in periods.items():
-        in_p = Q(happened_at__gte=p.start_at, happened_at__lt=p.end_at)
-        contact_aggregates[f"{key}_contacts"] = Count("id", filter=in_p & ~Q(method=NO_ANSWER))
-        contact_aggregates[f"{key}_minutes"] = Coalesce(Sum("duration_minutes", filter=in_p), 0)
-    for i, wp in enumerate(week_periods):
-        contact_aggregates[f"w{i}"] = Count(
-            "id",
-            filter=Q(happened_at__gte=wp.start_at, happened_at__lt=wp.end_at)
-            & ~Q(method=NO_ANSWER),
-        )
-    contact_figures = (
+    # Contacts and minutes per local day (at most 91 x 2 rows); periods and weeks are sums of days.
+    daily = list(
         scope.contacts()
         .filter(happened_at__gte=first, happened_at__lt=periods["d30"].end_at)
-        .aggregate(**contact_aggregates)
+        .annotate(
+            day=TruncDate("happened_at", tzinfo=timezone.get_current_timezone()),
+            attempt=ExpressionWrapper(Q(method=NO_ANSWER), output_field=BooleanField()),
+        )
+        .order_by()
+        .values("day", "attempt")
+        .annotate(n=Count("id"), minutes=Sum("duration_minutes"))
+        .values_list("day", "attempt", "n", "minutes")
     )
+
+    def total(start: dt.date, end: dt.date, *, minutes: bool = False) -> int:
+        if minutes:
+            return sum(m for day, _, _, m in daily if start <= day <= end)
+        return sum(n for day, attempt, n, _ in daily if start <= day <= end and not attempt)
+
     training = scope.training_records().aggregate(
         **{
             key: Coalesce(
@@ -403,7 +419,8 @@ def program_health(scope: Scope, now: dt.datetime | None = None) -> Health:
         }
     )
     pairing_figures = scope.pairings().aggregate(
-        **{key: Count("id", filter=_pairing_in_period(p)) for key, p in periods.items()}
+        **{key: Count("id", filter=_pairing_in_period(p)) for key, p in periods.items()},
+        **_missed_aggregates(periods, now),
     )
     resident_aggregates = {}
     for key, p in periods.items():
@@ -414,18 +431,18 @@ def program_health(scope: Scope, now: dt.datetime | None = None) -> Health:
     resident_figures = scope.residents().aggregate(**resident_aggregates)
     return Health(
         periods=periods,
-        on_time=on_time,
-        contacts={k: contact_figures[f"{k}_contacts"] for k in periods},
+        on_time=_on_time_result(made, pairing_figures, periods),
+        contacts={k: total(p.start, p.end) for k, p in periods.items()},
         hours={
-            k: (Decimal(contact_figures[f"{k}_minutes"]) / 60 + Decimal(training[k])).quantize(
+            k: (Decimal(total(p.start, p.end, minutes=True)) / 60 + Decimal(training[k])).quantize(
                 Decimal("0.1")
             )
-            for k in periods
+            for k, p in periods.items()
         },
         pairings={k: pairing_figures[k] for k in periods},
         residents={k: resident_figures[f"{k}_residents"] for k in periods},
         mentored={k: resident_figures[f"{k}_mentored"] for k in periods},
-        weeks=[(wp.start, contact_figures[f"w{i}"]) for i, wp in enumerate(week_periods)],
+        weeks=[(wp.start, total(wp.start, wp.end)) for wp in week_periods],
     )
 
 
