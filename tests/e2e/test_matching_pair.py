@@ -58,4 +58,10 @@ def test_manager_pairs_a_waiting_resident_from_the_suggestions(
 
     page.goto("/matching/waiting/")
     assert "Nobody is waiting" in page.content()
+
+    # The resident page loads the pairing from matching (an htmx partial).
+    page.goto(f"/residents/{resident.pk}/")
+    page.get_by_role("link", name="Pairing details").wait_for()
+    assert "Sam" in page.locator(".matching-resident-pairings").inner_text()
+    no_overflow(page)
     assert page.console_errors == []
