@@ -189,12 +189,9 @@ class TrainingSessionForm(TrainingRecordForm):
         super().__init__(*args, **kwargs)
         self.fields["completed_on"].label = "Session date"
         self.fields["attendees"].queryset = attendees_qs
-        self.attendee_list = list(attendees_qs)
 
-    def checked_ids(self) -> set[str]:
-        if self.is_bound:
-            return set(self.data.getlist("attendees"))
-        return set()
+    def ticked(self) -> list[str]:
+        return self.data.getlist("attendees")[:1000] if self.is_bound else []
 
 
 class RosterFilterForm(forms.Form):

@@ -81,7 +81,8 @@ class MentorQuerySet(models.QuerySet):
         missing_course = TrainingCourse.objects.filter(required=True, is_active=True).exclude(
             Exists(valid_record)
         )
-        return self.annotate(
+        # alias(), not annotate(): the subquery then appears once in the SQL, inside is_cleared_db.
+        return self.alias(
             missing_required=Exists(missing_course),
         ).annotate(
             is_cleared_db=models.ExpressionWrapper(

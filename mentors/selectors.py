@@ -176,8 +176,11 @@ def mentor_training_overview(*, mentor: Mentor, today: dt.date) -> TrainingOverv
     )
 
 
-def session_attendee_choices(*, user, house: House | None = None) -> QuerySet[Mentor]:
-    """Mentors who can attend a training session: everyone but the retired."""
+def session_attendee_choices(
+    *, user, house: House | None = None, status: str = ""
+) -> QuerySet[Mentor]:
+    """Mentors who can attend a training session: everyone but the retired, optionally only
+    those serving a house or with one status."""
     qs = (
         Mentor.objects.visible_to(user)
         .exclude(status=Mentor.Status.RETIRED)
@@ -187,4 +190,20 @@ def session_attendee_choices(*, user, house: House | None = None) -> QuerySet[Me
     if house is not None:
         serving = Mentor.houses.through.objects.filter(house=house).values("mentor_id")
         qs = qs.filter(Q(serves_all_houses=True) | Q(pk__in=serving))
+    if status:
+        qs = qs.filter(status=status)
     return qs
+
+
+def session_attendees_shown(
+    qs: QuerySet[Mentor], *, limit: int, ticked: list[str]
+) -> tuple[list[Mentor], int]:
+    """At most `limit` mentors for the checkbox list (a page must stay light with thousands of
+    mentors), plus any already ticked; and how many there are in all."""
+    shown = list(qs[:limit])
+    total = len(shown) if len(shown) < limit else qs.count()
+    shown_ids = {m.pk for m in shown}
+    extra_ids = [int(i) for i in ticked if i.isdigit() and int(i) not in shown_ids]
+    if extra_ids:
+        shown += list(qs.filter(pk__in=extra_ids))
+    return shown, total

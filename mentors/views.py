@@ -230,14 +230,21 @@ def record_training(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+SESSION_LIST_LIMIT = 150
+
+
 @staff_required
 def record_session(request: HttpRequest) -> HttpResponse:
-    """One course, one date, tick the attendees. `?house=<id>` narrows the list."""
+    """One course, one date, tick the attendees. `?house=<id>` and `?status=<code>` narrow the
+    list (ids and codes only in the URL)."""
     house = None
     house_id = request.GET.get("house", "")
     if house_id.isdigit():
         house = House.objects.filter(pk=house_id).first()
-    attendees_qs = selectors.session_attendee_choices(user=request.user, house=house)
+    status = request.GET.get("status", "")
+    if status not in Mentor.Status.values or status == Mentor.Status.RETIRED:
+        status = ""
+    attendees_qs = selectors.session_attendee_choices(user=request.user, house=house, status=status)
     form = TrainingSessionForm(request.POST or None, attendees_qs=attendees_qs)
     if request.method == "POST" and form.is_valid():
         try:
@@ -258,10 +265,24 @@ def record_session(request: HttpRequest) -> HttpResponse:
                 f"mentor{'s' if len(records) != 1 else ''}.",
             )
             return redirect("mentors:list")
+    ticked = form.ticked()
+    shown, total = selectors.session_attendees_shown(
+        attendees_qs, limit=SESSION_LIST_LIMIT, ticked=ticked
+    )
     return render(
         request,
         "mentors/session.html",
-        {"form": form, "houses": House.objects.all(), "house": house},
+        {
+            "form": form,
+            "attendees": shown,
+            "ticked": set(ticked),
+            "total": total,
+            "limited": total > SESSION_LIST_LIMIT,
+            "houses": House.objects.all(),
+            "house": house,
+            "status": status,
+            "statuses": [s for s in Mentor.Status.choices if s[0] != Mentor.Status.RETIRED],
+        },
     )
 
 

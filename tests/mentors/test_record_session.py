@@ -44,7 +44,7 @@ def test_a_mentor_gets_404(as_user, mentor, mi):
 def test_it_lists_everyone_but_retired_mentors(as_user, manager, trainees):
     f.MentorFactory(status="retired", user__first_name="Old")
     response = as_user(manager).get(URL)
-    listed = [m.user.first_name for m in response.context["form"].attendee_list]
+    listed = [m.user.first_name for m in response.context["attendees"]]
     assert listed == ["Ann", "Bea", "Cal"]
 
 
@@ -55,7 +55,7 @@ def test_the_list_can_be_narrowed_to_a_house(as_user, manager, house, trainees):
     trainees[1].save()
     trainees[1].houses.add(house)
     response = as_user(manager).get(URL, {"house": house.pk})
-    listed = [m.user.first_name for m in response.context["form"].attendee_list]
+    listed = [m.user.first_name for m in response.context["attendees"]]
     assert listed == ["Bea", "Cal"]
 
 
@@ -133,3 +133,21 @@ def test_the_page_runs_a_fixed_number_of_queries(as_user, manager, django_assert
         f.MentorFactory()
     with django_assert_max_num_queries(10):
         client.get(URL)
+
+
+def test_the_list_can_be_narrowed_to_a_status(as_user, manager, trainees, mentor):
+    response = as_user(manager).get(URL, {"status": "active"})
+    assert [m.user.first_name for m in response.context["attendees"]] == ["Sam"]
+
+
+def test_a_long_list_is_capped_but_keeps_what_was_ticked(as_user, manager, mi, monkeypatch):
+    monkeypatch.setattr("mentors.views.SESSION_LIST_LIMIT", 2)
+    people = [f.MentorFactory(user__first_name=f"P{i}") for i in range(4)]
+    client = as_user(manager)
+    response = client.get(URL)
+    assert [m.user.first_name for m in response.context["attendees"]] == ["P0", "P1"]
+    assert "Showing the first 2 of 4 mentors" in " ".join(response.content.decode().split())
+    # A refused submit still shows P3, who was ticked though beyond the cap.
+    response = client.post(URL, {"course": mi.pk, "completed_on": "", "attendees": [people[3].pk]})
+    assert [m.user.first_name for m in response.context["attendees"]] == ["P0", "P1", "P3"]
+    assert response.context["ticked"] == {str(people[3].pk)}
