@@ -71,3 +71,11 @@ def test_beat_runs_the_scan_and_the_sender_every_minute(settings):
     assert schedule["activity_log.tasks.scan_overdue_task"] == dt.timedelta(minutes=1)
     assert schedule["activity_log.tasks.send_reminders"] == dt.timedelta(minutes=1)
     assert "mentoring_site.tasks.heartbeat" in schedule
+
+
+def test_the_tasks_have_time_limits_shorter_than_a_claim():
+    from activity_log.reminders import CLAIM_LEASE
+    from activity_log.tasks import send_reminders
+
+    for task in (scan_overdue_task, send_reminders):
+        assert task.soft_time_limit < task.time_limit < CLAIM_LEASE.total_seconds()
