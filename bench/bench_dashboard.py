@@ -135,7 +135,8 @@ def main() -> None:
         f"{Pairing.objects.count():,} pairings, {ContactLog.objects.count():,} contacts"
     )
     pages = [p.strip() for p in args.pages.split(",") if p.strip()]
-    print(f"runs: {args.runs} per page and user (after {args.warmup} warm-up)\n")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"runs: {args.runs} per page and user (after {args.warmup} warm-up); load {load}\n")
     print(f"{'user':<26}{'page':<16}{'median ms':>10}{'p99 ms':>10}{'queries':>9}")
     slow_report = []
     for email in (args.admin, args.manager):
