@@ -158,11 +158,17 @@ def _urgent_pairing(ctx: DemoContext, pairings: list[Pairing], overdue: set[int]
 
 
 def seed(ctx: DemoContext) -> None:
-    pairings = list(
-        Pairing.objects.select_related("resident__house", "mentor__user").order_by("pk")
-    )
+    # matching's seeder leaves its (small) demo pairings here; bulk pairings get bulk contacts.
+    shared = ctx.data.get("pairings")
+    pairings = Pairing.objects.select_related("resident__house", "mentor__user").order_by("pk")
+    if shared is not None:
+        pairings = pairings.filter(pk__in=[p.pk for p in shared])
+    pairings = list(pairings)
     if not pairings:
         ctx.log.append("activity_log: no pairings to log contacts for.")
+        return
+    if ContactLog.objects.filter(pairing__in=pairings).exists():
+        ctx.log.append("activity_log: contacts already present, left as they are.")
         return
     topics = list(Topic.objects.all())
     overdue = _overdue_pairings(ctx, pairings)
@@ -193,7 +199,7 @@ def seed(ctx: DemoContext) -> None:
         _seed_milestones(ctx, {p.mentor for p in pairings})
     ctx.log.append(f"activity_log: {len(contacts)} contacts for {len(pairings)} pairings.")
     if ctx.large:
-        seed_large(ctx, pairings, topics)
+        seed_large(ctx, exclude={p.pk for p in pairings}, topics=topics)
 
 
 def _seed_urgent_concern(ctx: DemoContext, pairing: Pairing) -> None:
@@ -244,55 +250,69 @@ def _seed_milestones(ctx: DemoContext, mentors) -> None:
 # --- --scale large -------------------------------------------------------------------------------
 
 
-def seed_large(ctx: DemoContext, pairings: list[Pairing], topics: list[Topic]) -> None:
-    """1,000,000 contacts spread over every pairing, in batches, then one set-based recompute."""
+def seed_large(ctx: DemoContext, *, exclude: set[int], topics: list[Topic]) -> None:
+    """1,000,000 contacts spread over the bulk pairings, in batches, then a set-based recompute."""
     started = time.monotonic()
     rng = ctx.rng
-    through = ContactLog.topics.through
-    made = 0
-    batch: list[ContactLog] = []
-    index = 0
-    while made < LARGE_CONTACTS:
-        pairing = pairings[index % len(pairings)]
-        index += 1
-        start = pairing.started_at()
+    zones: dict[str, zoneinfo.ZoneInfo] = {}
+    rows = []
+    for pk, user_id, started_on, ended_on, tz_name in (
+        Pairing.objects.exclude(pk__in=exclude)
+        .order_by("pk")
+        .values_list(
+            "pk", "mentor__user_id", "started_on", "ended_on", "resident__house__time_zone"
+        )
+    ):
+        tz = zones.setdefault(tz_name, zoneinfo.ZoneInfo(tz_name))
+        start = dt.datetime.combine(started_on, dt.time(8), tzinfo=tz)
         end = (
-            dt.datetime.combine(pairing.ended_on, dt.time(12), tzinfo=start.tzinfo)
-            if pairing.ended_on
+            dt.datetime.combine(ended_on, dt.time(20), tzinfo=tz)
+            if ended_on
             else ctx.now - dt.timedelta(hours=1)
         )
-        span = max((end - start).total_seconds(), 3600)
-        at = start + dt.timedelta(seconds=rng.uniform(0, span))
-        method = _weighted_method(rng)
-        batch.append(
-            ContactLog(
-                pairing_id=pairing.pk,
-                happened_at=at,
-                method=method,
-                duration_minutes=rng.choice(DURATIONS[method]),
-                wellbeing=rng.choice((2, 3, 4, 4, 5, None)),
-                notes=rng.choice(NOTES),
-                created_by_id=pairing.mentor.user_id,
+        rows.append((pk, user_id, start, max((end - start).total_seconds(), 3600.0)))
+    if not rows:
+        ctx.log.append("activity_log: no bulk pairings for large contacts.")
+        return
+    print(f"  contacts: spreading {LARGE_CONTACTS:,} over {len(rows):,} pairings", flush=True)
+    through = ContactLog.topics.through
+    topic_ids = [t.pk for t in topics]
+    methods = [m for m, _ in METHODS]
+    weights = [w for _, w in METHODS]
+    made = 0
+    while made < LARGE_CONTACTS:
+        size = min(BATCH, LARGE_CONTACTS - made)
+        batch = []
+        for method in rng.choices(methods, weights=weights, k=size):
+            pk, user_id, start, span = rows[rng.randrange(len(rows))]
+            batch.append(
+                ContactLog(
+                    pairing_id=pk,
+                    happened_at=start + dt.timedelta(seconds=rng.random() * span),
+                    method=method,
+                    duration_minutes=rng.choice(DURATIONS[method]),
+                    wellbeing=rng.choice((2, 3, 4, 4, 5, None)),
+                    notes=rng.choice(NOTES),
+                    created_by_id=user_id,
+                )
             )
-        )
-        made += 1
-        if len(batch) >= BATCH or made == LARGE_CONTACTS:
-            with transaction.atomic():
-                saved = ContactLog.objects.bulk_create(batch)
-                ids = [c.pk for c in saved]
-                ContactLog.objects.filter(pk__gte=min(ids), pk__lte=max(ids)).update(
-                    created_at=F("happened_at"), updated_at=F("happened_at")
-                )
-                through.objects.bulk_create(
-                    [
-                        through(contactlog_id=c.pk, topic_id=rng.choice(topics).pk)
-                        for c in saved
-                        if c.method != ContactLog.Method.NO_ANSWER
-                    ]
-                )
-            batch = []
-            if made % 100_000 == 0:
-                print(f"  contacts: {made:,} ({time.monotonic() - started:.0f} s)", flush=True)
+        with transaction.atomic():
+            saved = ContactLog.objects.bulk_create(batch)
+            ids = [c.pk for c in saved]
+            # Written when they happened: locked like real ones (one range UPDATE per batch).
+            ContactLog.objects.filter(pk__gte=min(ids), pk__lte=max(ids)).update(
+                created_at=F("happened_at"), updated_at=F("happened_at")
+            )
+            through.objects.bulk_create(
+                [
+                    through(contactlog_id=c.pk, topic_id=rng.choice(topic_ids))
+                    for c in saved
+                    if c.method != ContactLog.Method.NO_ANSWER
+                ]
+            )
+        made += size
+        if made % 100_000 == 0:
+            print(f"  contacts: {made:,} ({time.monotonic() - started:.0f} s)", flush=True)
     pairings_recompute_due_all()
     ctx.log.append(
         f"activity_log: {LARGE_CONTACTS:,} more contacts in {time.monotonic() - started:.0f} s."

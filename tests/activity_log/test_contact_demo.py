@@ -88,3 +88,31 @@ def test_the_set_based_recompute_matches_the_rule(ctx):
     for pairing in Pairing.objects.select_related("resident__house"):
         assert pairing.next_due_at == pairing.next_due()
         assert pairing.last_contact_at is not None
+
+
+def test_large_adds_bulk_contacts_to_other_pairings_and_recomputes_them(ctx, monkeypatch):
+    monkeypatch.setattr(demo, "LARGE_CONTACTS", 60)
+    monkeypatch.setattr(demo, "BATCH", 25)
+    ctx.scale = "large"
+    demo_pairings = list(Pairing.objects.all())
+    ctx.data["pairings"] = demo_pairings
+    bulk = [
+        f.PairingFactory(started_on=ctx.today - dt.timedelta(days=200), checkin_interval_days=14)
+        for _ in range(3)
+    ]
+    demo.seed(ctx)
+    bulk_contacts = ContactLog.objects.filter(pairing__in=bulk)
+    assert bulk_contacts.count() == 60
+    assert bulk_contacts.filter(topics__isnull=False).exists()
+    assert not bulk_contacts.filter(
+        created_at__gt=timezone.now() - dt.timedelta(minutes=30)
+    ).exists()
+    for pairing in Pairing.objects.select_related("resident__house"):
+        assert pairing.next_due_at == pairing.next_due()
+
+
+def test_it_does_not_log_twice_when_run_again(ctx):
+    demo.seed(ctx)
+    count = ContactLog.objects.count()
+    demo.seed(ctx)
+    assert ContactLog.objects.count() == count
