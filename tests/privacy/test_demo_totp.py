@@ -2,20 +2,13 @@
 
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core.cache import cache
 from django.urls import reverse
 
 from mentoring_site.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoContext, create_accounts
+from tests.privacy.totp import totp_code
 
 pytestmark = pytest.mark.django_db
-
-
-def _code_now() -> str:
-    from allauth.mfa.totp.internal.auth import yield_hotp_counters_from_time
-
-    counters = list(yield_hotp_counters_from_time())
-    return format_hotp_value(hotp_value(DEMO_TOTP_SECRET, counters[len(counters) // 2]))
 
 
 @pytest.fixture
@@ -44,7 +37,7 @@ def test_the_demo_manager_signs_in_with_a_code_from_the_secret(client, demo_acco
         reverse("account_login"), {"login": "manager@example.com", "password": DEMO_PASSWORD}
     )
     assert response["Location"] == reverse("mfa_authenticate")
-    response = client.post(reverse("mfa_authenticate"), {"code": _code_now()})
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(DEMO_TOTP_SECRET)})
     assert response.status_code == 302
     home = client.get(reverse("home"))
     assert home.status_code == 302
