@@ -156,7 +156,7 @@ def _pairing_reminders(now: dt.datetime) -> tuple[list[Reminder], list[Reminder]
     )
     managers = defaultdict(list)
     for house_id, user_id in House.managers.through.objects.filter(
-        house_id__in=house_ids
+        house_id__in=house_ids, user__is_active=True
     ).values_list("house_id", "user_id"):
         managers[house_id].append(user_id)
     written = _already_written(pairing_ids, min(row[1] for row in due))

@@ -108,6 +108,14 @@ def test_a_house_without_managers_gets_the_mentor_reminder_only():
     assert (result.mentor_overdue, result.manager_escalation) == (1, 0)
 
 
+def test_a_deactivated_manager_gets_no_escalation(house, manager, second_manager):
+    second_manager.is_active = False
+    second_manager.save()
+    overdue_pairing(DUE, house=house)
+    scan_overdue(DUE + 4 * DAY)
+    assert [r.recipient for r in Reminder.objects.filter(kind="manager_escalation")] == [manager]
+
+
 def test_a_scan_racing_another_writes_each_reminder_once(house, monkeypatch):
     """Even if both scans read before either wrote, the unique constraint keeps one row."""
     from activity_log import reminders
