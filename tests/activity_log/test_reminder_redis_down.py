@@ -17,12 +17,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from activity_log.models import ContactLog, Reminder
 from activity_log.reminders import enqueue_send, scan_overdue
+from activity_log.services import contact_log
 from matching.models import Pairing
 from mentoring_site.celery import app
 from tests import factories as f
@@ -122,7 +122,8 @@ def test_with_redis_down_pages_and_contacts_work_and_the_next_scan_sends(
     transactional_db, private_redis, client, tmp_path
 ):
     mentor = f.ClearedMentorFactory()
-    house = f.HouseFactory(time_zone=daytime_zone())
+    manager = f.ManagerUserFactory()
+    house = f.HouseFactory(time_zone=daytime_zone(), managers=[manager])
     overdue = f.PairingFactory(mentor=mentor, resident=f.ResidentFactory(house=house))
     seen = f.PairingFactory(mentor=mentor, resident=f.ResidentFactory(house=house))
     Pairing.objects.filter(pk=overdue.pk).update(next_due_at=timezone.now() - dt.timedelta(days=1))
@@ -147,23 +148,28 @@ def test_with_redis_down_pages_and_contacts_work_and_the_next_scan_sends(
     health = client.get(reverse("healthz"))
     assert (health.status_code, health.json()["broker"]) == (503, "down")
 
-    # Logging a contact (what the contact service does) commits and enqueues without raising.
+    # Logging contacts, an urgent one too, commits; the alert waits in the outbox.
+    contact = contact_log(
+        pairing=seen, author=mentor.user, happened_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    urgent = contact_log(
+        pairing=seen,
+        author=mentor.user,
+        happened_at=timezone.now() - dt.timedelta(minutes=30),
+        concern_level=ContactLog.Concern.URGENT,
+        concern_note="Needs a call today",
+    )
+    assert ContactLog.objects.filter(pk__in=[contact.pk, urgent.pk]).count() == 2
+    assert Pairing.objects.get(pk=seen.pk).last_contact_at == urgent.happened_at
+    assert Reminder.objects.get(kind="urgent_concern").recipient == manager
     started = time.monotonic()
-    with transaction.atomic():
-        contact = f.ContactLogFactory(pairing=seen)
-        Pairing.objects.filter(pk=seen.pk).update(
-            last_contact_at=contact.happened_at,
-            next_due_at=contact.happened_at + dt.timedelta(days=7),
-        )
-        transaction.on_commit(enqueue_send)
-    assert ContactLog.objects.filter(pk=contact.pk).exists()
     assert enqueue_send() is False
     assert time.monotonic() - started < 3
 
     # Beat cannot reach the worker, but a scan (e.g. `manage.py scan_overdue --no-send`) still
     # records what is owed.
     assert scan_overdue().mentor_overdue == 1
-    assert Reminder.objects.get().sent_at is None
+    assert Reminder.objects.filter(sent_at__isnull=True).count() == 2
 
     # Redis returns; the next scan enqueues the send and a real worker delivers it, once.
     private_redis.start()
@@ -171,11 +177,12 @@ def test_with_redis_down_pages_and_contacts_work_and_the_next_scan_sends(
     worker = start_worker(private_redis.url, mail_dir, tmp_path / "worker.log")
     try:
         assert scan_overdue().total == 0  # nothing new: the waiting reminder is what gets sent
-        wait_for(lambda: Reminder.objects.filter(sent_at__isnull=False).exists(), timeout=30)
+        wait_for(lambda: not Reminder.objects.filter(sent_at__isnull=True).exists(), timeout=30)
         time.sleep(1)
-        files = list(mail_dir.iterdir())
-        assert len(files) == 1
-        assert overdue.resident.preferred_name in files[0].read_text()
+        messages = sorted(path.read_text() for path in mail_dir.iterdir())
+        assert len(messages) == 2
+        assert sum(f"To: {manager.email}" in m and "Urgent" in m for m in messages) == 1
+        assert sum(overdue.resident.preferred_name in m for m in messages) == 1
     finally:
         worker.terminate()
         try:
