@@ -215,3 +215,30 @@ def test_an_admin_can_act_on_any_house(as_user, program_admin, pairing):
     as_user(program_admin).post(url("pause", pairing))
     pairing.refresh_from_db()
     assert pairing.status == "paused"
+
+
+@pytest.mark.parametrize("name", ["reassign", "reassign_to"])
+def test_reassign_pages_send_anonymous_users_to_login(client, pairing, mentor2, name):
+    target = url(name, pairing, mentor2.pk) if name == "reassign_to" else url(name, pairing)
+    response = client.post(target, {"reason": "other", "checkin_interval_days": "7"})
+    assert reverse("account_login") in response["Location"]
+    assert Pairing.objects.count() == 1
+
+
+@pytest.mark.parametrize("name", ["reassign", "reassign_to"])
+def test_the_mentor_cannot_reassign(as_user, pairing, mentor, mentor2, name):
+    target = url(name, pairing, mentor2.pk) if name == "reassign_to" else url(name, pairing)
+    client = as_user(mentor.user)
+    assert client.get(target).status_code == 404
+    data = {"reason": "other", "checkin_interval_days": "7"}
+    assert client.post(target, data).status_code == 404
+    assert Pairing.objects.count() == 1
+
+
+def test_ending_twice_ends_once(as_user, manager, pairing):
+    client = as_user(manager)
+    client.post(url("end", pairing), {"reason": "completed"})
+    response = client.post(url("end", pairing), {"reason": "other"}, follow=True)
+    assert "This pairing has already ended." in response.content.decode()
+    pairing.refresh_from_db()
+    assert pairing.end_reason == "completed"
