@@ -243,17 +243,22 @@ def pairing_reassign(
         )
 
 
-def pairings_end_for_resident_exit(*, resident: Resident, exit_date: dt.date) -> list[Pairing]:
+def pairings_end_for_resident_exit(
+    *, resident: Resident, exit_date: dt.date | None
+) -> list[Pairing]:
     """The resident moved out, graduated or was discharged: their open pairing ends."""
+    ended_on = min(exit_date or _today(), _today())
     ended = []
     for pairing in Pairing.objects.open().filter(resident=resident):
-        ended.append(
-            pairing_end(
-                pairing=pairing,
-                reason=Pairing.EndReason.RESIDENT_LEFT,
-                ended_on=min(exit_date, _today()),
+        try:
+            ended.append(
+                pairing_end(
+                    pairing=pairing, reason=Pairing.EndReason.RESIDENT_LEFT, ended_on=ended_on
+                )
             )
-        )
+        except ValidationError as exc:
+            if exc.code != "already_ended":  # a manager ended it a moment ago: nothing to do
+                raise
     return ended
 
 
@@ -262,5 +267,11 @@ def pairings_pause_for_unavailable_mentor(*, mentor: Mentor) -> list[Pairing]:
     to the top of the waiting queue (pause reason "mentor unavailable")."""
     paused = []
     for pairing in Pairing.objects.active().filter(mentor=mentor):
-        paused.append(pairing_pause(pairing=pairing, reason=Pairing.PauseReason.MENTOR_UNAVAILABLE))
+        try:
+            paused.append(
+                pairing_pause(pairing=pairing, reason=Pairing.PauseReason.MENTOR_UNAVAILABLE)
+            )
+        except ValidationError as exc:
+            if exc.code != "not_active":  # paused or ended a moment ago: nothing to do
+                raise
     return paused

@@ -85,3 +85,23 @@ def test_mentor_unavailable_puts_their_residents_at_the_top_of_the_queue(house, 
     assert [r.pk for r in queue] == [pairing.resident_id, long_waiting.pk]
     assert queue[0].mentor_unavailable_since == timezone.localdate()
     assert queue[1].mentor_unavailable_since is None
+
+
+def test_a_pairing_ended_by_a_manager_a_moment_before_the_exit_is_left_alone(
+    house, mentor, monkeypatch
+):
+    from matching import services
+
+    pairing = f.PairingFactory(mentor=mentor, resident__house=house)
+    # The handler read the open pairing just before a manager ended it.
+    stale = Pairing.objects.filter(pk=pairing.pk)
+    monkeypatch.setattr(Pairing.objects, "open", lambda: stale)
+    services.pairing_end(pairing=pairing, reason=Pairing.EndReason.COMPLETED)
+    resident_exited.send(
+        sender=Resident,
+        resident=pairing.resident,
+        exit_date=timezone.localdate(),
+        status="moved_out",
+    )
+    pairing.refresh_from_db()
+    assert pairing.end_reason == Pairing.EndReason.COMPLETED
