@@ -138,9 +138,19 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
+class AnonymiseEarlyForm(forms.Form):
+    resident_id = forms.IntegerField(label="Resident id", min_value=1, max_value=2**62)
+
+
 @admin_required
 def retention_due(request: HttpRequest) -> HttpResponse:
-    """What the daily task will anonymise next: ids, houses and exit dates, no names."""
+    """What the daily task will anonymise next: ids, houses and exit dates, no names.
+
+    A resident id typed into the "anonymise early" box opens that resident's confirmation page.
+    """
+    early = AnonymiseEarlyForm(request.GET or None)
+    if request.GET.get("resident_id") is not None and early.is_valid():
+        return redirect("activity_log:retention_run", resident_id=early.cleaned_data["resident_id"])
     due = (
         retention.residents_due()
         .select_related("house")
@@ -150,7 +160,7 @@ def retention_due(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "privacy/retention_due.html",
-        {"page": page, "cutoff": retention.retention_cutoff()},
+        {"page": page, "cutoff": retention.retention_cutoff(), "early": early},
     )
 
 

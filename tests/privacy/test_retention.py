@@ -230,3 +230,18 @@ def test_the_due_list_runs_a_fixed_number_of_queries(
             _exited(house, _seven_years_and_a_day_ago() + 3)
         with django_assert_max_num_queries(7):
             client.get(reverse("activity_log:retention_due"))
+
+
+def test_typing_a_resident_id_opens_its_confirmation_page(as_user, program_admin, recent):
+    response = as_user(program_admin).get(
+        reverse("activity_log:retention_due"), {"resident_id": recent.pk}
+    )
+    assert response["Location"] == reverse("activity_log:retention_run", args=[recent.pk])
+
+
+def test_a_bad_resident_id_is_explained(as_user, program_admin):
+    response = as_user(program_admin).get(
+        reverse("activity_log:retention_due"), {"resident_id": "-3"}
+    )
+    assert response.status_code == 200
+    assert "greater than or equal to 1" in response.content.decode()
