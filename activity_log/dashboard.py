@@ -37,10 +37,8 @@ def _render_dashboard(
 ) -> HttpResponse:
     form, scope = _filter_scope(request, data if data is not None else request.GET or None)
     today, now = attention.today_and_now()
-    health = reports.program_health(scope, now)
-    consistency, consistency_total = reports.mentor_consistency(
-        scope, health.periods["d30"], now, limit=attention.LIST_LIMIT
-    )
+    health = reports.program_health(scope, now, consistency_limit=attention.LIST_LIMIT)
+    consistency, consistency_total = health.consistency, health.consistency_listed
     week_points = [(f"{start:%-d %b}", n) for start, n in health.weeks]
     context = {
         "filter_form": form,

@@ -252,87 +252,147 @@ class MentorConsistency:
 def mentor_consistency(
     scope: Scope, period: Period, now: dt.datetime, limit: int = 20
 ) -> tuple[list[MentorConsistency], int]:
-    """Mentors with active mentees in scope, least consistent first; (top `limit`, total).
+    """Mentors with active mentees in scope, least consistent first; (top `limit`, total)."""
+    checkins = checkins_by_mentor(scope, {"p": period}, rank="p", now=now, limit=limit)
+    return checkins.mentors, checkins.listed
 
-    Two queries: one grouped SQL statement over the on-time annotation (window functions
-    cannot be grouped by the ORM, so the ORM's own SQL is wrapped), one for names.
+
+@dataclass
+class Checkins:
+    """On-time figures per period for the whole scope, and the least consistent mentors."""
+
+    totals: dict[str, dict]
+    mentors: list[MentorConsistency]
+    listed: int
+
+
+def checkins_by_mentor(
+    scope: Scope, periods: dict[str, Period], *, rank: str, now: dt.datetime, limit: int
+) -> Checkins:
+    """One SQL statement over the on-time window (`contacts_with_due`), plus one for names.
+
+    Window functions cannot be grouped by the ORM, so the ORM's own SQL for the windowed
+    contacts and for the active pairings is wrapped: grouped by mentor, the totals of every
+    mentor (first row) and the `limit` least consistent mentors with an active mentee in
+    scope, ranked on period `rank` (nothing due yet ranks last).
     """
+    earliest = min(p.start_at for p in periods.values())
+    latest = max(p.end_at for p in periods.values())
     contacts = contacts_with_due(
-        scope.contacts().filter(
-            happened_at__gte=period.start_at - LOOKBACK, happened_at__lt=period.end_at
-        )
-    ).values(
-        "happened_at",
-        "on_time",
-        mentor=F("pairing__mentor_id"),
-    )
+        scope.contacts().filter(happened_at__gte=earliest - LOOKBACK, happened_at__lt=latest)
+    ).values("happened_at", "on_time", mentor=F("pairing__mentor_id"))
     pairings = (
         scope.pairings()
         .filter(status=Pairing.Status.ACTIVE)
         .annotate(
-            missed=Case(When(_missed_filter(period, now), then=1), default=0),
+            **{
+                f"missed_{key}": Case(When(_missed_filter(p, now), then=1), default=0)
+                for key, p in periods.items()
+            }
         )
-        .values("mentor_id", "missed")
+        .values("mentor_id", *[f"missed_{key}" for key in periods])
     )
     c_sql, c_params = contacts.query.sql_with_params()
     p_sql, p_params = pairings.query.sql_with_params()
-    # Column order of the ORM's SELECT: happened_at, on_time, mentor; mentor_id, missed.
+    keys = list(periods)
+    contact_cols, pairing_cols, sums, picks, case_params = [], [], [], [], []
+    for key in keys:
+        window = "c.happened_at >= %s AND c.happened_at < %s"
+        contact_cols += [
+            f"CASE WHEN {window} THEN 1 ELSE 0 END AS made_{key}",
+            f"CASE WHEN {window} AND c.on_time THEN 1 ELSE 0 END AS on_{key}",
+            f"0 AS missed_{key}",
+        ]
+        bounds = [periods[key].start_at, periods[key].end_at]
+        if connection.vendor == "sqlite":
+            # Django stores SQLite datetimes as text in this shape; compare like with like.
+            bounds = [_sqlite_datetime(b) for b in bounds]
+        case_params += bounds * 2
+        pairing_cols += ["0", "0", f"p.missed_{key}"]
+        sums += [
+            f"SUM(made_{key}) AS made_{key}",
+            f"SUM(on_{key}) AS on_{key}",
+            f"SUM(missed_{key}) AS missed_{key}",
+        ]
+        picks += [f"made_{key}", f"on_{key}", f"missed_{key}"]
+    due = f"(made_{rank} + missed_{rank})"
     sql = f"""
-        SELECT mentor_id, SUM(active) AS mentees, SUM(made) AS made, SUM(on_time) AS on_time,
-               SUM(missed) AS missed, COUNT(*) OVER () AS total
-        FROM (
-            SELECT c.mentor AS mentor_id, 0 AS active,
-                   CASE WHEN c.happened_at >= %s THEN 1 ELSE 0 END AS made,
-                   CASE WHEN c.happened_at >= %s AND c.on_time THEN 1 ELSE 0 END AS on_time,
-                   0 AS missed
-            FROM ({c_sql}) c
-            UNION ALL
-            SELECT p.mentor_id, 1, 0, 0, p.missed FROM ({p_sql}) p
-        ) rows
-        GROUP BY mentor_id
-        HAVING SUM(active) > 0
-        ORDER BY
-            CASE WHEN SUM(made) + SUM(missed) = 0 THEN 1 ELSE 0 END,
-            1.0 * SUM(on_time) / (CASE WHEN SUM(made) + SUM(missed) = 0 THEN 1
-                                       ELSE SUM(made) + SUM(missed) END),
-            SUM(missed) DESC,
-            mentor_id
-        LIMIT %s
+        WITH g AS (
+            SELECT mentor_id, SUM(active) AS mentees, {", ".join(sums)}
+            FROM (
+                SELECT c.mentor AS mentor_id, 0 AS active, {", ".join(contact_cols)}
+                FROM ({c_sql}) c
+                UNION ALL
+                SELECT p.mentor_id, 1, {", ".join(pairing_cols)}
+                FROM ({p_sql}) p
+            ) x
+            GROUP BY mentor_id
+        ),
+        ranked AS (
+            SELECT g.*, ROW_NUMBER() OVER (
+                ORDER BY CASE WHEN {due} = 0 THEN 1 ELSE 0 END,
+                         1.0 * on_{rank} / (CASE WHEN {due} = 0 THEN 1 ELSE {due} END),
+                         missed_{rank} DESC, mentor_id
+            ) AS position
+            FROM g WHERE mentees > 0
+        )
+        SELECT 0 AS kind, NULL AS mentor_id, (SELECT COUNT(*) FROM ranked) AS mentees,
+               {", ".join(f"SUM({c})" for c in picks)}, 0 AS position
+        FROM g
+        UNION ALL
+        SELECT 1, mentor_id, mentees, {", ".join(picks)}, position
+        FROM ranked WHERE position <= %s
+        ORDER BY 1, {4 + len(picks)}
     """
-    start = period.start_at
-    params = [start, start, *c_params, *p_params, limit]
-    if connection.vendor == "sqlite":
-        # Django stores SQLite datetimes as text in this shape; compare like with like.
-        params[0] = params[1] = _sqlite_datetime(start)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*case_params, *c_params, *p_params, limit])
         rows = cursor.fetchall()
-    if not rows:
-        return [], 0
-    total = rows[0][5]
-    ids = [row[0] for row in rows]
+    head, rows = rows[0], rows[1:]
+
+    def figures(row, i: int) -> tuple[int, int, int]:
+        base = 3 + 3 * i
+        return tuple(int(v or 0) for v in row[base : base + 3])
+
+    totals = {}
+    for i, key in enumerate(keys):
+        made, on_time, missed = figures(head, i)
+        totals[key] = {
+            "made": made,
+            "on_time": on_time,
+            "missed": missed,
+            "share": share(on_time, made + missed),
+        }
+    ids = [row[1] for row in rows]
     last_contact = Max(
         "pairings__last_contact_at",
         filter=Q(pairings__in=scope.pairings().filter(status=Pairing.Status.ACTIVE)),
     )
-    mentors = {
-        m.pk: m
-        for m in Mentor.objects.filter(pk__in=ids)
-        .select_related("user")
-        .annotate(last=last_contact)
-    }
-    result = [
-        MentorConsistency(
-            mentor=mentors[row[0]],
-            mentees=int(row[1]),
-            made=int(row[2]),
-            on_time=int(row[3]),
-            missed=int(row[4]),
-            last_contact_at=mentors[row[0]].last,
+    found = (
+        {
+            m.pk: m
+            for m in Mentor.objects.filter(pk__in=ids)
+            .select_related("user")
+            .annotate(last=last_contact)
+        }
+        if ids
+        else {}
+    )
+    r = keys.index(rank)
+    mentors = []
+    for row in rows:
+        made, on_time, missed = figures(row, r)
+        mentor = found[row[1]]
+        mentors.append(
+            MentorConsistency(
+                mentor=mentor,
+                mentees=int(row[2]),
+                made=made,
+                on_time=on_time,
+                missed=missed,
+                last_contact_at=mentor.last,
+            )
         )
-        for row in rows
-    ]
-    return result, total
+    return Checkins(totals=totals, mentors=mentors, listed=int(head[2] or 0))
 
 
 def _sqlite_datetime(value: dt.datetime) -> str:
@@ -354,6 +414,8 @@ class Health:
     residents: dict[str, int]
     mentored: dict[str, int]
     weeks: list[tuple[dt.date, int]] = field(default_factory=list)
+    consistency: list[MentorConsistency] = field(default_factory=list)
+    consistency_listed: int = 0
 
     def mentored_share(self, key: str) -> float | None:
         return share(self.mentored[key], self.residents[key])
@@ -380,12 +442,14 @@ def _pairing_in_period(period: Period) -> Q:
     )
 
 
-def program_health(scope: Scope, now: dt.datetime | None = None) -> Health:
-    """Last 30 and 90 days. Five queries."""
+def program_health(
+    scope: Scope, now: dt.datetime | None = None, consistency_limit: int = 20
+) -> Health:
+    """Last 30 and 90 days, and mentor consistency over 30 days. Six queries."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     periods = {"d30": Period.last_days(30, today), "d90": Period.last_days(90, today)}
-    made = _made_on_time(scope, periods)
+    checkins = checkins_by_mentor(scope, periods, rank="d30", now=now, limit=consistency_limit)
 
     week_ends = [today - dt.timedelta(days=7 * k) for k in range(CHART_WEEKS - 1, -1, -1)]
     week_periods = [Period(end - dt.timedelta(days=6), end) for end in week_ends]
@@ -419,8 +483,7 @@ def program_health(scope: Scope, now: dt.datetime | None = None) -> Health:
         }
     )
     pairing_figures = scope.pairings().aggregate(
-        **{key: Count("id", filter=_pairing_in_period(p)) for key, p in periods.items()},
-        **_missed_aggregates(periods, now),
+        **{key: Count("id", filter=_pairing_in_period(p)) for key, p in periods.items()}
     )
     resident_aggregates = {}
     for key, p in periods.items():
@@ -431,7 +494,7 @@ def program_health(scope: Scope, now: dt.datetime | None = None) -> Health:
     resident_figures = scope.residents().aggregate(**resident_aggregates)
     return Health(
         periods=periods,
-        on_time=_on_time_result(made, pairing_figures, periods),
+        on_time=checkins.totals,
         contacts={k: total(p.start, p.end) for k, p in periods.items()},
         hours={
             k: (Decimal(total(p.start, p.end, minutes=True)) / 60 + Decimal(training[k])).quantize(
@@ -443,6 +506,8 @@ def program_health(scope: Scope, now: dt.datetime | None = None) -> Health:
         residents={k: resident_figures[f"{k}_residents"] for k in periods},
         mentored={k: resident_figures[f"{k}_mentored"] for k in periods},
         weeks=[(wp.start, total(wp.start, wp.end)) for wp in week_periods],
+        consistency=checkins.mentors,
+        consistency_listed=checkins.listed,
     )
 
 

@@ -162,3 +162,20 @@ def test_the_dashboard_shows_the_health_table_and_chart(as_user, manager, house)
     assert 'id="health-table"' in html
     assert "Contacts per week" in html and "<svg" in html
     assert 'id="consistency-table"' in html
+
+
+def test_dashboard_and_report_compute_the_same_on_time_figures(manager, program_admin, house):
+    today = timezone.localdate()
+    now = timezone.now()
+    for offset, gaps in ((80, (3, 9, 16, 20, 40, 75)), (30, (1, 5, 12)), (10, ())):
+        pairing = f.PairingFactory(
+            resident__house=house, started_on=today - dt.timedelta(days=offset)
+        )
+        for days in gaps:
+            f.ContactLogFactory(pairing=pairing, happened_at=now - dt.timedelta(days=days))
+        f.ContactLogFactory(pairing=pairing, method="no_answer")
+    for user, admin in ((manager, False), (program_admin, True)):
+        scope = reports.scope_for(user, None, [house], all_houses=admin)
+        health = reports.program_health(scope, now)
+        assert health.on_time == reports.on_time_figures(scope, health.periods, now)
+        assert health.on_time["d90"]["made"] == 9
