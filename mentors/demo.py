@@ -8,9 +8,10 @@ With `--scale large`, 2,000 more mentors are bulk-created with their training.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass, field
 
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 
@@ -166,7 +167,9 @@ def seed(ctx: DemoContext) -> None:
     courses = {c.name: c for c in TrainingCourse.objects.all()}
     admin = ctx.users.get("admin@example.com")
     group = Group.objects.get(name=MENTOR_GROUP)
-    password = make_password(DEMO_PASSWORD)  # hashed once, shared by the extra demo mentors
+    # The extra demo mentors share the demo password: reuse an account's hash (hashing is slow).
+    demo_user = ctx.users.get("mentor@example.com")
+    password = demo_user.password if demo_user else make_password(DEMO_PASSWORD)
 
     created: list[Mentor] = []
     with transaction.atomic():
@@ -402,7 +405,8 @@ def _seed_large(ctx, courses, languages, pathways, houses, group) -> list[Mentor
                 email=f"mentor.bulk.{i:04d}.{first}.{last}@example.com".lower(),
                 first_name=first,
                 last_name=last,
-                password=make_password(None),  # unusable: bulk mentors never sign in
+                # Unusable (the "!" prefix, as set_unusable_password() does, minus its cost).
+                password=UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30),
             )
         )
     required = [courses[n] for n in REQUIRED]

@@ -212,6 +212,12 @@ class RosterFilterForm(forms.Form):
         required=False, queryset=RecoveryPathway.objects.all(), empty_label="Any pathway"
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Rendered without crispy (the roster must stay fast): Bootstrap classes here.
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+
     def cleared_value(self) -> bool | None:
         return {"yes": True, "no": False}.get(self.cleaned_data.get("cleared") or "")
 

@@ -61,6 +61,24 @@ def mentor_roster(*, user, filters: RosterFilters, today: dt.date) -> QuerySet[M
     return qs.order_by("user__first_name", "user__last_name", "id")
 
 
+@dataclass(frozen=True)
+class RosterRow:
+    """One roster line; lists are read once from the prefetch cache, not per template lookup."""
+
+    mentor: Mentor
+    clearance: Clearance
+
+    @property
+    def languages(self) -> str:
+        return ", ".join(str(x) for x in self.mentor.languages.all())
+
+    @property
+    def houses(self) -> str:
+        if self.mentor.serves_all_houses:
+            return "All houses"
+        return ", ".join(str(x) for x in self.mentor.houses.all()) or "No house yet"
+
+
 def required_courses() -> list[TrainingCourse]:
     return list(TrainingCourse.objects.filter(required=True, is_active=True))
 

@@ -80,7 +80,7 @@ def mentor_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(roster, PAGE_SIZE).get_page(request.GET.get("page"))
     mentors = list(page.object_list)
     clearances = selectors.clearances_for(mentors, today=today)
-    rows = [(m, clearances[m.pk]) for m in mentors]
+    rows = [selectors.RosterRow(m, clearances[m.pk]) for m in mentors]
     params = request.GET.copy()
     params.pop("page", None)
     return render(
