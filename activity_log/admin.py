@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from activity_log import admin_reminders  # noqa: F401 - registers ReminderAdmin
 from activity_log.models import ContactAddendum, ContactLog, Milestone, Topic
+from mentoring_site.audit import AuditedAdminMixin
 
 
 @admin.register(Topic)
@@ -23,8 +24,10 @@ class ContactAddendumInline(admin.TabularInline):
 
 
 @admin.register(ContactLog)
-class ContactLogAdmin(admin.ModelAdmin):
+class ContactLogAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Corrections go through addenda; the admin shows contacts but does not recompute due dates."""
+
+    audit_resident = "pairing.resident_id"
 
     list_display = ["id", "pairing", "happened_at", "method", "duration_minutes", "concern_level"]
     list_filter = ["method", "concern_level"]
@@ -43,7 +46,8 @@ class ContactLogAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContactAddendum)
-class ContactAddendumAdmin(admin.ModelAdmin):
+class ContactAddendumAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_resident = "contact.pairing.resident_id"
     list_display = ["id", "contact", "created_by", "created_at"]
     raw_id_fields = ["contact", "created_by"]
 

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from matching.models import Pairing
+from mentoring_site.audit import AuditedAdminMixin
 
 
 @admin.register(Pairing)
-class PairingAdmin(admin.ModelAdmin):
+class PairingAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Corrections by program admins. The due date is derived, so it is recomputed on save."""
 
     list_display = ["id", "resident", "mentor", "status", "started_on", "ended_on", "next_due_at"]

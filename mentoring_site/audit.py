@@ -117,3 +117,50 @@ class AuditMiddleware:
                 ip=client_ip(request),
             )
         return response
+
+
+# --- Django admin -------------------------------------------------------------------------------
+
+
+class AuditedAdminMixin:
+    """Audits the Django admin pages of resident-related models, like any other view.
+
+    `audit_resident` is the attribute path from an object to its resident id ("pk" for Resident,
+    "pairing.resident_id" for a contact). The list marks a view of the model; opening an object
+    marks a view; saving marks create/change; deleting marks delete (the last mark wins).
+    """
+
+    audit_resident = "resident_id"
+
+    def _audit_resident_id(self, obj) -> int | None:
+        value = obj
+        for part in self.audit_resident.split("."):
+            value = getattr(value, part, None)
+            if value is None:
+                return None
+        return value
+
+    def _audit(self, request, action: str, obj) -> None:
+        mark(request, action, obj, resident_id=self._audit_resident_id(obj))
+
+    def changelist_view(self, request, extra_context=None):
+        mark(request, "view", f"{self.model._meta.label_lower}.list")
+        return super().changelist_view(request, extra_context)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            self._audit(request, "view", obj)
+        return obj
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._audit(request, "change" if change else "create", obj)
+
+    def delete_model(self, request, obj):
+        self._audit(request, "delete", obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        mark(request, "delete", f"{self.model._meta.label_lower}.list")
+        super().delete_queryset(request, queryset)

@@ -7,6 +7,7 @@ service tells the matching app to end the pairing (residents.signals.resident_ex
 from django.contrib import admin
 from django.db.models import Count, Q
 
+from mentoring_site.audit import AuditedAdminMixin
 from residents.models import (
     ConsentRecord,
     House,
@@ -70,7 +71,8 @@ class ConsentRecordInline(admin.TabularInline):
 
 
 @admin.register(Resident)
-class ResidentAdmin(admin.ModelAdmin):
+class ResidentAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_resident = "pk"
     list_display = [
         "preferred_name",
         "first_name",
@@ -98,7 +100,7 @@ class ResidentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(admin.ModelAdmin):
+class ConsentRecordAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["resident", "granted_on", "expires_on", "revoked_on", "recorded_by"]
     list_filter = [
         "shares_contact_details",
@@ -112,7 +114,7 @@ class ConsentRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(RecoveryGoal)
-class RecoveryGoalAdmin(admin.ModelAdmin):
+class RecoveryGoalAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["text", "resident", "category", "status", "target_date", "closed_on"]
     list_filter = ["category", "status", "resident__house"]
     search_fields = ["text", "resident__preferred_name", "resident__last_name"]

@@ -61,8 +61,11 @@ def test_a_manager_without_totp_is_led_to_set_it_up(page, live_server, house):
 
 def test_admin_pages_run_under_the_csp(page, live_server, login_browser):
     admin = f.AdminUserFactory(is_staff=True, is_superuser=True)
+    resident = f.ResidentFactory()
     login_browser(page, live_server, admin)
     for path in (
+        f"/admin/residents/resident/{resident.pk}/change/",
+        "/admin/residents/resident/add/",
         "/privacy/audit/",
         "/privacy/retention/",
         "/admin/",

@@ -382,3 +382,53 @@ def test_an_outsider_gets_404_and_leaves_no_row(client, world, manager2):
 def test_anonymous_requests_leave_no_row(client, world):
     client.get(reverse("residents:detail", args=[world["resident"].pk]))
     assert not AuditEvent.objects.exists()
+
+
+@pytest.fixture
+def superuser(db):
+    return f.AdminUserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.mark.parametrize(
+    "url_name,key,resident_key",
+    [
+        ("admin:residents_resident_change", "resident", "resident"),
+        ("admin:residents_recoverygoal_change", "goal", "resident"),
+        ("admin:residents_consentrecord_change", "consent", "resident"),
+        ("admin:matching_pairing_change", "pairing", "resident"),
+        ("admin:activity_log_contactlog_change", "fresh", "resident"),
+    ],
+)
+def test_the_django_admin_audits_resident_records(
+    client, world, superuser, url_name, key, resident_key
+):
+    client.force_login(superuser)
+    url = reverse(url_name, args=[world[key].pk])
+    assert client.get(url).status_code == 200
+    event = AuditEvent.objects.get()
+    assert (event.user, event.action) == (superuser, "view")
+    assert event.resident_id == world[resident_key].pk
+    assert event.object_id == str(world[key].pk)
+
+
+def test_the_django_admin_audits_lists_and_changes(client, world, superuser):
+    client.force_login(superuser)
+    assert client.get(reverse("admin:residents_resident_changelist")).status_code == 200
+    listed = AuditEvent.objects.get()
+    assert (listed.action, listed.object_type) == ("view", "residents.resident.list")
+    goal = world["goal"]
+    response = client.post(
+        reverse("admin:residents_recoverygoal_change", args=[goal.pk]),
+        {
+            "resident": world["resident"].pk,
+            "category": "housing",
+            "text": "Save for a deposit",
+            "target_date": "",
+            "status": "open",
+            "closed_on": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:1500]
+    changed = AuditEvent.objects.latest("id")
+    assert (changed.action, changed.resident_id) == ("change", world["resident"].pk)
+    assert AuditEvent.objects.count() == 2
