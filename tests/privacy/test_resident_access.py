@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from mentoring_site.models import AuditEvent
 from tests import factories as f
@@ -87,3 +88,10 @@ def test_anonymous_is_sent_to_login(client, resident):
     response = client.get(_url(resident))
     assert response.status_code == 302
     assert reverse("account_login") in response["Location"]
+
+
+def test_admins_get_a_link_to_this_years_full_trail(as_user, program_admin, manager, resident):
+    body = as_user(program_admin).get(_url(resident)).content.decode()
+    year = timezone.localdate().year
+    assert f"resident_id={resident.pk}&amp;date_from={year}-01-01" in body
+    assert "Search the full trail" not in as_user(manager).get(_url(resident)).content.decode()
