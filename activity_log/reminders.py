@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import time
 import uuid
 import zoneinfo
 from collections import defaultdict
@@ -35,6 +36,8 @@ logger = logging.getLogger(__name__)
 # A claim outlives the send task's hard time limit, so a crashed run's rows are retried later.
 CLAIM_LEASE = dt.timedelta(minutes=5)
 SEND_BATCH = 500
+# The send task's soft time limit is 120 s: stop starting batches well before it.
+SEND_BUDGET = dt.timedelta(seconds=60)
 INSERT_BATCH = 2000
 # IN lists of at most this many ids (PostgreSQL allows 65,535 parameters per query).
 ID_CHUNK = 10_000
@@ -280,6 +283,7 @@ def scan_overdue(now: dt.datetime | None = None, *, enqueue: bool = True) -> Sca
 
 @dataclass
 class SendResult:
+    claimed: int = 0
     emails: int = 0
     sent: int = 0
     failed: int = 0
@@ -401,9 +405,10 @@ def _record_failure(reminders: list[Reminder], error: str, now: dt.datetime) -> 
     return failed, gave_up
 
 
-def send_due_reminders(now: dt.datetime | None = None, *, batch: int = SEND_BATCH) -> SendResult:
+def send_due_reminders(now: dt.datetime | None = None, *, batch: int | None = None) -> SendResult:
     """Claims due reminders and sends one email per recipient and kind, every mentee in it."""
     now = now or timezone.now()
+    batch = batch or SEND_BATCH
     result = SendResult()
     # reminder_unsent_idx: unsent, not given up, send_after reached.
     candidates = list(
@@ -413,6 +418,7 @@ def send_due_reminders(now: dt.datetime | None = None, *, batch: int = SEND_BATC
         .values_list("id", flat=True)[:batch]
     )
     claimed = _claim(candidates, now) if candidates else []
+    result.claimed = len(claimed)
     if not claimed:
         return result
     reminders = (
@@ -475,3 +481,16 @@ def send_due_reminders(now: dt.datetime | None = None, *, batch: int = SEND_BATC
         result.dropped,
     )
     return result
+
+
+def send_all_due(*, budget: dt.timedelta = SEND_BUDGET) -> SendResult:
+    """Sends batch after batch until nothing is due or the time budget is spent."""
+    deadline = time.monotonic() + budget.total_seconds()
+    total = SendResult()
+    while True:
+        batch = send_due_reminders()
+        for name in ("claimed", "emails", "sent", "failed", "gave_up", "deferred", "dropped"):
+            setattr(total, name, getattr(total, name) + getattr(batch, name))
+        total.errors += batch.errors
+        if batch.claimed < SEND_BATCH or time.monotonic() > deadline:
+            return total

@@ -18,5 +18,5 @@ def scan_overdue_task() -> dict:
 @shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
 def send_reminders() -> dict:
     """Claims and sends due Reminder rows (the outbox); also on beat, so nothing waits long."""
-    result = reminders.send_due_reminders()
+    result = reminders.send_all_due()
     return {key: value for key, value in asdict(result).items() if key != "errors"}

@@ -209,3 +209,15 @@ def test_names_with_html_are_escaped_in_html_and_plain_in_text(mentor, mailoutbo
 def test_back_off_doubles_from_one_minute_and_is_capped():
     assert [backoff(n).total_seconds() / 60 for n in range(1, 6)] == [1, 2, 4, 8, 16]
     assert backoff(30) == dt.timedelta(hours=2)
+
+
+def test_the_send_task_works_through_batch_after_batch(mentor, mentor2, monkeypatch, mailoutbox):
+    from activity_log import reminders
+
+    monkeypatch.setattr(reminders, "SEND_BATCH", 1)
+    monkeypatch.setattr("activity_log.reminders.timezone.now", lambda: NOW)
+    overdue_reminder(mentor)
+    overdue_reminder(mentor2)
+    overdue_reminder(f.ClearedMentorFactory())
+    assert send_reminders.apply().get()["sent"] == 3
+    assert len(mailoutbox) == 3

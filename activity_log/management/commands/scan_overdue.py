@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from activity_log.reminders import scan_overdue, send_due_reminders
+from activity_log.reminders import scan_overdue, send_all_due
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         )
         if options["no_send"]:
             return
-        sent = send_due_reminders()
+        sent = send_all_due()
         self.stdout.write(
             f"Sent {sent.emails} emails covering {sent.sent} reminders; {sent.failed} failed "
             f"(will retry), {sent.gave_up} gave up, {sent.deferred} wait for quiet hours to end."
