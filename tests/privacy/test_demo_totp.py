@@ -39,6 +39,8 @@ def test_the_demo_manager_signs_in_with_a_code_from_the_secret(client, demo_acco
     assert response["Location"] == reverse("mfa_authenticate")
     response = client.post(reverse("mfa_authenticate"), {"code": totp_code(DEMO_TOTP_SECRET)})
     assert response.status_code == 302
+    # Staff sessions: 30 minutes, renewed while they work.
+    assert int(response.cookies["sessionid"]["max-age"]) == 30 * 60
     home = client.get(reverse("home"))
     assert home.status_code == 302
     assert home["Location"] == reverse("activity_log:dashboard")
