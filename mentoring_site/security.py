@@ -29,6 +29,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 
 from mentoring_site.roles import Role, role_of
 
@@ -49,7 +50,8 @@ def is_staff(user) -> bool:
 def passed_mfa(request: HttpRequest) -> bool:
     """True when allauth recorded a completed TOTP/recovery-code step for this user's session."""
     return any(
-        record.get("method") == "mfa" for record in get_authentication_records(request, request.user)
+        record.get("method") == "mfa"
+        for record in get_authentication_records(request, request.user)
     )
 
 
@@ -68,8 +70,6 @@ def apply_session_policy(request: HttpRequest, user) -> None:
         request.session.set_expiry(seconds)
     else:
         # An absolute end: fourteen days after sign-in, however often the session is saved.
-        from django.utils import timezone
-
         request.session.set_expiry(timezone.now() + settings.MENTOR_SESSION_AGE)
 
 
