@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from activity_log import attention, charts, reports
@@ -18,6 +22,8 @@ from activity_log.models import ContactLog
 from mentoring_site import audit
 from mentoring_site.roles import is_admin, staff_required
 from residents.models import House
+
+logger = logging.getLogger(__name__)
 
 
 def _filter_scope(request: HttpRequest, data) -> tuple[HouseFilterForm, reports.Scope]:
@@ -35,11 +41,9 @@ def _render_dashboard(
     data=None,
     failed_ack: tuple[int, AcknowledgeForm] | None = None,
 ) -> HttpResponse:
+    """The "needs attention" page; program health loads from its own URL (htmx)."""
     form, scope = _filter_scope(request, data if data is not None else request.GET or None)
     today, now = attention.today_and_now()
-    health = reports.program_health(scope, now, consistency_limit=attention.LIST_LIMIT)
-    consistency, consistency_total = health.consistency, health.consistency_listed
-    week_points = [(f"{start:%-d %b}", n) for start, n in health.weeks]
     context = {
         "filter_form": form,
         "house_id": scope.house_id,
@@ -49,20 +53,60 @@ def _render_dashboard(
         "waiting": attention.residents_waiting(scope, today),
         "training": attention.mentors_needing_training(scope, today),
         "failed": attention.failed_reminders(scope, now),
-        "health": health,
-        "health_rows": _health_rows(health),
-        "consistency": consistency,
-        "consistency_more": max(consistency_total - len(consistency), 0),
-        "weekly_chart": charts.column_chart(
-            week_points, title="Contacts per week, last 13 weeks (week starting)"
-        ),
-        "week_points": week_points,
         "failed_ack_id": failed_ack[0] if failed_ack else None,
         "failed_ack_form": failed_ack[1] if failed_ack else None,
         "today": today,
     }
     audit.mark(request, "view", "dashboard")
     return render(request, "activity_log/dashboard.html", context)
+
+
+def _cached_health(request: HttpRequest, scope: reports.Scope) -> reports.Health:
+    """Program health changes slowly and costs a scan of 120 days of contacts: computed at most
+    once per DASHBOARD_HEALTH_CACHE_SECONDS per scope (all houses, or one manager's)."""
+    seconds = getattr(settings, "DASHBOARD_HEALTH_CACHE_SECONDS", 300)
+    if seconds <= 0:
+        return reports.program_health(scope, consistency_limit=attention.LIST_LIMIT)
+    who = "all" if scope.all_houses else f"user{request.user.pk}"
+    key = f"dashboard-health:v1:{who}:{scope.house_id or 'any'}:{timezone.localdate()}"
+    try:
+        health = cache.get(key)
+    except Exception:  # noqa: BLE001 - a broken cache only costs speed
+        logger.warning("dashboard health: cache unavailable", exc_info=False)
+        return reports.program_health(scope, consistency_limit=attention.LIST_LIMIT)
+    if health is None:
+        health = reports.program_health(scope, consistency_limit=attention.LIST_LIMIT)
+        try:
+            cache.set(key, health, seconds)
+        except Exception:  # noqa: BLE001 - a broken cache only costs speed
+            logger.warning("dashboard health: cache unavailable", exc_info=False)
+    return health
+
+
+@staff_required
+def dashboard_health(request: HttpRequest) -> HttpResponse:
+    """Program health for the last 30 and 90 days: an htmx partial, or a page of its own."""
+    form, scope = _filter_scope(request, request.GET or None)
+    health = _cached_health(request, scope)
+    week_points = [(f"{start:%-d %b}", n) for start, n in health.weeks]
+    context = {
+        "filter_form": form,
+        "house_id": scope.house_id,
+        "health": health,
+        "health_rows": _health_rows(health),
+        "consistency": health.consistency,
+        "consistency_more": max(health.consistency_listed - len(health.consistency), 0),
+        "weekly_chart": charts.column_chart(
+            week_points, title="Contacts per week, last 13 weeks (week starting)"
+        ),
+    }
+    audit.mark(request, "view", "dashboard")
+    template = (
+        "activity_log/_dashboard_health.html"
+        if getattr(request, "htmx", False)
+        else "activity_log/dashboard_health.html"
+    )
+    return render(request, template, context)
 
 
 def _health_rows(health: reports.Health) -> list[tuple[str, str, str]]:

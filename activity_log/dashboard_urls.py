@@ -6,6 +6,7 @@ from activity_log import dashboard, report_views
 
 urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/health/", dashboard.dashboard_health, name="dashboard_health"),
     path(
         "dashboard/concerns/<int:pk>/acknowledge/",
         dashboard.acknowledge_concern,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Avg,
     BooleanField,
@@ -172,6 +172,7 @@ def contacts_with_due(contacts: QuerySet[ContactLog]) -> QuerySet[ContactLog]:
     )
     return (
         contacts.exclude(method=NO_ANSWER)
+        .order_by()
         .annotate(
             previous_at=Window(
                 Lag("happened_at"),
@@ -291,6 +292,7 @@ def checkins_by_mentor(
             }
         )
         .values("mentor_id", *[f"missed_{key}" for key in periods])
+        .order_by()
     )
     c_sql, c_params = contacts.query.sql_with_params()
     p_sql, p_params = pairings.query.sql_with_params()
@@ -344,7 +346,10 @@ def checkins_by_mentor(
         FROM ranked WHERE position <= %s
         ORDER BY 1, {4 + len(picks)}
     """
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The window sorts 120 days of contacts: keep the sort in memory, for this statement.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(sql, [*case_params, *c_params, *p_params, limit])
         rows = cursor.fetchall()
     head, rows = rows[0], rows[1:]

@@ -244,6 +244,6 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
     _world(house, size)
     for user in (manager, program_admin):
         client = as_user(user)
-        with django_assert_max_num_queries(20):
+        with django_assert_max_num_queries(12):
             response = client.get(URL)
         assert response.context["overdue"].total == size

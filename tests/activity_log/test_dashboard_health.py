@@ -155,13 +155,90 @@ def test_mentor_consistency_is_capped(manager, house):
     assert (len(rows), total) == (3, 4)
 
 
-def test_the_dashboard_shows_the_health_table_and_chart(as_user, manager, house):
+HEALTH = reverse("activity_log:dashboard_health")
+
+
+@pytest.fixture
+def no_health_cache(settings):
+    settings.DASHBOARD_HEALTH_CACHE_SECONDS = 0
+
+
+def test_the_dashboard_loads_program_health_from_its_own_url(as_user, manager, house):
+    html = as_user(manager).get(reverse("activity_log:dashboard")).content.decode()
+    assert f'hx-get="{HEALTH}"' in html
+    filtered = as_user(manager).get(reverse("activity_log:dashboard"), {"house": house.pk})
+    assert f'hx-get="{HEALTH}?house={house.pk}"' in filtered.content.decode()
+
+
+def test_the_health_partial_shows_the_table_chart_and_consistency(
+    as_user, manager, house, no_health_cache
+):
     pairing = f.PairingFactory(resident__house=house)
     f.ContactLogFactory(pairing=pairing)
-    html = as_user(manager).get(reverse("activity_log:dashboard")).content.decode()
+    response = as_user(manager).get(HEALTH, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "<html" not in html
     assert 'id="health-table"' in html
     assert "Contacts per week" in html and "<svg" in html
     assert 'id="consistency-table"' in html
+    assert response.context["health"].contacts["d30"] == 1
+
+
+def test_without_htmx_the_health_is_a_page_of_its_own(as_user, manager, house, no_health_cache):
+    html = as_user(manager).get(HEALTH).content.decode()
+    assert "<html" in html and "Program health" in html
+
+
+def test_health_counts_only_the_managers_houses(as_user, manager, house, house2, no_health_cache):
+    f.ContactLogFactory(pairing=f.PairingFactory(resident__house=house))
+    for _ in range(3):
+        f.ContactLogFactory(pairing=f.PairingFactory(resident__house=house2))
+    response = as_user(manager).get(HEALTH, {"house": house2.pk})
+    assert response.context["health"].contacts["d30"] == 1
+
+
+@pytest.mark.parametrize(("url_name", "status"), [("dashboard_health", 404)])
+def test_mentors_get_404_and_anonymous_users_log_in(client, as_user, mentor, url_name, status):
+    url = reverse(f"activity_log:{url_name}")
+    assert reverse("account_login") in client.get(url)["Location"]
+    assert as_user(mentor.user).get(url).status_code == status
+
+
+def test_health_is_cached_per_scope(as_user, manager, manager2, house, house2, settings):
+    settings.DASHBOARD_HEALTH_CACHE_SECONDS = 300
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()
+    f.ContactLogFactory(pairing=f.PairingFactory(resident__house=house))
+    assert as_user(manager).get(HEALTH).context["health"].contacts["d30"] == 1
+    f.ContactLogFactory(pairing=f.PairingFactory(resident__house=house))
+    assert as_user(manager).get(HEALTH).context["health"].contacts["d30"] == 1  # cached
+    assert as_user(manager2).get(HEALTH).context["health"].contacts["d30"] == 0  # own scope
+    cache.clear()
+    assert as_user(manager).get(HEALTH).context["health"].contacts["d30"] == 2
+
+
+def _health_world(house, size: int) -> None:
+    now = timezone.now()
+    for i in range(size):
+        pairing = f.PairingFactory(resident__house=house)
+        for days in (3, 10, 40):
+            f.ContactLogFactory(pairing=pairing, happened_at=now - dt.timedelta(days=days + i))
+        f.ResidentFactory(house=house)
+        f.TrainingRecordFactory(mentor=pairing.mentor)
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_the_health_partial_runs_a_fixed_number_of_queries(
+    as_user, manager, program_admin, house, size, no_health_cache, django_assert_max_num_queries
+):
+    _health_world(house, size)
+    for user in (manager, program_admin):
+        client = as_user(user)
+        with django_assert_max_num_queries(14):
+            response = client.get(HEALTH, HTTP_HX_REQUEST="true")
+        assert len(response.context["consistency"]) == size
 
 
 def test_dashboard_and_report_compute_the_same_on_time_figures(manager, program_admin, house):
