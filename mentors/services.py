@@ -45,7 +45,6 @@ def mentor_create(
     email: str,
     first_name: str,
     last_name: str,
-    created_by: User | None,
     phone: str = "",
     recovery_since: dt.date | None = None,
     bio: str = "",
@@ -178,7 +177,6 @@ def mentor_change_status(
 def mentor_update_profile(
     *,
     mentor: Mentor,
-    updated_by: User | None,
     first_name: str,
     last_name: str,
     phone: str,

@@ -100,21 +100,16 @@ def mentor_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.ADMIN, Role.MANAGER, Role.MENTOR)
 def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    mentor = _get_mentor_for_user(request, pk)
     if role_of(request.user) == Role.MENTOR:
-        # A mentor's own page is their profile; other mentors' pages 404 above.
+        # A mentor's own page is their profile; another mentor's page is a 404.
+        _get_mentor_for_user(request, pk)
         return redirect("mentors:my_profile")
-    mentor = (
+    mentor = get_object_or_404(
         Mentor.objects.visible_to(request.user)
         .select_related("user")
         .with_active_mentee_count()
-        .prefetch_related(
-            "languages",
-            "pathways",
-            "houses",
-            "status_changes__changed_by",
-        )
-        .get(pk=mentor.pk)
+        .prefetch_related("languages", "pathways", "houses", "status_changes__changed_by"),
+        pk=pk,
     )
     overview = selectors.mentor_training_overview(mentor=mentor, today=timezone.localdate())
     audit.mark(request, "view", mentor)
@@ -126,7 +121,7 @@ def mentor_create(request: HttpRequest) -> HttpResponse:
     form = MentorCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            mentor = services.mentor_create(created_by=request.user, **form.service_kwargs())
+            mentor = services.mentor_create(**form.service_kwargs())
         except ValidationError as exc:
             _form_errors_from(form, exc)
         else:
@@ -150,9 +145,7 @@ def mentor_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = MentorStaffForm(request.POST or None, instance=mentor)
     if request.method == "POST" and form.is_valid():
         try:
-            services.mentor_update_profile(
-                mentor=mentor, updated_by=request.user, **form.service_kwargs()
-            )
+            services.mentor_update_profile(mentor=mentor, **form.service_kwargs())
         except ValidationError as exc:
             _form_errors_from(form, exc)
         else:
@@ -301,9 +294,7 @@ def my_profile(request: HttpRequest) -> HttpResponse:
     form = MentorProfileForm(request.POST or None, instance=mentor)
     if request.method == "POST" and form.is_valid():
         try:
-            services.mentor_update_profile(
-                mentor=mentor, updated_by=request.user, **form.service_kwargs()
-            )
+            services.mentor_update_profile(mentor=mentor, **form.service_kwargs())
         except ValidationError as exc:
             _form_errors_from(form, exc)
         else:

@@ -104,7 +104,7 @@ def test_the_service_refuses_an_existing_email_too(manager, mentor):
     from mentors.services import mentor_create
 
     with pytest.raises(ValidationError) as exc:
-        mentor_create(email="mentor@example.org", first_name="A", last_name="B", created_by=manager)
+        mentor_create(email="mentor@example.org", first_name="A", last_name="B")
     assert "already exists" in str(exc.value)
     assert User.objects.filter(email="mentor@example.org").count() == 1
 
