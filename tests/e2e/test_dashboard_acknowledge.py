@@ -35,6 +35,8 @@ def test_manager_acknowledges_an_urgent_concern_and_it_leaves_the_list(
     assert page.locator("h1").inner_text() == "Dashboard"
     urgent = page.locator("#urgent-list")
     assert "Quinn" in urgent.inner_text()
+    page.wait_for_selector("#health-table")  # program health arrives through htmx
+    assert page.locator("#program-health svg.chart").is_visible()
     no_overflow(page)
     screenshot(page, "dashboard-phone")
 
