@@ -91,7 +91,9 @@ def test_an_empty_addendum_shows_a_message_and_saves_nothing(as_user, mentor, co
     assert not ContactAddendum.objects.exists()
 
 
-@pytest.mark.parametrize("name", ["contact_edit", "contact_remove", "contact_addendum"])
+@pytest.mark.parametrize(
+    "name", ["contact_edit", "contact_remove", "contact_addendum", "contact_saved"]
+)
 def test_another_mentor_gets_404(as_user, mentor2, contact, name):
     client = as_user(mentor2.user)
     url = reverse(f"activity_log:{name}", args=[contact.pk])
