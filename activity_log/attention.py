@@ -133,9 +133,10 @@ def mentors_needing_training(scope: Scope, today: dt.date) -> Capped:
     )
     if not (scope.all_houses and scope.house_id is None):
         ids = (scope.house_id,) if scope.house_id else scope.house_ids
-        serves = Mentor.houses.through.objects.filter(mentor_id=OuterRef("pk"), house_id__in=ids)
-        paired_here = scope.pairings().filter(mentor_id=OuterRef("pk"))
-        qs = qs.filter(Q(serves_all_houses=True) | Exists(serves) | Exists(paired_here))
+        # Uncorrelated IN (...) subqueries: hashed once, not probed per mentor.
+        serves = Mentor.houses.through.objects.filter(house_id__in=ids).values("mentor_id")
+        paired_here = scope.pairings().values("mentor_id")
+        qs = qs.filter(Q(serves_all_houses=True) | Q(pk__in=serves) | Q(pk__in=paired_here))
     qs = qs.select_related("user").order_by(
         F("active_mentees").desc(), F("next_expiry").asc(nulls_last=True), "id"
     )
