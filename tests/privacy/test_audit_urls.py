@@ -336,6 +336,13 @@ CASES = [
         "change",
         "resident",
     ),
+    # Lists and dashboards that show resident data in aggregate or by name
+    ("resident list", "manager", "get", "residents:list", [], None, "view", None),
+    ("dashboard", "manager", "get", "activity_log:dashboard", [], None, "view", None),
+    ("program health", "manager", "get", "activity_log:dashboard_health", [], None, "view", None),
+    ("reports", "manager", "get", "activity_log:reports", [], None, "view", None),
+    ("waiting queue", "manager", "get", "matching:waiting", [], None, "view", None),
+    ("my mentees", "mentor", "get", "activity_log:my_mentees", [], None, "view", None),
     # Exports
     ("report csv", "manager", "get", "activity_log:reports_csv", [], None, "export", None),
     ("funder csv", "manager", "get", "activity_log:reports_funder_csv", [], None, "export", None),
