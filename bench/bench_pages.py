@@ -45,7 +45,8 @@ def manager_pages(user) -> list[tuple[str, str, dict]]:
     from residents.models import Resident
 
     resident = Resident.objects.visible_to(user).active().order_by("pk").first()
-    waiting = waiting_queue(user).first()
+    # A resident with no open pairing (one paused for an unavailable mentor redirects to reassign).
+    waiting = waiting_queue(user).exclude(pairings__status__in=["active", "paused"]).first()
     mentor = Mentor.objects.visible_to(user).order_by("pk").first()
     pairing = Pairing.objects.visible_to(user).active().order_by("pk").first()
     pages = [
