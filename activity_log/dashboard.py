@@ -64,7 +64,7 @@ def _render_dashboard(
 def _cached_health(request: HttpRequest, scope: reports.Scope) -> reports.Health:
     """Program health changes slowly and costs a scan of 120 days of contacts: computed at most
     once per DASHBOARD_HEALTH_CACHE_SECONDS per scope (all houses, or one manager's)."""
-    seconds = getattr(settings, "DASHBOARD_HEALTH_CACHE_SECONDS", 300)
+    seconds = settings.DASHBOARD_HEALTH_CACHE_SECONDS
     if seconds <= 0:
         return reports.program_health(scope, consistency_limit=attention.LIST_LIMIT)
     who = "all" if scope.all_houses else f"user{request.user.pk}"

@@ -370,5 +370,7 @@ REMINDER_GIVE_UP = timedelta(days=1)
 CONTACT_EDIT_WINDOW = timedelta(hours=24)
 # Years after a resident's exit that identifying data is kept (activity_log/retention.py).
 RETENTION_YEARS = env_int("RETENTION_YEARS", 7)
+# Program-health figures on the dashboard are cached per scope for this long (0 = always live).
+DASHBOARD_HEALTH_CACHE_SECONDS = env_int("DASHBOARD_HEALTH_CACHE_SECONDS", 300)
 # Proxies in front of the app that append to X-Forwarded-For (the audit trail records client IPs).
 AUDIT_TRUSTED_PROXIES = env_int("AUDIT_TRUSTED_PROXIES", 0)
