@@ -72,17 +72,34 @@ class Scope:
         qs = House.objects.visible_to(self.user)
         return qs.filter(pk=self.house_id) if self.house_id else qs
 
+    def _house_ids(self) -> tuple[int, ...] | None:
+        """The house ids to filter on, or None for every house.
+
+        A manager's `house_ids` are exactly the houses `visible_to` allows, so filtering on them
+        as well changes no result; it gives PostgreSQL literal ids to estimate with. Joined
+        through house managers alone, it guesses an average house (~230 residents at --scale
+        large) and scans every active resident (dashboard waiting list 16 ms -> 0.6 ms).
+        """
+        if self.house_id:
+            return (self.house_id,)
+        if self.house_ids and not self.all_houses:
+            return self.house_ids
+        return None
+
     def residents(self) -> QuerySet[Resident]:
         qs = Resident.objects.visible_to(self.user)
-        return qs.filter(house_id=self.house_id) if self.house_id else qs
+        ids = self._house_ids()
+        return qs.filter(house_id__in=ids) if ids else qs
 
     def pairings(self) -> QuerySet[Pairing]:
         qs = Pairing.objects.visible_to(self.user)
-        return qs.filter(resident__house_id=self.house_id) if self.house_id else qs
+        ids = self._house_ids()
+        return qs.filter(resident__house_id__in=ids) if ids else qs
 
     def contacts(self) -> QuerySet[ContactLog]:
         qs = ContactLog.objects.visible_to(self.user)
-        return qs.filter(pairing__resident__house_id=self.house_id) if self.house_id else qs
+        ids = self._house_ids()
+        return qs.filter(pairing__resident__house_id__in=ids) if ids else qs
 
     def training_records(self) -> QuerySet[TrainingRecord]:
         """Training of mentors who serve the houses in scope (training belongs to no house)."""

@@ -94,6 +94,38 @@ class MentorQuerySet(models.QuerySet):
             )
         )
 
+    def filter_cleared(self, cleared: bool, today: dt.date | None = None) -> MentorQuerySet:
+        """Mentors who are (or are not) cleared: the rule of `with_clearance`, as uncorrelated
+        `IN (...)` subqueries that PostgreSQL hashes once, for filtering many mentors.
+
+        `with_clearance` checks every course per row (~30 µs a mentor: 30 ms for the dashboard's
+        ~1,000 active mentors at --scale large); annotate it only on the rows you show.
+        """
+        today = today or timezone.localdate()
+        recovery_cutoff = today - dt.timedelta(days=settings.MENTOR_MIN_RECOVERY_DAYS)
+        required = TrainingCourse.objects.filter(required=True, is_active=True)
+        # Mentors with a completed, unexpired record of every required, active course.
+        fully_trained = (
+            TrainingRecord.objects.filter(course__in=required, completed_on__lte=today)
+            .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+            .order_by()
+            .values("mentor_id")
+            .annotate(courses=Count("course_id", distinct=True))
+            .filter(
+                courses=Subquery(
+                    required.order_by().values("required").annotate(n=Count("pk")).values("n")
+                )
+            )
+            .values("mentor_id")
+        )
+        condition = (
+            Q(status=Mentor.Status.ACTIVE)
+            & Q(recovery_since__isnull=False)
+            & Q(recovery_since__lte=recovery_cutoff)
+            & (~Q(Exists(required)) | Q(pk__in=fully_trained))
+        )
+        return self.filter(condition if cleared else ~condition)
+
     def cleared(self, today: dt.date | None = None) -> MentorQuerySet:
         return self.with_clearance(today).filter(is_cleared_db=True)
 

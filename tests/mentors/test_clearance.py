@@ -25,6 +25,14 @@ def cleared_in_db(mentor: Mentor, today: dt.date = TODAY) -> bool:
     return Mentor.objects.with_clearance(today).get(pk=mentor.pk).is_cleared_db
 
 
+def cleared_by_filter(mentor: Mentor, today: dt.date = TODAY) -> bool:
+    """The filter form (uncorrelated subqueries, for long lists) must say the same."""
+    cleared = Mentor.objects.filter_cleared(True, today).filter(pk=mentor.pk).exists()
+    not_cleared = Mentor.objects.filter_cleared(False, today).filter(pk=mentor.pk).exists()
+    assert cleared != not_cleared
+    return cleared
+
+
 def trained_mentor(**kwargs) -> Mentor:
     mentor = f.MentorFactory(
         status=Mentor.Status.ACTIVE, recovery_since=TODAY - dt.timedelta(days=2000), **kwargs
@@ -163,6 +171,16 @@ def test_cleared_queryset_keeps_only_cleared_mentors():
     assert list(Mentor.objects.cleared(TODAY)) == [good]
 
 
+def test_with_no_required_course_left_the_filter_still_clears_untrained_mentors():
+    TrainingCourse.objects.update(is_active=False)
+    mentor = f.MentorFactory(
+        status=Mentor.Status.ACTIVE, recovery_since=TODAY - dt.timedelta(days=2000)
+    )
+    assert mentor.clearance(TODAY).cleared
+    assert cleared_in_db(mentor)
+    assert cleared_by_filter(mentor)
+
+
 # --- The annotation and the method always agree -------------------------------------------------
 
 record_strategy = st.tuples(
@@ -224,5 +242,6 @@ def test_the_annotation_and_the_method_always_agree(
         )
     method = Mentor.objects.get(pk=mentor.pk).clearance(TODAY)
     assert cleared_in_db(mentor) == method.cleared
+    assert cleared_by_filter(mentor) == method.cleared
     assert method.cleared == (method.reasons == [])
     event(f"cleared={method.cleared}")
