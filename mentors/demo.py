@@ -15,7 +15,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from mentoring_site.demo import DEMO_PASSWORD, DemoContext
+from mentoring_site.demo import DEMO_PASSWORD, SURNAMES, DemoContext
 from mentoring_site.models import User
 from mentoring_site.roles import MENTOR_GROUP
 from mentors.models import Mentor, MentorStatusChange, TrainingCourse, TrainingRecord
@@ -318,76 +318,6 @@ FIRST_NAMES = [
     "Malik",
     "Imani",
 ]
-LAST_NAMES = [
-    "Smith",
-    "Johnson",
-    "Williams",
-    "Brown",
-    "Jones",
-    "Garcia",
-    "Miller",
-    "Davis",
-    "Rodriguez",
-    "Martinez",
-    "Hernandez",
-    "Lopez",
-    "Gonzalez",
-    "Wilson",
-    "Anderson",
-    "Thomas",
-    "Taylor",
-    "Moore",
-    "Jackson",
-    "Martin",
-    "Lee",
-    "Perez",
-    "Thompson",
-    "White",
-    "Harris",
-    "Sanchez",
-    "Clark",
-    "Ramirez",
-    "Lewis",
-    "Robinson",
-    "Walker",
-    "Young",
-    "Allen",
-    "King",
-    "Wright",
-    "Scott",
-    "Torres",
-    "Nguyen",
-    "Hill",
-    "Flores",
-    "Green",
-    "Adams",
-    "Nelson",
-    "Baker",
-    "Hall",
-    "Rivera",
-    "Campbell",
-    "Mitchell",
-    "Carter",
-    "Roberts",
-    "Chen",
-    "Kim",
-    "Patel",
-    "Ali",
-    "Khan",
-    "Okafor",
-    "Mensah",
-    "Diaz",
-    "Reyes",
-    "Morales",
-    "Ortiz",
-    "Cruz",
-    "Gomez",
-    "Murphy",
-    "Cook",
-    "Rogers",
-    "Morgan",
-    "Bell",
-]
 LARGE_COUNT = 2000
 BATCH = 1000
 
@@ -399,7 +329,7 @@ def _seed_large(ctx, courses, languages, pathways, houses, group) -> list[Mentor
         return []
     users = []
     for i in range(start, LARGE_COUNT):
-        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        first, last = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
         users.append(
             User(
                 email=f"mentor.bulk.{i:04d}.{first}.{last}@example.com".lower(),

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from mentoring_site.demo import DemoContext
+from mentoring_site.demo import SURNAMES, DemoContext
 from residents.models import (
     ConsentRecord,
     House,
@@ -624,44 +624,6 @@ FIRST = [
     "Sean",
     "Amber",
 ]
-LAST = [
-    "Smith",
-    "Garcia",
-    "Johnson",
-    "Martinez",
-    "Brown",
-    "Lopez",
-    "Davis",
-    "Gonzalez",
-    "Miller",
-    "Wilson",
-    "Anderson",
-    "Thomas",
-    "Taylor",
-    "Moore",
-    "Jackson",
-    "Martin",
-    "Lee",
-    "Perez",
-    "Thompson",
-    "White",
-    "Harris",
-    "Sanchez",
-    "Clark",
-    "Ramirez",
-    "Lewis",
-    "Robinson",
-    "Walker",
-    "Young",
-    "Allen",
-    "King",
-    "Wright",
-    "Scott",
-    "Torres",
-    "Nguyen",
-    "Hill",
-    "Flores",
-]
 GOAL_TEXTS = {
     "sobriety": "Go to five meetings a week",
     "employment": "Find a full-time job",
@@ -717,7 +679,7 @@ def _seed_large(ctx: DemoContext) -> None:
                     Resident(
                         preferred_name=first,
                         first_name=first,
-                        last_name=rng.choice(LAST),
+                        last_name=rng.choice(SURNAMES),
                         house=rng.choice(large_houses),
                         status=status,
                         move_in_date=move_in,
