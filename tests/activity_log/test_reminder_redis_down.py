@@ -124,8 +124,12 @@ def test_with_redis_down_pages_and_contacts_work_and_the_next_scan_sends(
     mentor = f.ClearedMentorFactory()
     manager = f.ManagerUserFactory()
     house = f.HouseFactory(time_zone=daytime_zone(), managers=[manager])
-    overdue = f.PairingFactory(mentor=mentor, resident=f.ResidentFactory(house=house))
-    seen = f.PairingFactory(mentor=mentor, resident=f.ResidentFactory(house=house))
+    overdue = f.PairingFactory(
+        mentor=mentor, resident=f.ResidentFactory(house=house, preferred_name="Olivetta")
+    )
+    seen = f.PairingFactory(
+        mentor=mentor, resident=f.ResidentFactory(house=house, preferred_name="Sybilla")
+    )
     Pairing.objects.filter(pk=overdue.pk).update(next_due_at=timezone.now() - dt.timedelta(days=1))
 
     private_redis.stop()
