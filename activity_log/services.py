@@ -150,6 +150,16 @@ def _ensure_editable(contact: ContactLog, user: User) -> None:
         )
 
 
+def _open_urgent(contact: ContactLog) -> bool:
+    return contact.concern_level == ContactLog.Concern.URGENT and contact.acknowledged_at is None
+
+
+URGENT_STAYS = (
+    "This contact raised an urgent concern that no manager has acknowledged yet, so it stays "
+    "as urgent until one does. Ask your house manager, or add an addendum to correct it."
+)
+
+
 def contact_update(
     *,
     contact: ContactLog,
@@ -170,6 +180,10 @@ def contact_update(
     _ensure_editable(contact, editor)
     topics, goals_discussed = list(topics), list(goals_discussed)
     was_urgent = contact.concern_level == ContactLog.Concern.URGENT
+    if _open_urgent(contact) and concern_level != ContactLog.Concern.URGENT:
+        # An alert has gone to the managers; the dashboard row must stay until one of them
+        # has seen it, whatever the author thinks better of afterwards.
+        raise ValidationError({"concern_level": [URGENT_STAYS]}, code="urgent_open")
     contact.happened_at = happened_at
     contact.method = method
     contact.duration_minutes = duration_minutes
@@ -196,6 +210,8 @@ def contact_update(
 def contact_remove(*, contact: ContactLog, user: User) -> None:
     """The author removes a contact logged by mistake, within the edit window."""
     _ensure_editable(contact, user)
+    if _open_urgent(contact):
+        raise ValidationError(URGENT_STAYS, code="urgent_open")
     with transaction.atomic():
         locked = _lock_pairing(contact.pairing_id)
         contact.delete()

@@ -137,3 +137,48 @@ def test_the_history_offers_edit_only_while_unlocked(as_user, mentor, contact, p
     html = client.get(url).content.decode()
     assert reverse("activity_log:contact_edit", args=[contact.pk]) not in html
     assert reverse("activity_log:contact_addendum", args=[contact.pk]) in html
+
+
+@pytest.fixture
+def urgent(pairing):
+    return f.ContactLogFactory(
+        pairing=pairing, concern_level=ContactLog.Concern.URGENT, concern_note="Talked of using"
+    )
+
+
+def test_an_unacknowledged_urgent_concern_cannot_be_edited_down(as_user, mentor, urgent):
+    response = as_user(mentor.user).post(
+        reverse("activity_log:contact_edit", args=[urgent.pk]),
+        form_data(concern_level="none", notes="Typed while editing"),
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "no manager has acknowledged" in html and "Typed while editing" in html
+    urgent.refresh_from_db()
+    assert urgent.concern_level == ContactLog.Concern.URGENT
+    assert urgent.notes != "Typed while editing"
+
+
+def test_an_unacknowledged_urgent_concern_cannot_be_removed(as_user, mentor, urgent):
+    response = as_user(mentor.user).post(reverse("activity_log:contact_remove", args=[urgent.pk]))
+    assert response.status_code == 400
+    assert "no manager has acknowledged" in response.content.decode()
+    assert ContactLog.objects.filter(pk=urgent.pk, concern_level="urgent").exists()
+
+
+def test_once_acknowledged_the_author_may_edit_it_down_or_remove_it(
+    as_user, mentor, manager, urgent
+):
+    ContactLog.objects.filter(pk=urgent.pk).update(
+        acknowledged_at=timezone.now(), acknowledged_by=manager
+    )
+    client = as_user(mentor.user)
+    edited = client.post(
+        reverse("activity_log:contact_edit", args=[urgent.pk]), form_data(concern_level="watch")
+    )
+    assert edited.status_code == 302
+    urgent.refresh_from_db()
+    assert urgent.concern_level == ContactLog.Concern.WATCH
+    removed = client.post(reverse("activity_log:contact_remove", args=[urgent.pk]))
+    assert removed.status_code == 302
+    assert not ContactLog.objects.filter(pk=urgent.pk).exists()

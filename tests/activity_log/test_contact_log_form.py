@@ -98,6 +98,8 @@ def test_the_form_time_is_read_in_the_house_time_zone(as_user, mentor):
         ({"notes": "x" * 5001}, "notes", "5,000"),
         ({"wellbeing": "9"}, "wellbeing", "valid choice"),
         ({"method": "carrier-pigeon"}, "method", "valid choice"),
+        ({"topics": ["999999"]}, "topics", "valid choice"),
+        ({"concern_level": "panic"}, "concern_level", "valid choice"),
     ],
 )
 def test_bad_input_shows_a_message_keeps_the_text_and_saves_nothing(
@@ -109,6 +111,7 @@ def test_bad_input_shows_a_message_keeps_the_text_and_saves_nothing(
     errors = " ".join(response.context["form"].errors[field])
     assert message in errors
     html = response.content.decode()
+    assert message in html, "the error is shown on the page, beside its field"
     if field != "notes":
         assert "Talked about the job interview 🙂 &lt;b&gt;bold&lt;/b&gt;" in html
     assert "is-invalid" in html
