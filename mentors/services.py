@@ -32,7 +32,7 @@ from mentors.models import (
     TrainingRecord,
     format_day,
 )
-from mentors.signals import mentor_unavailable
+from mentors.signals import mentor_unavailable, training_recorded
 from residents.models import House, Language, RecoveryPathway
 
 logger = logging.getLogger(__name__)
@@ -242,11 +242,17 @@ def training_record_create(
     try:
         with transaction.atomic():
             record.save()
+            _announce_training([mentor])
     except IntegrityError as exc:
         raise ValidationError(
             {"completed_on": _duplicate_message(mentor, course, completed_on)}
         ) from exc
     return record
+
+
+def _announce_training(mentors: Sequence[Mentor]) -> None:
+    mentors = list(mentors)
+    transaction.on_commit(lambda: training_recorded.send(sender=TrainingRecord, mentors=mentors))
 
 
 def training_session_record(
@@ -292,7 +298,9 @@ def training_session_record(
         record.full_clean(exclude=["mentor", "course", "recorded_by"], validate_constraints=False)
     try:
         with transaction.atomic():
-            return TrainingRecord.objects.bulk_create(records)
+            created = TrainingRecord.objects.bulk_create(records)
+            _announce_training(attendees)
+            return created
     except IntegrityError as exc:
         raise ValidationError(
             {"attendees": "Someone recorded this session at the same moment. Check and try again."}

@@ -4,8 +4,13 @@ mentor_unavailable(sender=Mentor, mentor=Mentor, status=str)
     Sent once, after commit, when a mentor goes on break or retires.
     matching/handlers.py pauses the mentor's active pairings (pause reason "mentor unavailable")
     so their residents go to the top of the waiting queue, marked.
+
+training_recorded(sender=TrainingRecord, mentors=list[Mentor])
+    Sent once, after commit, when training is recorded for one mentor or a whole session.
+    activity_log/handlers.py records the volunteer-hour milestones the new hours crossed.
 """
 
 from django.dispatch import Signal
 
 mentor_unavailable = Signal()
+training_recorded = Signal()

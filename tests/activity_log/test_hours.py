@@ -55,6 +55,43 @@ def test_training_hours_count_towards_milestones(mentor, pairing):
     assert Milestone.objects.filter(mentor=mentor, hours=10).exists()
 
 
+def test_recording_training_alone_records_the_milestone_it_crosses(
+    mentor, manager, django_capture_on_commit_callbacks
+):
+    from mentors import services as mentor_services
+
+    mentor.training_records.all().delete()
+    course = f.TrainingCourseFactory(hours=Decimal("12"))
+    with django_capture_on_commit_callbacks(execute=True):
+        mentor_services.training_record_create(
+            mentor=mentor, course=course, completed_on=timezone.localdate(), recorded_by=manager
+        )
+    assert list(Milestone.objects.filter(mentor=mentor).values_list("hours", flat=True)) == [10]
+
+
+def test_a_training_session_records_milestones_for_every_attendee(
+    manager, django_capture_on_commit_callbacks
+):
+    from mentors import services as mentor_services
+
+    attendees = [f.MentorFactory(), f.MentorFactory()]
+    course = f.TrainingCourseFactory(hours=Decimal("26"))
+    with django_capture_on_commit_callbacks(execute=True):
+        mentor_services.training_session_record(
+            course=course,
+            completed_on=timezone.localdate(),
+            attendees=attendees,
+            recorded_by=manager,
+        )
+    for attendee in attendees:
+        assert sorted(
+            Milestone.objects.filter(mentor=attendee).values_list("hours", flat=True)
+        ) == [
+            10,
+            25,
+        ]
+
+
 def test_a_milestone_is_celebrated_once(mentor):
     Milestone.objects.create(mentor=mentor, hours=10)
     Milestone.objects.create(mentor=mentor, hours=25)
