@@ -126,6 +126,24 @@ def test_an_overdue_mentee_breaks_the_streak(mentor, house):
     assert hours.on_time_streak(mentor) == 0
 
 
+def test_one_overdue_mentee_breaks_the_streak_kept_with_another(mentor, house):
+    now = timezone.now()
+    kept = pairing_for(mentor, house=house, days_ago=35, checkin_interval_days=7)
+    for days_ago in range(33, -1, -5):
+        _log(kept, 30, days_ago=days_ago)
+    alone = hours.on_time_streak(mentor, now=now)
+    assert alone >= 4
+    slipped = pairing_for(mentor, house=house, days_ago=35, checkin_interval_days=7)
+    for days_ago in range(33, -1, -5):
+        _log(slipped, 30, days_ago=days_ago)
+    assert hours.on_time_streak(mentor, now=now) == alone, "two mentees both on time"
+    # The second mentee's last three contacts are removed: overdue for the last two weeks.
+    for contact in slipped.contacts.order_by("-happened_at")[:3]:
+        contact.delete()
+    services.pairing_recompute_due(pairing=slipped)
+    assert hours.on_time_streak(mentor, now=now) == 0
+
+
 def test_a_missed_attempt_does_not_keep_the_streak(mentor, house):
     pairing = pairing_for(mentor, house=house, days_ago=10, checkin_interval_days=7)
     _log(pairing, 5, days_ago=1, method="no_answer")
