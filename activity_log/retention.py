@@ -72,7 +72,7 @@ def resident_anonymise(*, resident: Resident) -> Resident:
         )
         contacts = ContactLog.objects.filter(pairing__resident_id=resident.pk)
         ContactAddendum.objects.filter(contact__in=contacts).update(text=REMOVED_TEXT)
-        contacts.update(notes="", follow_up="", concern_note="")
+        contacts.update(notes="", follow_up="", concern_note="", acknowledgement_note="")
         Pairing.objects.filter(resident_id=resident.pk).update(end_note="")
         RecoveryGoal.objects.filter(resident_id=resident.pk).update(text=REMOVED_TEXT)
         ConsentRecord.objects.filter(resident_id=resident.pk).update(note="")

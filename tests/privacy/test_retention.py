@@ -54,8 +54,10 @@ def old(house, mentor):
         ),
         notes="Talked about her sister Annabelle",
         follow_up="Call Annabelle",
-        concern_level="watch",
+        concern_level="urgent",
         concern_note="Mentioned cravings",
+        acknowledged_at=timezone.now(),
+        acknowledgement_note="Spoke to Rosalind's aunt Philippa",
     )
     ContactAddendum.objects.create(
         contact=contact, text="Annabelle called back", created_by=mentor.user
@@ -83,6 +85,7 @@ SECRETS = [
     "Annabelle",
     "cravings",
     "Dr Pell",
+    "Philippa",
 ]
 
 
@@ -94,6 +97,7 @@ def _all_text_of(resident: Resident) -> str:
         parts.append(pairing.end_note)
         for contact in pairing.contacts.all():
             parts += [contact.notes, contact.follow_up, contact.concern_note]
+            parts.append(contact.acknowledgement_note)
             parts += [a.text for a in contact.addenda.all()]
     parts += [g.text for g in resident.goals.all()]
     parts += [c.note for c in resident.consents.all()]
@@ -245,3 +249,35 @@ def test_a_bad_resident_id_is_explained(as_user, program_admin):
     )
     assert response.status_code == 200
     assert "greater than or equal to 1" in response.content.decode()
+
+
+# Every free-text field that can hold something about a resident, and what retention does to it.
+# A new field on these models fails this test until retention (and this list) handle it.
+FREE_TEXT_HANDLED = {
+    "Resident": {"preferred_name", "first_name", "last_name", "exit_reason", "phone"},
+    "ConsentRecord": {"note"},
+    "RecoveryGoal": {"text"},
+    "Pairing": {"end_note"},
+    "ContactLog": {"notes", "follow_up", "concern_note", "acknowledgement_note"},
+    "ContactAddendum": {"text"},
+}
+
+
+def test_retention_knows_every_free_text_field_about_a_resident():
+    from django.apps import apps
+    from django.db import models
+
+    found = {}
+    for name in FREE_TEXT_HANDLED:
+        model = next(
+            m
+            for app in ("residents", "matching", "activity_log")
+            for m in apps.get_app_config(app).get_models()
+            if m.__name__ == name
+        )
+        found[name] = {
+            field.name
+            for field in model._meta.fields
+            if isinstance(field, models.CharField | models.TextField) and not field.choices
+        }
+    assert found == FREE_TEXT_HANDLED
