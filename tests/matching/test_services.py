@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from matching import services
@@ -292,3 +293,23 @@ def test_a_resident_can_be_paired_again_after_an_end(resident, mentor, mentor2, 
     services.pairing_create(resident=resident, mentor=mentor2, created_by=manager)
     assert Pairing.objects.open().filter(resident=resident).count() == 1
     assert Resident.objects.get(pk=resident.pk).pairings.count() == 2
+
+
+# --- Database constraints: a write that skips the services still cannot break the rules ---------
+
+
+def test_the_database_refuses_an_end_before_the_start(resident, mentor):
+    pairing = f.PairingFactory(resident=resident, mentor=mentor)
+    rows = Pairing.objects.filter(pk=pairing.pk)
+    with pytest.raises(IntegrityError, match="pairing_end_after_start"), transaction.atomic():
+        rows.update(ended_on=pairing.started_on - dt.timedelta(days=1))
+    assert rows.update(ended_on=pairing.started_on) == 1  # ending on the first day is fine
+
+
+@pytest.mark.parametrize(("bad", "good"), [(0, 1), (31, 30)])
+def test_the_database_refuses_an_interval_outside_1_to_30_days(resident, mentor, bad, good):
+    pairing = f.PairingFactory(resident=resident, mentor=mentor)
+    rows = Pairing.objects.filter(pk=pairing.pk)
+    with pytest.raises(IntegrityError, match="pairing_interval_1_30"), transaction.atomic():
+        rows.update(checkin_interval_days=bad)
+    assert rows.update(checkin_interval_days=good) == 1
