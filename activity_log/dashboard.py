@@ -20,6 +20,7 @@ from activity_log.concerns import concern_acknowledge
 from activity_log.dashboard_forms import AcknowledgeForm, HouseFilterForm
 from activity_log.models import ContactLog
 from mentoring_site import audit
+from mentoring_site.models import User
 from mentoring_site.roles import is_admin, staff_required
 from residents.models import House
 
@@ -61,14 +62,22 @@ def _render_dashboard(
     return render(request, "activity_log/dashboard.html", context)
 
 
+def health_cache_key(*, all_houses: bool, user_pk: int | None, house_id: int | None) -> str:
+    """All houses is one scope shared by every admin; a manager's scope is their own."""
+    who = "all" if all_houses else f"user{user_pk}"
+    return f"dashboard-health:v1:{who}:{house_id or 'any'}:{timezone.localdate()}"
+
+
 def _cached_health(request: HttpRequest, scope: reports.Scope) -> reports.Health:
     """Program health changes slowly and costs a scan of 120 days of contacts: computed at most
-    once per DASHBOARD_HEALTH_CACHE_SECONDS per scope (all houses, or one manager's)."""
+    once per DASHBOARD_HEALTH_CACHE_SECONDS per scope (all houses, or one manager's). The
+    all-houses figures, the costly ones, are kept warm by `warm_all_houses_health` on beat."""
     seconds = settings.DASHBOARD_HEALTH_CACHE_SECONDS
     if seconds <= 0:
         return reports.program_health(scope, consistency_limit=attention.LIST_LIMIT)
-    who = "all" if scope.all_houses else f"user{request.user.pk}"
-    key = f"dashboard-health:v1:{who}:{scope.house_id or 'any'}:{timezone.localdate()}"
+    key = health_cache_key(
+        all_houses=scope.all_houses, user_pk=request.user.pk, house_id=scope.house_id
+    )
     try:
         health = cache.get(key)
     except Exception:  # noqa: BLE001 - a broken cache only costs speed
@@ -76,11 +85,30 @@ def _cached_health(request: HttpRequest, scope: reports.Scope) -> reports.Health
         return reports.program_health(scope, consistency_limit=attention.LIST_LIMIT)
     if health is None:
         health = reports.program_health(scope, consistency_limit=attention.LIST_LIMIT)
-        try:
-            cache.set(key, health, seconds)
-        except Exception:  # noqa: BLE001 - a broken cache only costs speed
-            logger.warning("dashboard health: cache unavailable", exc_info=False)
+        _store(key, health, seconds)
     return health
+
+
+def _store(key: str, health: reports.Health, seconds: int) -> None:
+    try:
+        cache.set(key, health, seconds)
+    except Exception:  # noqa: BLE001 - a broken cache only costs speed
+        logger.warning("dashboard health: cache unavailable", exc_info=False)
+
+
+def warm_all_houses_health() -> bool:
+    """Computes the all-houses program health (seconds at --scale large) and caches it, so no
+    admin waits for it. Run by beat more often than the cache expires; False when caching is off.
+    """
+    seconds = settings.DASHBOARD_HEALTH_CACHE_SECONDS
+    if seconds <= 0:
+        return False
+    # Reads as a program admin would; an unsaved user that is never stored or logged.
+    reader = User(is_superuser=True, is_active=True)
+    scope = reports.scope_for(reader, None, [], all_houses=True)
+    health = reports.program_health(scope, consistency_limit=attention.LIST_LIMIT)
+    _store(health_cache_key(all_houses=True, user_pk=None, house_id=None), health, seconds)
+    return True
 
 
 @staff_required

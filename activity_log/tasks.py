@@ -20,3 +20,11 @@ def send_reminders() -> dict:
     """Claims and sends due Reminder rows (the outbox); also on beat, so nothing waits long."""
     result = reminders.send_all_due()
     return {key: value for key, value in asdict(result).items() if key != "errors"}
+
+
+@shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
+def warm_dashboard_health() -> bool:
+    """Beat: keeps the all-houses program health in the cache (see activity_log/dashboard.py)."""
+    from activity_log.dashboard import warm_all_houses_health
+
+    return warm_all_houses_health()

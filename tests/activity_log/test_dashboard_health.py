@@ -219,6 +219,62 @@ def test_health_is_cached_per_scope(as_user, manager, manager2, house, house2, s
     assert as_user(manager).get(HEALTH).context["health"].contacts["d30"] == 2
 
 
+@pytest.fixture
+def locmem_health_cache(settings):
+    settings.DASHBOARD_HEALTH_CACHE_SECONDS = 300
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+def test_beat_keeps_the_all_houses_health_warm_so_no_admin_waits(
+    as_user, program_admin, house, house2, locmem_health_cache, monkeypatch
+):
+    from activity_log import tasks
+
+    f.ContactLogFactory(pairing=f.PairingFactory(resident__house=house))
+    f.ContactLogFactory(pairing=f.PairingFactory(resident__house=house2))
+    assert tasks.warm_dashboard_health() is True
+
+    def too_slow(*args, **kwargs):
+        raise AssertionError("the admin's request computed program health itself")
+
+    monkeypatch.setattr(reports, "program_health", too_slow)
+    response = as_user(program_admin).get(HEALTH)
+    assert response.status_code == 200
+    assert response.context["health"].contacts["d30"] == 2
+
+
+def test_the_warmed_figures_are_the_ones_an_admin_would_compute(
+    as_user, program_admin, house, locmem_health_cache
+):
+    pairing = f.PairingFactory(resident__house=house)
+    for days in (2, 20, 60):
+        f.ContactLogFactory(pairing=pairing, happened_at=timezone.now() - dt.timedelta(days=days))
+    live = as_user(program_admin).get(HEALTH).context["health"]
+    locmem_health_cache.clear()
+    from activity_log.dashboard import warm_all_houses_health
+
+    warm_all_houses_health()
+    warmed = as_user(program_admin).get(HEALTH).context["health"]
+    assert warmed == live
+
+
+def test_beat_schedules_the_warming_before_the_cache_expires(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["warm-dashboard-health"]
+    assert entry["task"] == "activity_log.tasks.warm_dashboard_health"
+    assert entry["schedule"] < dt.timedelta(seconds=settings.DASHBOARD_HEALTH_CACHE_SECONDS)
+
+
+def test_warming_does_nothing_when_the_cache_is_off(no_health_cache):
+    from activity_log.dashboard import warm_all_houses_health
+
+    assert warm_all_houses_health() is False
+
+
 def _health_world(house, size: int) -> None:
     now = timezone.now()
     for i in range(size):
