@@ -1,7 +1,9 @@
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 
@@ -174,6 +176,24 @@ def test_the_certificate_sums_hours_in_the_date_range(as_user, mentor, pairing):
     assert certificate.hours.total == Decimal("2.0")
     assert certificate.hours.contact_count == 1
     assert str(mentor) in response.content.decode()
+
+
+def test_the_certificate_prints_from_its_button_and_its_print_styles(client, as_user, mentor):
+    today = timezone.localdate().isoformat()
+    response = as_user(mentor.user).get(
+        reverse("activity_log:my_certificate"), {"start": today, "end": today}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert re.search(r"<button[^>]*\bdata-print\b[^>]*>\s*Print\s*</button>", html)
+    for asset in ("js/my_progress.js", "css/activity_log.css"):
+        assert f'"{static(asset)}"' in html
+    script = b"".join(client.get(static("js/my_progress.js")).streaming_content).decode()
+    assert "[data-print]" in script and "window.print()" in script
+    css = b"".join(client.get(static("css/activity_log.css")).streaming_content).decode()
+    assert "@media print" in css
+    print_block = css[css.index("@media print") :].split("\n}", 1)[0]
+    assert ".certificate" in print_block
 
 
 @pytest.mark.parametrize(
