@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from activity_log.models import Reminder
 from activity_log.reminders import scan_overdue, send_due_reminders
+from activity_log.services import contact_log
 from matching.models import Pairing
 from tests import factories as f
 
@@ -29,13 +30,6 @@ def overdue_pairing(due_at: dt.datetime, house=None, **kwargs) -> Pairing:
     return pairing
 
 
-def log_contact(pairing: Pairing, at: dt.datetime) -> None:
-    """What the contact-logging service does to the pairing in the same transaction."""
-    Pairing.objects.filter(pk=pairing.pk).update(
-        last_contact_at=at, next_due_at=at + dt.timedelta(days=pairing.checkin_interval_days)
-    )
-
-
 @pytest.fixture
 def second_manager(house):
     other = f.ManagerUserFactory(first_name="Lee")
@@ -48,7 +42,8 @@ def kinds() -> list[str]:
 
 
 def test_time_travel_from_due_to_the_next_period(house, manager, second_manager, mailoutbox):
-    pairing = overdue_pairing(DUE, house=house)
+    # Started before DUE, so a contact logged a few days after it is within the pairing.
+    pairing = overdue_pairing(DUE, house=house, started_on=(DUE - 14 * DAY).date())
 
     # Due, and inside the 12-hour grace: nothing yet.
     assert scan_overdue(DUE).total == 0
@@ -77,9 +72,12 @@ def test_time_travel_from_due_to_the_next_period(house, manager, second_manager,
     send_due_reminders(DUE + 3 * DAY + 13 * HOUR)
     assert sorted(m.to[0] for m in mailoutbox[1:]) == sorted([manager.email, second_manager.email])
 
-    # A contact is logged: nothing more for that period, however often the scan runs.
+    # A contact is logged through the contact service, whose recompute moves the due time on:
+    # nothing more for that period, however often the scan runs.
     contact_at = DUE + 3 * DAY + 14 * HOUR
-    log_contact(pairing, contact_at)
+    contact_log(pairing=pairing, author=pairing.mentor.user, happened_at=contact_at)
+    pairing.refresh_from_db()
+    assert (pairing.last_contact_at, pairing.next_due_at) == (contact_at, contact_at + 7 * DAY)
     for later in (3 * HOUR, DAY, 6 * DAY, 7 * DAY + 11 * HOUR):
         assert scan_overdue(contact_at + later).total == 0
     assert len(mailoutbox) == 3
