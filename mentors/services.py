@@ -7,21 +7,15 @@ Errors come back as `ValidationError` keyed by form field, so a form can show th
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from allauth.account.forms import default_token_generator
-from allauth.account.utils import user_pk_to_url_str
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
+from mentoring_site.accounts import account_send_set_password_email
 from mentoring_site.models import User
 from mentoring_site.roles import MENTOR_GROUP
 from mentors.models import (
@@ -34,8 +28,6 @@ from mentors.models import (
 )
 from mentors.signals import mentor_unavailable, training_recorded
 from residents.models import House, Language, RecoveryPathway
-
-logger = logging.getLogger(__name__)
 
 EMAIL_TAKEN = "An account with this email address already exists. Look the person up instead."
 
@@ -92,42 +84,10 @@ def mentor_create(
     return mentor
 
 
-def set_password_url(user: User) -> str:
-    """allauth's reset-from-key link, so the person chooses a password on allauth's own page."""
-    path = reverse(
-        "account_reset_password_from_key",
-        kwargs={
-            "uidb36": user_pk_to_url_str(user),
-            "key": default_token_generator.make_token(user),
-        },
-    )
-    return f"{settings.SITE_URL}{path}"
-
-
 def mentor_send_set_password_email(*, user: User) -> bool:
-    """Sends the welcome email with a link to set a password. Returns False if sending failed
-    (logged by user id only: no addresses or names in logs); a manager can resend it."""
-    context = {
-        "user": user,
-        "url": set_password_url(user),
-        "site_url": settings.SITE_URL,
-        "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
-    }
-    subject = render_to_string("mentors/email/set_password_subject.txt", context).strip()
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("mentors/email/set_password_body.txt", context),
-        to=[user.email],
-    )
-    message.attach_alternative(
-        render_to_string("mentors/email/set_password_body.html", context), "text/html"
-    )
-    try:
-        message.send()
-    except Exception as exc:  # noqa: BLE001 - any mail failure: log it, a manager can resend
-        logger.warning("set-password email to user %s failed: %s", user.pk, type(exc).__name__)
-        return False
-    return True
+    """Sends the mentor's welcome email with a link to set a password. Returns False if sending
+    failed (logged by user id only); a manager can resend it."""
+    return account_send_set_password_email(user=user, templates="mentors/email/set_password")
 
 
 def mentor_change_status(
