@@ -1,7 +1,45 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 
+from mentoring_site.accounts import account_send_set_password_email
 from mentoring_site.models import AuditEvent, User
+
+EMAIL_TAKEN = "An account with this email address already exists."
+
+
+class UserInviteForm(forms.ModelForm):
+    """The admin's add-user form: no password to type; the person is emailed a link instead."""
+
+    class Meta:
+        model = User
+        fields = ["email", "first_name", "last_name", "groups"]
+        labels = {"groups": "Role"}
+        help_texts = {
+            "groups": "Program admin, House manager or Mentor. Add mentors from the Mentors page "
+            "instead: it also creates their profile."
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An account without a role can sign in but sees nothing.
+        self.fields["groups"].required = True
+
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data["email"].strip()).lower()
+        # Addresses are stored lower-case, but older or hand-made rows may not be.
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(EMAIL_TAKEN)
+        return email
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=False)
+        user.set_unusable_password()
+        if commit:
+            user.save()
+            self.save_m2m()
+        return user
 
 
 @admin.register(User)
@@ -19,7 +57,26 @@ class UserAdmin(BaseUserAdmin):
         ),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    add_form = UserInviteForm
+    add_form_template = "admin/mentoring_site/user/add_form.html"
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "groups")}),
+    )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            transaction.on_commit(lambda: self._send_invite(request, obj))
+
+    def _send_invite(self, request, user: User) -> None:
+        if account_send_set_password_email(user=user):
+            messages.info(request, f"A link to set a password was emailed to {user.email}.")
+        else:
+            messages.error(
+                request,
+                f"The set-password email to {user.email} could not be sent. They can use "
+                "“Forgot your password?” on the sign-in page.",
+            )
 
 
 @admin.register(AuditEvent)
