@@ -78,3 +78,49 @@ def test_check_deploy_is_clean_with_production_settings():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_settings_turn_on_https_protections():
+    """DEBUG off (SECRET_KEY and ALLOWED_HOSTS set, nothing else from this shell): HSTS, secure
+    cookies and the HTTPS redirect are on, read from a fresh interpreter."""
+    import json
+
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": "mentoring_site.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijkl",
+        "ALLOWED_HOSTS": "mentoring.example.org",
+    }
+    if "VAR_DIR" in os.environ:
+        env["VAR_DIR"] = os.environ["VAR_DIR"]
+    names = [
+        "DEBUG",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SESSION_COOKIE_SECURE",
+        "SESSION_COOKIE_HTTPONLY",
+        "CSRF_COOKIE_SECURE",
+        "SECURE_SSL_REDIRECT",
+    ]
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        f"print(json.dumps({{n: getattr(settings, n) for n in {names!r}}}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found["DEBUG"] is False
+    assert found["SECURE_HSTS_SECONDS"] > 0
+    assert found["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    assert found["SESSION_COOKIE_SECURE"] is True
+    assert found["SESSION_COOKIE_HTTPONLY"] is True
+    assert found["CSRF_COOKIE_SECURE"] is True
+    assert found["SECURE_SSL_REDIRECT"] is True
