@@ -22,10 +22,10 @@ from django.utils import timezone
 
 from activity_log.models import ContactLog, Reminder
 from activity_log.reminders import enqueue_send, scan_overdue
-from activity_log.services import contact_log
 from matching.models import Pairing
 from mentoring_site.celery import app
 from tests import factories as f
+from tests.activity_log.contact_support import form_data
 from tests.conftest import ROOT, use_broker, wait_for, worker_env
 
 pytestmark = pytest.mark.celery_worker
@@ -152,18 +152,25 @@ def test_with_redis_down_pages_and_contacts_work_and_the_next_scan_sends(
     health = client.get(reverse("healthz"))
     assert (health.status_code, health.json()["broker"]) == (503, "down")
 
-    # Logging contacts, an urgent one too, commits; the alert waits in the outbox.
-    contact = contact_log(
-        pairing=seen, author=mentor.user, happened_at=timezone.now() - dt.timedelta(hours=1)
-    )
-    urgent = contact_log(
-        pairing=seen,
-        author=mentor.user,
-        happened_at=timezone.now() - dt.timedelta(minutes=30),
-        concern_level=ContactLog.Concern.URGENT,
-        concern_note="Needs a call today",
-    )
-    assert ContactLog.objects.filter(pk__in=[contact.pk, urgent.pk]).count() == 2
+    # The mentor posts the real log form, a normal contact and an urgent one: both commit and
+    # redirect to the saved page; the alert waits in the outbox.
+    log_url = reverse("activity_log:contact_new", args=[seen.pk])
+    house_now = timezone.localtime(timezone=ZoneInfo(house.time_zone))
+    saved = []
+    for minutes_ago, extra in (
+        (60, {}),
+        (30, {"concern_level": ContactLog.Concern.URGENT, "concern_note": "Needs a call today"}),
+    ):
+        happened_at = (house_now - dt.timedelta(minutes=minutes_ago)).strftime("%Y-%m-%dT%H:%M")
+        response = client.post(log_url, form_data(happened_at=happened_at, **extra))
+        assert response.status_code == 302, response.content.decode()[:500]
+        new = ContactLog.objects.filter(pairing=seen).exclude(pk__in=[c.pk for c in saved]).get()
+        assert response.url == reverse("activity_log:contact_saved", args=[new.pk])
+        assert client.get(response.url).status_code == 200
+        saved.append(new)
+    contact, urgent = saved
+    assert (contact.concern_level, urgent.concern_level) == ("none", "urgent")
+    assert ContactLog.objects.filter(pairing=seen).count() == 2
     assert Pairing.objects.get(pk=seen.pk).last_contact_at == urgent.happened_at
     assert Reminder.objects.get(kind="urgent_concern").recipient == manager
     started = time.monotonic()
