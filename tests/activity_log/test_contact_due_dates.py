@@ -5,6 +5,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +14,8 @@ from hypothesis import strategies as st
 from activity_log import services
 from activity_log.models import ContactLog
 from activity_log.selectors import due_state
+from matching import services as matching_services
+from matching.models import Pairing
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +47,20 @@ def test_a_late_night_contact_before_spring_forward_keeps_its_local_due_date():
     assert due.astimezone(NEW_YORK).replace(tzinfo=None) == dt.datetime(2026, 3, 14, 23, 30)
     # 167 real hours, not 168: the due date follows the wall clock.
     assert due.astimezone(dt.UTC) - when.astimezone(dt.UTC) == dt.timedelta(hours=167)
+
+
+def test_logging_at_2330_the_night_before_spring_forward_stores_the_local_wall_clock_due():
+    # Through the write path: the contact is logged (a past date, so no clock freezing needed),
+    # and the stored next_due_at is the contact's local time + 7 days, not midnight or UTC + 7 days.
+    pairing = _pairing(started_on=dt.date(2026, 3, 1), interval=7)
+    when = dt.datetime(2026, 3, 7, 23, 30, tzinfo=NEW_YORK)
+    services.contact_log(pairing=pairing, author=pairing.mentor.user, happened_at=when)
+    pairing.refresh_from_db()
+    assert pairing.last_contact_at == when
+    assert pairing.next_due_at.astimezone(NEW_YORK).replace(tzinfo=None) == dt.datetime(
+        2026, 3, 14, 23, 30
+    )
+    assert pairing.next_due_at == dt.datetime(2026, 3, 15, 3, 30, tzinfo=dt.UTC)  # EDT, UTC-4
 
 
 def test_a_contact_just_after_midnight_before_fall_back_keeps_its_local_due_date():
@@ -95,22 +112,28 @@ operations = st.lists(
         st.tuples(st.just("log"), st.integers(0, 60 * 24 * 40), methods),
         st.tuples(st.just("edit"), st.integers(0, 60 * 24 * 40), methods),
         st.tuples(st.just("remove"), st.integers(0, 10), methods),
+        st.tuples(st.just("pause"), st.just(0), methods),
+        st.tuples(st.just("resume"), st.just(0), methods),
+        st.tuples(st.just("interval"), st.integers(1, 30), methods),
     ),
     min_size=1,
-    max_size=8,
+    max_size=10,
 )
 
 
-def _expected_due(pairing):
+def _expected_due(pairing, *, active, interval):
+    """The rule, from the contacts and the state the test itself tracked: (last, due)."""
     real = [c.happened_at for c in pairing.contacts.exclude(method=ContactLog.Method.NO_ANSWER)]
     last = max(real) if real else None
+    if not active:
+        return last, None
     tz = zoneinfo.ZoneInfo(pairing.resident.house.time_zone)
     base = last.astimezone(tz) if last else pairing.started_at()
-    return last, base + dt.timedelta(days=pairing.checkin_interval_days)
+    return last, base + dt.timedelta(days=interval)
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     ops=operations,
@@ -118,6 +141,8 @@ def _expected_due(pairing):
     interval=st.integers(1, 30),
 )
 def test_next_due_always_follows_the_rule_after_any_writes(ops, tz, interval):
+    """Contacts logged, edited and removed, the pairing paused, resumed and its interval changed,
+    in any order: after every step next_due_at is the rule recomputed from scratch."""
     with transaction.atomic():
         now = timezone.now()
         pairing = _pairing(
@@ -125,10 +150,11 @@ def test_next_due_always_follows_the_rule_after_any_writes(ops, tz, interval):
         )
         author = pairing.mentor.user
         start = pairing.started_at()
-        for op, minutes, method in ops:
-            when = min(start + dt.timedelta(minutes=minutes), now)
+        active = True
+        for op, number, method in ops:
+            when = min(start + dt.timedelta(minutes=number), now)
             contacts = list(pairing.contacts.order_by("pk"))
-            if op == "log" or not contacts:
+            if op == "log" or (op in ("edit", "remove") and not contacts):
                 services.contact_log(
                     pairing=pairing,
                     author=author,
@@ -138,16 +164,37 @@ def test_next_due_always_follows_the_rule_after_any_writes(ops, tz, interval):
                 )
             elif op == "edit":
                 services.contact_update(
-                    contact=contacts[minutes % len(contacts)],
+                    contact=contacts[number % len(contacts)],
                     editor=author,
                     happened_at=when,
                     method=method,
                     duration_minutes=15,
                 )
+            elif op == "remove":
+                services.contact_remove(contact=contacts[number % len(contacts)], user=author)
+            elif op == "pause" and active:
+                matching_services.pairing_pause(pairing=pairing)
+                active = False
+            elif op == "resume" and not active:
+                matching_services.pairing_resume(pairing=pairing)
+                active = True
+            elif op in ("pause", "resume"):
+                # Pausing a paused pairing or resuming an active one is refused and changes nothing.
+                before = pairing.next_due_at
+                service = getattr(matching_services, f"pairing_{op}")
+                with pytest.raises(ValidationError):
+                    service(pairing=pairing)
+                pairing.refresh_from_db()
+                assert pairing.next_due_at == before
             else:
-                services.contact_remove(contact=contacts[minutes % len(contacts)], user=author)
+                matching_services.pairing_change_interval(
+                    pairing=pairing, checkin_interval_days=number
+                )
+                interval = number
             pairing.refresh_from_db()
-            last, due = _expected_due(pairing)
+            last, due = _expected_due(pairing, active=active, interval=interval)
+            assert pairing.status == (Pairing.Status.ACTIVE if active else Pairing.Status.PAUSED)
+            assert pairing.checkin_interval_days == interval
             assert pairing.last_contact_at == last
             assert pairing.next_due_at == due
         transaction.set_rollback(True)
