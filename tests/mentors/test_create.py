@@ -189,3 +189,13 @@ class BrokenBackend:
 
     def send_messages(self, messages):
         raise ConnectionRefusedError("mail server down for new.person@example.org")
+
+
+def test_the_plain_text_email_is_not_html_escaped(
+    as_user, manager, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        as_user(manager).post(URL, valid(first_name="D'Angelo"))
+    body = mail.outbox[0].body
+    assert "Hello D'Angelo," in body
+    assert "&#x27;" not in body
