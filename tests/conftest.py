@@ -4,6 +4,9 @@
 - `manager` manages `house`; `manager2` manages `house2` (the outsider for scope tests).
 - `mentor` and `mentor2`: cleared mentors with no mentees yet.
 - `page`: Playwright Chromium at phone size (375x812); `login_browser(page, live_server, user)`.
+  Any browser console error (CSP violations included) or uncaught page error fails the test at
+  teardown. A test that expects some opts out with `@pytest.mark.allow_console_errors("text")`:
+  errors containing one of the given substrings are allowed (no argument: all are allowed).
 - Staff made by the factories are enrolled in TOTP, and `client.force_login` (so `as_user` and
   `login_browser` too) records a passed TOTP step: they pass the staff two-factor gate.
 - `celery_worker_process`: a real `celery worker` subprocess on a private queue.
@@ -122,6 +125,11 @@ def _locmem_email(settings):
 
 
 def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "allow_console_errors(*substrings): the `page` fixture lets browser console errors that "
+        "contain one of the substrings pass (none given: every console error)",
+    )
     # Fast password hashing for tests only (PBKDF2 costs ~0.3 s per hash).
     from django.conf import settings as django_settings
 
@@ -225,17 +233,39 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
-    """A fresh phone-sized page (375x812). Console errors are collected in `page.console_errors`."""
+def page(request, browser, live_server):
+    """A fresh phone-sized page (375x812).
+
+    Console errors and uncaught page errors are collected in `page.console_errors`; any left at
+    teardown fail the test, unless the test is marked `@pytest.mark.allow_console_errors(...)`
+    and every error contains one of the marker's substrings (no substrings: all allowed).
+    """
     context = browser.new_context(viewport={"width": 375, "height": 812}, base_url=live_server.url)
     pg = context.new_page()
     pg.console_errors = []
     pg.on(
         "console", lambda msg: pg.console_errors.append(msg.text) if msg.type == "error" else None
     )
+    pg.on("pageerror", lambda exc: pg.console_errors.append(f"Uncaught: {exc}"))
     pg.set_default_timeout(10_000)
     yield pg
     context.close()
+    unexpected = _unexpected_console_errors(request.node, pg.console_errors)
+    if unexpected:
+        pytest.fail(
+            "Browser console errors (mark the test @pytest.mark.allow_console_errors(...) if "
+            "they are expected):\n" + "\n".join(unexpected),
+            pytrace=False,
+        )
+
+
+def _unexpected_console_errors(node, errors: list[str]) -> list[str]:
+    allowed: list[str] = []
+    for mark in node.iter_markers("allow_console_errors"):
+        if not mark.args:
+            return []
+        allowed += [str(text) for text in mark.args]
+    return [error for error in errors if not any(text in error for text in allowed)]
 
 
 @pytest.fixture

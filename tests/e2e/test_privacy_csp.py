@@ -11,6 +11,7 @@ from tests.privacy.totp import totp_code
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.allow_console_errors("Content Security Policy")
 def test_a_csp_violation_shows_up_as_a_console_error(page, live_server):
     page.goto("/accounts/login/")
     page.evaluate(
