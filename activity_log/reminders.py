@@ -47,6 +47,9 @@ ENQUEUE_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "i
 
 Kind = Reminder.Kind
 PAIRING_KINDS = (Kind.MENTOR_OVERDUE, Kind.MANAGER_ESCALATION)
+# The sections of a recipient's digest email, in this order. Urgent concerns are never in it:
+# they go at once, day or night, in an email of their own.
+DIGEST_KINDS = (Kind.MENTOR_OVERDUE, Kind.MANAGER_ESCALATION, Kind.TRAINING_EXPIRING)
 
 
 # --- Quiet hours -------------------------------------------------------------------------------
@@ -351,7 +354,7 @@ def _item(reminder: Reminder, now: dt.datetime) -> dict:
     pairing = reminder.contact.pairing if reminder.contact_id else reminder.pairing
     resident = pairing.resident
     tz = zoneinfo.ZoneInfo(resident.house.time_zone)
-    return {
+    item = {
         "name": resident.preferred_name,
         "house": resident.house.name,
         "mentor_first_name": pairing.mentor.user.display_first_name,
@@ -359,21 +362,52 @@ def _item(reminder: Reminder, now: dt.datetime) -> dict:
         "days_overdue": max((now - reminder.due_at).days, 0),
         "url": _absolute("residents:detail", resident.pk, fallback="activity_log:dashboard"),
     }
+    if reminder.kind == Kind.MENTOR_OVERDUE:
+        # The mentor's own log form for this mentee.
+        item["log_url"] = _absolute(
+            "activity_log:contact_new", pairing.pk, fallback="activity_log:my_mentees"
+        )
+    return item
 
 
-def build_email(kind: str, recipient, reminders: list[Reminder], now: dt.datetime):
-    items = [_item(reminder, now) for reminder in reminders]
+def build_email(recipient, reminders: list[Reminder], now: dt.datetime):
+    """One email to one recipient: an urgent alert on its own, or the digest of the other kinds.
+
+    The digest has a section per kind (`emails/_<kind>.txt` / `.html`), in DIGEST_KINDS order.
+    """
+    kinds = {reminder.kind for reminder in reminders}
     context = {
         "first_name": recipient.display_first_name,
-        "items": items,
-        "count": len(items),
         "log_url": _absolute("activity_log:my_mentees"),
         "home_url": _absolute("home"),
         "site_url": settings.SITE_URL,
     }
-    subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", context).split())
-    text = render_to_string(f"emails/{kind}_body.txt", context)
-    html = render_to_string(f"emails/{kind}_body.html", context)
+    if kinds == {Kind.URGENT_CONCERN}:
+        name = "urgent_concern"
+        items = [_item(reminder, now) for reminder in reminders]
+        context |= {"items": items, "count": len(items)}
+    elif Kind.URGENT_CONCERN in kinds:
+        raise ValueError("urgent concerns are sent on their own, never in a digest")
+    else:
+        name = "digest"
+        by_kind = defaultdict(list)
+        for reminder in reminders:
+            by_kind[reminder.kind].append(_item(reminder, now))
+        sections = [
+            {
+                "kind": kind,
+                "items": by_kind[kind],
+                "count": len(by_kind[kind]),
+                "txt": f"emails/_{kind}.txt",
+                "html": f"emails/_{kind}.html",
+            }
+            for kind in DIGEST_KINDS
+            if by_kind[kind]
+        ]
+        context |= {"sections": sections, "several": len(sections) > 1}
+    subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
+    text = render_to_string(f"emails/{name}_body.txt", context)
+    html = render_to_string(f"emails/{name}_body.html", context)
     message = EmailMultiAlternatives(subject, text, to=[recipient.email])
     message.attach_alternative(html, "text/html")
     return message
@@ -406,17 +440,30 @@ def _record_failure(reminders: list[Reminder], error: str, now: dt.datetime) -> 
 
 
 def send_due_reminders(now: dt.datetime | None = None, *, batch: int | None = None) -> SendResult:
-    """Claims due reminders and sends one email per recipient and kind, every mentee in it."""
+    """Claims due reminders and sends each recipient one digest email with every kind in it.
+
+    Urgent concerns go in an email of their own (at once, even in quiet hours). The rows of one
+    email are sent, or fail and are retried, together.
+    """
     now = now or timezone.now()
     batch = batch or SEND_BATCH
     result = SendResult()
     # reminder_unsent_idx: unsent, not given up, send_after reached.
-    candidates = list(
-        Reminder.objects.filter(sent_at__isnull=True, failed_at__isnull=True, send_after__lte=now)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .order_by("send_after", "id")
-        .values_list("id", flat=True)[:batch]
-    )
+    ready = Reminder.objects.filter(
+        sent_at__isnull=True, failed_at__isnull=True, send_after__lte=now
+    ).filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+    rows = list(ready.order_by("send_after", "id").values_list("id", "recipient_id")[:batch])
+    candidates = [row[0] for row in rows]
+    if len(rows) == batch:
+        # A full batch may end part-way through a recipient's rows: take the rest of theirs too,
+        # so nobody gets a second email from the next batch.
+        recipients = sorted({row[1] for row in rows})
+        candidates += (
+            ready.filter(recipient_id__in=recipients)
+            .exclude(id__in=candidates)
+            .order_by()
+            .values_list("id", flat=True)
+        )
     claimed = _claim(candidates, now) if candidates else []
     result.claimed = len(claimed)
     if not claimed:
@@ -434,7 +481,8 @@ def send_due_reminders(now: dt.datetime | None = None, *, batch: int | None = No
         )
         .order_by("due_at", "id")
     )
-    groups: dict[tuple[int, str], list[Reminder]] = defaultdict(list)
+    # (recipient, urgent?) -> rows: one digest per recipient, urgent alerts apart.
+    groups: dict[tuple[int, bool], list[Reminder]] = defaultdict(list)
     obsolete, deferred = [], defaultdict(list)
     for reminder in reminders:
         if _is_obsolete(reminder):
@@ -445,7 +493,7 @@ def send_due_reminders(now: dt.datetime | None = None, *, batch: int | None = No
             if send_after > now:
                 deferred[send_after].append(reminder.id)
                 continue
-        groups[(reminder.recipient_id, reminder.kind)].append(reminder)
+        groups[(reminder.recipient_id, reminder.kind == Kind.URGENT_CONCERN)].append(reminder)
     if obsolete:
         # The mentee was seen (or the pairing stopped): nothing is owed for that due time.
         Reminder.objects.filter(id__in=obsolete, sent_at__isnull=True).delete()
@@ -454,10 +502,11 @@ def send_due_reminders(now: dt.datetime | None = None, *, batch: int | None = No
         Reminder.objects.filter(id__in=ids).update(send_after=send_after, claimed_until=None)
         result.deferred += len(ids)
 
-    for (_recipient_id, kind), group in groups.items():
+    # Urgent alerts first.
+    for (_recipient_id, _urgent), group in sorted(groups.items(), key=lambda kv: not kv[0][1]):
         ids = [reminder.id for reminder in group]
         try:
-            build_email(kind, group[0].recipient, group, now).send()
+            build_email(group[0].recipient, group, now).send()
         except Exception as exc:  # noqa: BLE001 - any mail failure is recorded and retried
             error = _describe(exc)
             failed, gave_up = _record_failure(group, error, now)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.test import override_settings
+from django.urls import reverse
 
 from activity_log.models import ContactLog, Reminder
 from activity_log.reminders import backoff, send_due_reminders
@@ -33,6 +34,43 @@ def overdue_reminder(mentor=None, *, house=None, days=2, kind="mentor_overdue", 
         recipient=recipient or pairing.mentor.user,
         send_after=NOW - dt.timedelta(hours=1),
     )
+
+
+def expiring_training_reminder(mentor, *, course="Naloxone refresher", expires_on=None):
+    expires_on = expires_on or dt.date(2026, 4, 1)
+    record = f.TrainingRecordFactory(
+        mentor=mentor,
+        course=f.TrainingCourseFactory(name=course),
+        completed_on=expires_on - dt.timedelta(days=730),
+        expires_on=expires_on,
+    )
+    return Reminder.objects.create(
+        kind="training_expiring",
+        training_record=record,
+        subject_key=f"training:{record.pk}",
+        due_at=dt.datetime.combine(expires_on, dt.time(4), tzinfo=dt.UTC),
+        recipient=mentor.user,
+        send_after=NOW,
+    )
+
+
+def urgent_reminder(manager, *, house):
+    contact = f.ContactLogFactory(
+        pairing=f.PairingFactory(resident=f.ResidentFactory(house=house)),
+        concern_level=ContactLog.Concern.URGENT,
+    )
+    return Reminder.objects.create(
+        kind="urgent_concern",
+        contact=contact,
+        subject_key=f"contact:{contact.pk}",
+        due_at=contact.created_at,
+        recipient=manager,
+        send_after=NOW,
+    )
+
+
+def log_url(reminder) -> str:
+    return "http://testserver" + reverse("activity_log:contact_new", args=[reminder.pairing_id])
 
 
 def test_one_digest_per_recipient_lists_every_overdue_mentee(mentor, mentor2, mailoutbox):
@@ -122,10 +160,128 @@ def test_the_mentor_email_is_warm_short_first_names_only_with_a_log_link(mentor,
         assert resident.preferred_name in text
         assert resident.last_name not in text
         assert mentor.user.last_name not in text
+    assert message.subject == f"Time to check in with {resident.preferred_name}"
     assert message.body.startswith(f"Hi {mentor.user.first_name},")
-    assert "https://mentoring.example.org/my/" in message.body
-    assert 'href="https://mentoring.example.org/my/"' in html
+    form = "https://mentoring.example.org" + reverse(
+        "activity_log:contact_new", args=[reminder.pairing_id]
+    )
+    assert form in message.body
+    assert f'href="{form}"' in html
     assert len(message.body) < 600
+
+
+@override_settings(SITE_URL="http://testserver")
+def test_the_mentor_digest_links_the_log_form_of_each_mentee(mentor, mailoutbox, client):
+    reminders = [overdue_reminder(mentor), overdue_reminder(mentor), overdue_reminder(mentor)]
+    send_due_reminders(NOW)
+
+    (message,) = mailoutbox
+    html = message.alternatives[0][0]
+    for reminder in reminders:
+        name, url = reminder.pairing.resident.preferred_name, log_url(reminder)
+        # The link follows the mentee's own line in the text, and is on it in the HTML.
+        assert f"- {name}: due since" in message.body
+        assert message.body.split(f"- {name}: due since")[1].split("\n")[1].strip() == (
+            f"Log it: {url}"
+        )
+        assert f'href="{url}"' in html.split(name)[1].split("</li>")[0]
+    # The link opens that mentee's log form for the mentor.
+    client.force_login(mentor.user)
+    assert client.get(log_url(reminders[0]).removeprefix("http://testserver")).status_code == 200
+
+
+def test_one_email_per_recipient_per_run_with_a_section_per_kind(mentor, mailoutbox):
+    """A mentor with an overdue mentee and a course to renew gets both in one message."""
+    overdue = overdue_reminder(mentor)
+    training = expiring_training_reminder(mentor, course="Naloxone refresher")
+
+    result = send_due_reminders(NOW)
+
+    assert (result.emails, result.sent) == (1, 2)
+    (message,) = mailoutbox
+    html = message.alternatives[0][0]
+    assert message.subject == "A check-in due and a course to renew"
+    name = overdue.pairing.resident.preferred_name
+    for text in (message.body, html):
+        assert name in text
+        assert "Naloxone refresher expires on Wednesday 1 April 2026" in text
+        # The overdue mentee comes first, each kind under its own heading.
+        assert text.index(name) < text.index("Naloxone refresher")
+    assert "CHECK-INS DUE" in message.body and "TRAINING TO RENEW" in message.body
+    assert "<h2>Check-ins due</h2>" in html and "<h2>Training to renew</h2>" in html
+    assert overdue.pairing.resident.last_name not in message.body + html
+    assert set(Reminder.objects.values_list("id", "sent_at")) == {
+        (overdue.pk, NOW),
+        (training.pk, NOW),
+    }
+
+
+def test_the_digest_subject_counts_each_kind(mentor, mailoutbox):
+    overdue_reminder(mentor)
+    overdue_reminder(mentor)
+    expiring_training_reminder(mentor, course="Boundaries")
+    expiring_training_reminder(mentor, course="First aid")
+    send_due_reminders(NOW)
+    assert [m.subject for m in mailoutbox] == ["2 check-ins due and 2 courses to renew"]
+
+
+def test_a_manager_gets_one_escalation_digest_and_the_urgent_alert_apart(
+    house, manager, mentor, mailoutbox
+):
+    """Urgent alerts go at once and ignore quiet hours, so they never wait inside a digest."""
+    first = overdue_reminder(
+        mentor, house=house, days=4, kind="manager_escalation", recipient=manager
+    )
+    second = overdue_reminder(
+        mentor, house=house, days=5, kind="manager_escalation", recipient=manager
+    )
+    urgent_reminder(manager, house=house)
+
+    result = send_due_reminders(NOW)
+
+    assert (result.emails, result.sent) == (2, 3)
+    urgent, digest = mailoutbox  # the urgent alert goes first
+    assert urgent.subject.startswith("Urgent:")
+    assert digest.subject == "2 residents are overdue a mentor check-in"
+    assert [m.to for m in mailoutbox] == [[manager.email], [manager.email]]
+    for reminder in (first, second):
+        assert reminder.pairing.resident.preferred_name in digest.body
+        assert reminder.pairing.resident.preferred_name not in urgent.body
+
+
+def test_the_rows_of_one_email_fail_and_are_retried_together(mentor, settings, mailoutbox):
+    overdue = overdue_reminder(mentor)
+    training = expiring_training_reminder(mentor)
+    settings.EMAIL_BACKEND = "tests.activity_log.test_send_failures.FailingBackend"
+
+    result = send_due_reminders(NOW)
+
+    assert (result.emails, result.failed) == (0, 2)
+    rows = Reminder.objects.filter(pk__in=[overdue.pk, training.pk])
+    assert {(r.attempts, r.claimed_until, r.sent_at) for r in rows} == {
+        (1, NOW + dt.timedelta(minutes=1), None)
+    }
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    later = NOW + dt.timedelta(minutes=2)  # the back-off is over
+    result = send_due_reminders(later)
+    assert (result.emails, result.sent) == (1, 2)
+    assert len(mailoutbox) == 1
+    assert {(r.attempts, r.sent_at) for r in rows.all()} == {(2, later)}
+
+
+def test_a_full_batch_takes_the_rest_of_its_recipients_rows(mentor, mentor2, mailoutbox):
+    """The batch ends after the second row, half-way through the first mentor's rows."""
+    first = overdue_reminder(mentor)
+    overdue_reminder(mentor2)
+    last = overdue_reminder(mentor)
+
+    result = send_due_reminders(NOW, batch=2)
+
+    assert (result.claimed, result.emails, result.sent) == (3, 2, 3)
+    by_recipient = {m.to[0]: m for m in mailoutbox}
+    for reminder in (first, last):
+        assert reminder.pairing.resident.preferred_name in by_recipient[mentor.user.email].body
+    assert send_due_reminders(NOW, batch=2).claimed == 0
 
 
 def test_the_manager_escalation_names_the_mentee_and_links_the_resident_page(
@@ -175,21 +331,7 @@ def test_an_urgent_concern_email_carries_no_notes_or_concern_text(house, manager
 
 
 def test_the_training_email_names_the_course_and_the_date(mentor, mailoutbox):
-    course = f.TrainingCourseFactory(name="Naloxone refresher")
-    record = f.TrainingRecordFactory(
-        mentor=mentor,
-        course=course,
-        completed_on=dt.date(2024, 4, 1),
-        expires_on=dt.date(2026, 4, 1),
-    )
-    Reminder.objects.create(
-        kind="training_expiring",
-        training_record=record,
-        subject_key=f"training:{record.pk}",
-        due_at=dt.datetime(2026, 4, 1, 4, 0, tzinfo=dt.UTC),
-        recipient=mentor.user,
-        send_after=NOW,
-    )
+    expiring_training_reminder(mentor, course="Naloxone refresher", expires_on=dt.date(2026, 4, 1))
     send_due_reminders(NOW)
     assert mailoutbox[0].subject == "Your Naloxone refresher training expires on 1 April"
     assert "Wednesday 1 April 2026" in mailoutbox[0].body
