@@ -5,7 +5,9 @@ In a view, after loading the object through `visible_to(user)`:
     audit.mark(request, "view", resident, resident_id=resident.pk)
 
 The middleware writes exactly one AuditEvent per request (the last mark wins) when the response
-is not an error. Nothing personal goes into the row: ids, the action, the path, the IP.
+is not an error. The one exception is a request that acts on several records at once (a bulk
+delete in the Django admin): `mark_each` records one row per record, each with its own object and
+resident id. Nothing personal goes into the row: ids, the action, the path, the IP.
 """
 
 from __future__ import annotations
@@ -35,6 +37,18 @@ def mark(request: HttpRequest, action: str, obj, *, resident_id: int | None = No
     else:
         object_type, object_id = obj._meta.label_lower, str(obj.pk or "")
     request._audit_mark = AuditMark(action, object_type, object_id, resident_id)
+
+
+def mark_each(request: HttpRequest, action: str, objs_and_residents) -> None:
+    """Record `action` on several objects in this request: one row each, written together.
+
+    `objs_and_residents` is an iterable of (model instance, resident id or None). Like `mark`,
+    it replaces whatever this request marked before.
+    """
+    request._audit_mark = [
+        AuditMark(action, obj._meta.label_lower, str(obj.pk or ""), resident_id)
+        for obj, resident_id in objs_and_residents
+    ]
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -107,16 +121,25 @@ class AuditMiddleware:
         response = self.get_response(request)
         found = getattr(request, "_audit_mark", None)
         if found is not None and response.status_code < 400 and request.user.is_authenticated:
-            AuditEvent.objects.create(
-                user=request.user,
-                action=found.action,
-                object_type=found.object_type,
-                object_id=found.object_id,
-                resident_id=found.resident_id,
-                path=request.path[:300],
-                ip=client_ip(request),
-            )
+            if isinstance(found, list):
+                AuditEvent.objects.bulk_create(
+                    [self._event(request, each) for each in found], batch_size=500
+                )
+            else:
+                self._event(request, found).save()
         return response
+
+    @staticmethod
+    def _event(request: HttpRequest, found: AuditMark) -> AuditEvent:
+        return AuditEvent(
+            user=request.user,
+            action=found.action,
+            object_type=found.object_type,
+            object_id=found.object_id,
+            resident_id=found.resident_id,
+            path=request.path[:300],
+            ip=client_ip(request),
+        )
 
 
 # --- Django admin -------------------------------------------------------------------------------
@@ -127,7 +150,8 @@ class AuditedAdminMixin:
 
     `audit_resident` is the attribute path from an object to its resident id ("pk" for Resident,
     "pairing.resident_id" for a contact). The list marks a view of the model; opening an object
-    marks a view; saving marks create/change; deleting marks delete (the last mark wins).
+    marks a view; saving marks create/change; deleting marks delete (the last mark wins); a bulk
+    delete marks a delete for each object.
     """
 
     audit_resident = "resident_id"
@@ -162,5 +186,8 @@ class AuditedAdminMixin:
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
-        mark(request, "delete", f"{self.model._meta.label_lower}.list")
+        """The admin's bulk "delete selected": one delete row per object, as single deletes write."""
+        related = "__".join(self.audit_resident.split(".")[:-1])
+        objs = queryset.select_related(related) if related else queryset
+        mark_each(request, "delete", [(obj, self._audit_resident_id(obj)) for obj in objs])
         super().delete_queryset(request, queryset)

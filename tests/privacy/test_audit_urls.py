@@ -725,3 +725,49 @@ def test_the_django_admin_audits_lists_and_changes(client, world, superuser):
     changed = AuditEvent.objects.latest("id")
     assert (changed.action, changed.resident_id) == ("change", world["resident"].pk)
     assert AuditEvent.objects.count() == 2
+
+
+def _bulk_delete(client, changelist_url: str, pks: list[int]):
+    return client.post(
+        changelist_url,
+        {"action": "delete_selected", "_selected_action": [str(pk) for pk in pks], "post": "yes"},
+    )
+
+
+def test_an_admin_bulk_delete_writes_one_row_per_record(client, world, superuser):
+    """The admin's "delete selected" on goals of two residents: one delete row per goal, each
+    with its goal id and its resident's id, like a single delete writes."""
+    first, second = world["goal"], f.RecoveryGoalFactory(resident=world["resident"])
+    other = f.RecoveryGoalFactory(resident=world["waiting"])
+    client.force_login(superuser)
+    url = reverse("admin:residents_recoverygoal_changelist")
+    response = _bulk_delete(client, url, [first.pk, second.pk, other.pk])
+    assert response.status_code == 302, response.content.decode()[:1500]
+    assert not type(first).objects.filter(pk__in=[first.pk, second.pk, other.pk]).exists()
+    rows = AuditEvent.objects.order_by("id")
+    assert {(e.object_id, e.resident_id) for e in rows} == {
+        (str(first.pk), world["resident"].pk),
+        (str(second.pk), world["resident"].pk),
+        (str(other.pk), world["waiting"].pk),
+    }
+    assert {(e.user, e.action, e.object_type, e.path, e.ip) for e in rows} == {
+        (superuser, "delete", "residents.recoverygoal", url, "127.0.0.1")
+    }
+
+
+def test_an_admin_bulk_delete_of_addenda_finds_the_resident_through_the_contact(
+    client, world, superuser
+):
+    from activity_log.models import ContactAddendum
+
+    addenda = [
+        ContactAddendum.objects.create(contact=contact, text="Correction", created_by=superuser)
+        for contact in (world["locked"], world["fresh"])
+    ]
+    client.force_login(superuser)
+    url = reverse("admin:activity_log_contactaddendum_changelist")
+    response = _bulk_delete(client, url, [a.pk for a in addenda])
+    assert response.status_code == 302
+    assert sorted(AuditEvent.objects.values_list("object_id", "resident_id", "action")) == sorted(
+        (str(a.pk), world["resident"].pk, "delete") for a in addenda
+    )
