@@ -129,7 +129,9 @@ def _expected_due(pairing, *, active, interval):
         return last, None
     tz = zoneinfo.ZoneInfo(pairing.resident.house.time_zone)
     base = last.astimezone(tz) if last else pairing.started_at()
-    return last, base + dt.timedelta(days=interval)
+    # As a UTC instant: Python never finds a wall-clock time in a fall-back hour (01:30 on the
+    # first Sunday of November in New York) equal to a time in another zone, even the same instant.
+    return last, (base + dt.timedelta(days=interval)).astimezone(dt.UTC)
 
 
 @settings(
