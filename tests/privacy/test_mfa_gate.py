@@ -6,6 +6,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
+from mentoring_site.models import AuditEvent
 from mentoring_site.security import LAST_SEEN_KEY
 from tests import factories as f
 
@@ -18,7 +19,8 @@ def resident(manager):
 
 
 def _detail(resident):
-    return reverse("activity_log:resident_access", args=[resident.pk])
+    """The resident page itself: the record the gate protects."""
+    return reverse("residents:detail", args=[resident.pk])
 
 
 def test_a_manager_without_totp_is_sent_to_set_it_up(client, resident):
@@ -29,6 +31,17 @@ def test_a_manager_without_totp_is_sent_to_set_it_up(client, resident):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("mfa_activate_totp"))
     assert resident.preferred_name not in response.content.decode()
+    # Refused before the view ran: nothing was shown, so nothing is in the trail.
+    assert not AuditEvent.objects.filter(action="view", resident_id=resident.pk).exists()
+
+
+def test_the_gate_also_covers_the_who_accessed_this_record_slot(client, resident):
+    manager = f.ManagerUserFactory(totp=False)
+    resident.house.managers.add(manager)
+    client.force_login(manager)
+    response = client.get(reverse("activity_log:resident_access", args=[resident.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_activate_totp"))
 
 
 def test_the_gate_covers_the_dashboard_and_the_admin(client):
@@ -56,6 +69,33 @@ def test_a_manager_with_totp_who_passed_it_reads_the_resident_page(client, manag
     client.force_login(manager)  # conftest records the TOTP step like allauth does
     response = client.get(_detail(resident))
     assert response.status_code == 200
+    assert resident.preferred_name in response.content.decode()
+    assert AuditEvent.objects.filter(user=manager, action="view", resident_id=resident.pk).exists()
+
+
+def test_a_manager_who_signs_in_with_a_recovery_code_reads_the_resident_page(
+    client, manager, resident
+):
+    """Lost phone: the password, then one of the recovery codes instead of a TOTP code."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    code = RecoveryCodes.activate(manager).get_unused_codes()[0]
+    response = client.post(
+        reverse("account_login"), {"login": manager.email, "password": f.PASSWORD}
+    )
+    assert response["Location"].startswith(reverse("mfa_authenticate"))
+    # The password alone does not open the record.
+    assert client.get(_detail(resident)).status_code == 302
+    response = client.post(reverse("mfa_authenticate"), {"code": code})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    methods = client.session["account_authentication_methods"]
+    assert {"method": "mfa", "type": "recovery_codes"}.items() <= methods[-1].items()
+    response = client.get(_detail(resident))
+    assert response.status_code == 200
+    assert resident.preferred_name in response.content.decode()
+    assert AuditEvent.objects.filter(user=manager, action="view", resident_id=resident.pk).exists()
+    # The code is spent.
+    assert code not in RecoveryCodes.activate(manager).get_unused_codes()
 
 
 def test_a_manager_with_totp_but_no_code_this_session_is_asked_for_one(client, manager, resident):
