@@ -47,7 +47,11 @@ REFERENCE_DATA_MIGRATIONS = [
 def _reference_data(request):
     """Transactional tests flush every table; put back what the data migrations seeded."""
     names = set(request.fixturenames)
-    if not names & {"transactional_db", "live_server"}:
+    marker = request.node.get_closest_marker("django_db")
+    by_marker = marker is not None and bool(
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    )
+    if not (names & {"transactional_db", "live_server"} or by_marker):
         return
     import importlib
 
