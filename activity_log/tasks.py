@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from celery import shared_task
+from celery.signals import beat_init
+from django.conf import settings
 
 from activity_log import reminders
 
@@ -28,3 +30,10 @@ def warm_dashboard_health() -> bool:
     from activity_log.dashboard import warm_all_houses_health
 
     return warm_all_houses_health()
+
+
+@beat_init.connect(dispatch_uid="activity_log.warm_dashboard_health_at_start")
+def warm_dashboard_health_at_beat_start(sender=None, **kwargs) -> None:
+    """Interval schedules first fire one interval after beat starts: warm the figures now."""
+    if settings.DASHBOARD_HEALTH_CACHE_SECONDS > 0:
+        warm_dashboard_health.delay()

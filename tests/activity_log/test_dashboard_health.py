@@ -269,6 +269,20 @@ def test_beat_schedules_the_warming_before_the_cache_expires(settings):
     assert entry["schedule"] < dt.timedelta(seconds=settings.DASHBOARD_HEALTH_CACHE_SECONDS)
 
 
+def test_beat_warms_the_figures_as_soon_as_it_starts(settings, monkeypatch):
+    from celery.signals import beat_init
+
+    from activity_log import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.warm_dashboard_health, "delay", lambda: sent.append(1))
+    beat_init.send(sender=None)
+    assert sent == [1]
+    settings.DASHBOARD_HEALTH_CACHE_SECONDS = 0
+    beat_init.send(sender=None)
+    assert sent == [1]
+
+
 def test_warming_does_nothing_when_the_cache_is_off(no_health_cache):
     from activity_log.dashboard import warm_all_houses_health
 
