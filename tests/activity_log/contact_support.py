@@ -7,7 +7,7 @@ import uuid
 
 from django.utils import timezone
 
-from activity_log.models import ContactLog
+from activity_log.models import ContactLog, Reminder
 from tests import factories as f
 
 
@@ -38,3 +38,22 @@ def form_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def urgent_reminder(manager, *, send_after, resident=None, house=None, **contact_fields):
+    """An urgent-concern alert for `manager`, waiting in the outbox from `send_after`."""
+    if resident is None:
+        resident = f.ResidentFactory(**({"house": house} if house is not None else {}))
+    contact = f.ContactLogFactory(
+        pairing=f.PairingFactory(resident=resident),
+        concern_level=ContactLog.Concern.URGENT,
+        **contact_fields,
+    )
+    return Reminder.objects.create(
+        kind="urgent_concern",
+        contact=contact,
+        subject_key=f"contact:{contact.pk}",
+        due_at=contact.created_at,
+        recipient=manager,
+        send_after=send_after,
+    )

@@ -7,10 +7,11 @@ import zoneinfo
 
 import pytest
 
-from activity_log.models import ContactLog, Reminder
+from activity_log.models import Reminder
 from activity_log.reminders import quiet_hours_send_after, scan_overdue, send_due_reminders
 from matching.models import Pairing
 from tests import factories as f
+from tests.activity_log.contact_support import urgent_reminder
 
 pytestmark = pytest.mark.django_db
 
@@ -99,17 +100,6 @@ def test_a_retry_that_falls_in_quiet_hours_waits_for_the_morning(mailoutbox):
 
 def test_an_urgent_concern_goes_at_once_even_at_night(manager, mailoutbox):
     house = f.HouseFactory(time_zone="America/New_York", managers=[manager])
-    contact = f.ContactLogFactory(
-        pairing=f.PairingFactory(resident=f.ResidentFactory(house=house)),
-        concern_level=ContactLog.Concern.URGENT,
-    )
-    Reminder.objects.create(
-        kind="urgent_concern",
-        contact=contact,
-        subject_key=f"contact:{contact.pk}",
-        due_at=contact.created_at,
-        recipient=manager,
-        send_after=NIGHT_IN_NEW_YORK,
-    )
+    urgent_reminder(manager, house=house, send_after=NIGHT_IN_NEW_YORK)
     assert send_due_reminders(NIGHT_IN_NEW_YORK).emails == 1
     assert mailoutbox[0].subject.startswith("Urgent:")

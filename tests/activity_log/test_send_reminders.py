@@ -8,11 +8,12 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from activity_log.models import ContactLog, Reminder
+from activity_log.models import Reminder
 from activity_log.reminders import backoff, send_due_reminders
 from activity_log.tasks import send_reminders
 from matching.models import Pairing
 from tests import factories as f
+from tests.activity_log.contact_support import urgent_reminder
 
 pytestmark = pytest.mark.django_db
 
@@ -50,21 +51,6 @@ def expiring_training_reminder(mentor, *, course="Naloxone refresher", expires_o
         subject_key=f"training:{record.pk}",
         due_at=dt.datetime.combine(expires_on, dt.time(4), tzinfo=dt.UTC),
         recipient=mentor.user,
-        send_after=NOW,
-    )
-
-
-def urgent_reminder(manager, *, house):
-    contact = f.ContactLogFactory(
-        pairing=f.PairingFactory(resident=f.ResidentFactory(house=house)),
-        concern_level=ContactLog.Concern.URGENT,
-    )
-    return Reminder.objects.create(
-        kind="urgent_concern",
-        contact=contact,
-        subject_key=f"contact:{contact.pk}",
-        due_at=contact.created_at,
-        recipient=manager,
         send_after=NOW,
     )
 
@@ -235,7 +221,7 @@ def test_a_manager_gets_one_escalation_digest_and_the_urgent_alert_apart(
     second = overdue_reminder(
         mentor, house=house, days=5, kind="manager_escalation", recipient=manager
     )
-    urgent_reminder(manager, house=house)
+    urgent_reminder(manager, house=house, send_after=NOW)
 
     result = send_due_reminders(NOW)
 
@@ -305,20 +291,13 @@ def test_the_manager_escalation_names_the_mentee_and_links_the_resident_page(
 
 def test_an_urgent_concern_email_carries_no_notes_or_concern_text(house, manager, mailoutbox):
     resident = f.ResidentFactory(house=house, last_name="Zebulonsky")
-    contact = f.ContactLogFactory(
-        pairing=f.PairingFactory(resident=resident),
-        concern_level=ContactLog.Concern.URGENT,
+    urgent_reminder(
+        manager,
+        resident=resident,
+        send_after=NOW,
         concern_note="Talked about relapse plans",
         notes="Private notes about the family",
         follow_up="Call the sponsor",
-    )
-    Reminder.objects.create(
-        kind="urgent_concern",
-        contact=contact,
-        subject_key=f"contact:{contact.pk}",
-        due_at=contact.created_at,
-        recipient=manager,
-        send_after=NOW,
     )
     send_due_reminders(NOW)
 
