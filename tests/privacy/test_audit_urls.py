@@ -69,6 +69,21 @@ def world(house, manager, mentor, program_admin):
     }
 
 
+def _new_resident(w, first: str, last: str, **overrides) -> dict[str, str]:
+    """The resident fields the intake form and the admin's add form share."""
+    return {
+        "first_name": first,
+        "last_name": last,
+        "house": w["resident"].house_id,
+        "move_in_date": TODAY().isoformat(),
+        "recovery_start_date": "",
+        "birth_year": "",
+        "phone": "",
+        "preferred_mentor_gender": "",
+        **overrides,
+    }
+
+
 def _empty_inlines(*prefixes: str) -> dict[str, str]:
     """Management forms for admin inlines left empty."""
     data = {}
@@ -406,15 +421,7 @@ CASES = [
         "residents:create",
         [],
         lambda w: {
-            "first_name": "Rosa",
-            "last_name": "Quintero",
-            "preferred_name": "",
-            "house": w["resident"].house_id,
-            "move_in_date": TODAY().isoformat(),
-            "recovery_start_date": "",
-            "birth_year": "",
-            "phone": "",
-            "preferred_mentor_gender": "",
+            **_new_resident(w, "Rosa", "Quintero", preferred_name=""),
             "intake_key": "6f1c2f4e-8d7a-4b52-9d0e-3a1b2c3d4e5f",
         },
         "create",
@@ -451,15 +458,7 @@ CASES = [
         "admin:residents_resident_add",
         [],
         lambda w: {
-            "preferred_name": "Ines",
-            "first_name": "Ines",
-            "last_name": "Okafor",
-            "house": w["resident"].house_id,
-            "move_in_date": TODAY().isoformat(),
-            "recovery_start_date": "",
-            "birth_year": "",
-            "phone": "",
-            "preferred_mentor_gender": "",
+            **_new_resident(w, "Ines", "Okafor", preferred_name="Ines"),
             "created_by": "",
             "anonymised_at_0": "",
             "anonymised_at_1": "",
