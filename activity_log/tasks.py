@@ -26,8 +26,8 @@ def send_reminders() -> dict:
 
 @shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
 def warm_dashboard_health() -> bool:
-    """Beat: keeps the all-houses program health in the cache (see activity_log/dashboard.py)."""
-    from activity_log.dashboard import warm_all_houses_health
+    """Beat: keeps the all-houses program health in the cache (see activity_log/health_cache.py)."""
+    from activity_log.health_cache import warm_all_houses_health
 
     return warm_all_houses_health()
 

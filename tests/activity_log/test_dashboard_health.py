@@ -256,7 +256,7 @@ def test_the_warmed_figures_are_the_ones_an_admin_would_compute(
         f.ContactLogFactory(pairing=pairing, happened_at=timezone.now() - dt.timedelta(days=days))
     live = as_user(program_admin).get(HEALTH).context["health"]
     locmem_health_cache.clear()
-    from activity_log.dashboard import warm_all_houses_health
+    from activity_log.health_cache import warm_all_houses_health
 
     warm_all_houses_health()
     warmed = as_user(program_admin).get(HEALTH).context["health"]
@@ -284,7 +284,7 @@ def test_beat_warms_the_figures_as_soon_as_it_starts(settings, monkeypatch):
 
 
 def test_warming_does_nothing_when_the_cache_is_off(no_health_cache):
-    from activity_log.dashboard import warm_all_houses_health
+    from activity_log.health_cache import warm_all_houses_health
 
     assert warm_all_houses_health() is False
 

@@ -1,0 +1,61 @@
+"""Program health for the dashboard, cached per scope; the all-houses figures kept warm by beat."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from activity_log import attention, reports
+from mentoring_site.models import User
+
+logger = logging.getLogger(__name__)
+
+
+def health_cache_key(*, all_houses: bool, user_pk: int | None, house_id: int | None) -> str:
+    """All houses is one scope shared by every admin; a manager's scope is their own."""
+    who = "all" if all_houses else f"user{user_pk}"
+    return f"dashboard-health:v1:{who}:{house_id or 'any'}:{timezone.localdate()}"
+
+
+def cached_health(scope: reports.Scope, *, user_pk: int | None) -> reports.Health:
+    """Program health changes slowly and costs a scan of 120 days of contacts: computed at most
+    once per DASHBOARD_HEALTH_CACHE_SECONDS per scope (all houses, or one manager's). The
+    all-houses figures, the costly ones, are kept warm by `warm_all_houses_health` on beat."""
+    seconds = settings.DASHBOARD_HEALTH_CACHE_SECONDS
+    if seconds <= 0:
+        return reports.program_health(scope, consistency_limit=attention.LIST_LIMIT)
+    key = health_cache_key(all_houses=scope.all_houses, user_pk=user_pk, house_id=scope.house_id)
+    try:
+        health = cache.get(key)
+    except Exception:  # noqa: BLE001 - a broken cache only costs speed
+        logger.warning("dashboard health: cache unavailable", exc_info=False)
+        return reports.program_health(scope, consistency_limit=attention.LIST_LIMIT)
+    if health is None:
+        health = reports.program_health(scope, consistency_limit=attention.LIST_LIMIT)
+        _store(key, health, seconds)
+    return health
+
+
+def _store(key: str, health: reports.Health, seconds: int) -> None:
+    try:
+        cache.set(key, health, seconds)
+    except Exception:  # noqa: BLE001 - a broken cache only costs speed
+        logger.warning("dashboard health: cache unavailable", exc_info=False)
+
+
+def warm_all_houses_health() -> bool:
+    """Computes the all-houses program health (seconds at --scale large) and caches it, so no
+    admin waits for it. Run by beat more often than the cache expires; False when caching is off.
+    """
+    seconds = settings.DASHBOARD_HEALTH_CACHE_SECONDS
+    if seconds <= 0:
+        return False
+    # Reads as a program admin would; an unsaved user that is never stored or logged.
+    reader = User(is_superuser=True, is_active=True)
+    scope = reports.scope_for(reader, None, [], all_houses=True)
+    health = reports.program_health(scope, consistency_limit=attention.LIST_LIMIT)
+    _store(health_cache_key(all_houses=True, user_pk=None, house_id=None), health, seconds)
+    return True
