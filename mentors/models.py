@@ -280,10 +280,17 @@ def format_day(day: dt.date) -> str:
 
 
 class MentorStatusChange(models.Model):
+    class Account(models.TextChoices):
+        UNCHANGED = "", "—"
+        DEACTIVATED = "deactivated", "Sign-in turned off, sessions ended"
+        REACTIVATED = "reactivated", "Sign-in turned back on"
+
     mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=12, choices=Mentor.Status.choices)
     to_status = models.CharField(max_length=12, choices=Mentor.Status.choices)
     reason = models.CharField(max_length=500, blank=True)
+    # What the change did to the mentor's account: retiring turns sign-in off, returning on.
+    account = models.CharField(max_length=12, choices=Account.choices, blank=True, default="")
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from importlib import import_module
 
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -101,7 +104,9 @@ def mentor_change_status(
     """Moves a mentor to another status and records who did it and why.
 
     Going on break or retiring sends `mentors.signals.mentor_unavailable` once, after commit
-    (matching pauses the mentor's pairings on it).
+    (matching pauses the mentor's pairings on it). Retiring also turns the account's sign-in
+    off (`is_active=False`) and ends every session it has at once; any other status after
+    retired turns it back on. The history row says which.
     """
     today = today or timezone.localdate()
     reason = reason.strip()
@@ -122,6 +127,7 @@ def mentor_change_status(
             )
         change.from_status = locked.status
         change.changed_by = changed_by
+        change.account = _account_follow_status(user=locked.user, status=status)
         change.save()
         locked.status = status
         locked.status_changed_on = today
@@ -132,6 +138,44 @@ def mentor_change_status(
             )
     mentor.status, mentor.status_changed_on = locked.status, locked.status_changed_on
     return locked
+
+
+def _account_follow_status(*, user: User, status: str) -> str:
+    """A retired mentor cannot sign in; one who comes back can. Call inside the transaction."""
+    if status == Mentor.Status.RETIRED and user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        user_sessions_end(user=user)
+        return MentorStatusChange.Account.DEACTIVATED
+    if status != Mentor.Status.RETIRED and not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        return MentorStatusChange.Account.REACTIVATED
+    return MentorStatusChange.Account.UNCHANGED
+
+
+def user_sessions_end(*, user: User) -> int:
+    """Deletes every stored session signed in as `user`; returns how many.
+
+    Sessions are found by decoding the unexpired ones (rare: on retirement only). With a
+    session engine that cannot be listed (signed cookies, cache only), `is_active=False` still
+    refuses them: Django's ModelBackend returns no user for an inactive account on each request.
+    """
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store_class, "get_model_class"):
+        return 0
+    model = store_class.get_model_class()
+    decoder = store_class()
+    keys = [
+        row.session_key
+        for row in model.objects.filter(expire_date__gt=timezone.now())
+        .only("session_key", "session_data")
+        .iterator(chunk_size=500)
+        if decoder.decode(row.session_data).get(SESSION_KEY) == str(user.pk)
+    ]
+    for key in keys:
+        store_class(session_key=key).delete()  # through the store, so a cache copy goes too
+    return len(keys)
 
 
 def mentor_update_profile(

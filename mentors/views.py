@@ -175,7 +175,12 @@ def mentor_status(request: HttpRequest, pk: int) -> HttpResponse:
             _form_errors_from(form, exc)
         else:
             audit.mark(request, "change", mentor)
-            messages.success(request, f"{mentor} is now {mentor.get_status_display().lower()}.")
+            signed_out = (
+                " They can no longer sign in." if mentor.status == Mentor.Status.RETIRED else ""
+            )
+            messages.success(
+                request, f"{mentor} is now {mentor.get_status_display().lower()}.{signed_out}"
+            )
             return redirect("mentors:detail", pk=mentor.pk)
     return render(request, "mentors/status.html", {"form": form, "mentor": mentor})
 
