@@ -24,6 +24,7 @@ from mentoring_site.roles import MENTOR_GROUP
 from mentors.models import (
     UNAVAILABLE_STATUSES,
     Mentor,
+    MentorProfileChange,
     MentorStatusChange,
     TrainingCourse,
     TrainingRecord,
@@ -33,6 +34,10 @@ from mentors.signals import mentor_unavailable, training_recorded
 from residents.models import House, Language, RecoveryPathway
 
 EMAIL_TAKEN = "An account with this email address already exists. Look the person up instead."
+STATUS_NOT_YOURS = (
+    "This mentor also serves, or mentors in, a house you do not manage, and a new status would "
+    "change their pairings there too. Ask a program admin to change it."
+)
 
 
 def mentor_create(
@@ -121,6 +126,13 @@ def mentor_change_status(
     with transaction.atomic():
         # The row lock makes a double submit or two managers at once change the status once.
         locked = Mentor.objects.select_for_update().select_related("user").get(pk=mentor.pk)
+        # Checked under the lock that pairing_create also takes, so no pairing can appear in
+        # another manager's house between this check and the pause it may cause.
+        if (
+            changed_by is not None
+            and not Mentor.objects.status_changeable_by(changed_by).filter(pk=locked.pk).exists()
+        ):
+            raise ValidationError(STATUS_NOT_YOURS)
         if locked.status == status:
             raise ValidationError(
                 {"status": f"{locked} is already {locked.get_status_display().lower()}."}
@@ -178,42 +190,126 @@ def user_sessions_end(*, user: User) -> int:
     return len(keys)
 
 
+def _set_personal(
+    mentor: Mentor,
+    *,
+    first_name: str,
+    last_name: str,
+    phone: str,
+    bio: str,
+    gender: str,
+    gender_self_description: str,
+) -> None:
+    user = mentor.user
+    user.first_name, user.last_name = first_name.strip(), last_name.strip()
+    mentor.phone = phone.strip()
+    mentor.bio = bio.strip()
+    mentor.gender = gender
+    mentor.gender_self_description = gender_self_description.strip()
+
+
+def _save_profile(
+    mentor: Mentor, *, languages: Iterable[Language], pathways: Iterable[RecoveryPathway]
+) -> None:
+    mentor.user.save(update_fields=["first_name", "last_name"])
+    mentor.save()
+    mentor.languages.set(languages)
+    mentor.pathways.set(pathways)
+
+
 def mentor_update_profile(
     *,
     mentor: Mentor,
     first_name: str,
     last_name: str,
     phone: str,
-    recovery_since: dt.date | None,
     bio: str,
     gender: str,
     gender_self_description: str,
     languages: Iterable[Language],
     pathways: Iterable[RecoveryPathway],
-    houses: Iterable[House],
-    serves_all_houses: bool,
-    capacity: int | None = None,
 ) -> Mentor:
-    """Updates the profile. Status never changes here (see mentor_change_status); capacity only
-    when given (managers), so a mentor's own form cannot change it."""
-    user = mentor.user
-    user.first_name, user.last_name = first_name.strip(), last_name.strip()
-    mentor.phone = phone.strip()
-    mentor.recovery_since = recovery_since
-    mentor.bio = bio.strip()
-    mentor.gender = gender
-    mentor.gender_self_description = gender_self_description.strip()
-    mentor.serves_all_houses = serves_all_houses
-    if capacity is not None:
-        mentor.capacity = capacity
-    user.full_clean(exclude=["password"])
+    """A mentor updates their own profile. Nothing clearance or matching depends on (status,
+    recovery-since, houses served, capacity) can change here: staff do that (`mentor_update`)."""
+    _set_personal(
+        mentor,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        bio=bio,
+        gender=gender,
+        gender_self_description=gender_self_description,
+    )
+    mentor.user.full_clean(exclude=["password"])
     mentor.full_clean(exclude=["user"])
     with transaction.atomic():
-        user.save(update_fields=["first_name", "last_name"])
-        mentor.save()
-        mentor.languages.set(languages)
-        mentor.pathways.set(pathways)
+        _save_profile(mentor, languages=languages, pathways=pathways)
+    return mentor
+
+
+def _guarded_values(mentor: Mentor, houses: Iterable[House]) -> dict[str, str]:
+    """The fields clearance and matching depend on, as the history shows them."""
+    recovery = mentor.recovery_since
+    return {
+        MentorProfileChange.Field.RECOVERY_SINCE: format_day(recovery) if recovery else "",
+        MentorProfileChange.Field.HOUSES: ", ".join(sorted(h.name for h in houses)),
+        MentorProfileChange.Field.SERVES_ALL_HOUSES: "yes" if mentor.serves_all_houses else "no",
+        MentorProfileChange.Field.CAPACITY: str(mentor.capacity),
+    }
+
+
+def mentor_update(
+    *,
+    mentor: Mentor,
+    changed_by: User | None,
+    first_name: str,
+    last_name: str,
+    phone: str,
+    bio: str,
+    gender: str,
+    gender_self_description: str,
+    languages: Iterable[Language],
+    pathways: Iterable[RecoveryPathway],
+    recovery_since: dt.date | None,
+    houses: Iterable[House],
+    serves_all_houses: bool,
+    capacity: int,
+) -> Mentor:
+    """Staff update a mentor's profile, including what clearance and matching depend on; each
+    of those that changes gets a history row with who and when. Status: mentor_change_status."""
+    houses = list(houses)
+    _set_personal(
+        mentor,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        bio=bio,
+        gender=gender,
+        gender_self_description=gender_self_description,
+    )
+    mentor.recovery_since = recovery_since
+    mentor.serves_all_houses = serves_all_houses
+    mentor.capacity = capacity
+    mentor.user.full_clean(exclude=["password"])
+    mentor.full_clean(exclude=["user"])
+    with transaction.atomic():
+        # Locked, so two people saving at once each record the change from what was there.
+        locked = Mentor.objects.select_for_update().get(pk=mentor.pk)
+        before = _guarded_values(locked, locked.houses.all())
+        _save_profile(mentor, languages=languages, pathways=pathways)
         mentor.houses.set(houses)
+        after = _guarded_values(mentor, houses)
+        MentorProfileChange.objects.bulk_create(
+            MentorProfileChange(
+                mentor=mentor,
+                field=field,
+                old_value=before[field],
+                new_value=after[field],
+                changed_by=changed_by,
+            )
+            for field in after
+            if before[field] != after[field]
+        )
     return mentor
 
 
