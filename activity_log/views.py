@@ -83,7 +83,12 @@ def my_mentees(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "activity_log/my_mentees.html",
-        {"active": active, "paused": paused, "milestone": milestone},
+        {
+            "active": active,
+            "paused": paused,
+            "milestone": milestone,
+            "on_break": mentor is not None and mentor.status == Mentor.Status.ON_BREAK,
+        },
     )
 
 

@@ -136,6 +136,12 @@ def test_my_mentees_no_longer_lists_the_resident(ended, resident):
     assert PHONE not in html
 
 
+def test_a_mentor_on_break_is_told_why_the_list_is_empty(as_user, mentor, pairing):
+    end_relationship(Mentor.Status.ON_BREAK, pairing, mentor)
+    html = as_user(mentor.user).get(reverse("activity_log:my_mentees")).content.decode()
+    assert "You are on break" in html
+
+
 def test_a_current_mentee_still_shows_goals_phone_and_the_form(as_user, mentor, pairing, resident):
     """The control: while the relationship is current, consent decides, as before."""
     f.RecoveryGoalFactory(resident=resident, text=GOAL_AFTER)
