@@ -128,11 +128,7 @@ def mentor_change_status(
         locked = Mentor.objects.select_for_update().select_related("user").get(pk=mentor.pk)
         # Checked under the lock that pairing_create also takes, so no pairing can appear in
         # another manager's house between this check and the pause it may cause.
-        if (
-            changed_by is not None
-            and not Mentor.objects.status_changeable_by(changed_by).filter(pk=locked.pk).exists()
-        ):
-            raise ValidationError(STATUS_NOT_YOURS)
+        _check_may_change_status(mentor=locked, user=changed_by)
         if locked.status == status:
             raise ValidationError(
                 {"status": f"{locked} is already {locked.get_status_display().lower()}."}
@@ -150,6 +146,15 @@ def mentor_change_status(
             )
     mentor.status, mentor.status_changed_on = locked.status, locked.status_changed_on
     return locked
+
+
+def _check_may_change_status(*, mentor: Mentor, user: User | None) -> None:
+    """Refuses a manager's status change that would reach a house they do not manage (no
+    user: a change by the system itself)."""
+    if user is None:
+        return
+    if not Mentor.objects.status_changeable_by(user).filter(pk=mentor.pk).exists():
+        raise ValidationError(STATUS_NOT_YOURS)
 
 
 def _account_follow_status(*, user: User, status: str) -> str:

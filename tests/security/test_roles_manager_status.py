@@ -7,14 +7,19 @@ otherwise a program admin does. Checked in the service under the mentor's row lo
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 
+from matching import services as matching
 from matching.models import Pairing
 from mentors import services
 from mentors.models import Mentor, MentorStatusChange
 from tests import factories as f
+from tests.matching.test_concurrency import run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +97,38 @@ def test_the_service_refuses_it_too(manager, house, house2):
         services.mentor_change_status(
             mentor=mentor, status="on_break", reason="Family", changed_by=manager
         )
+
+
+@pytest.fixture
+def slow_status_check(monkeypatch):
+    """Holds the status change a moment after its check, so a pairing can try to slip in."""
+    original = services._check_may_change_status
+
+    def slow(**kwargs):
+        original(**kwargs)
+        time.sleep(0.4)
+
+    monkeypatch.setattr(services, "_check_may_change_status", slow)
+
+
+def test_a_pairing_elsewhere_cannot_slip_in_while_the_status_changes(
+    transactional_db, manager, manager2, house, house2, slow_status_check
+):
+    """PostgreSQL: manager A puts their mentor on break while manager B pairs the same mentor
+    with a resident of B's house. One of the two wins; B's pairing is never paused by A."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks (SQLite serialises writers)")
+    mentor = serving(house)
+    resident = f.ResidentFactory(house=house2)
+    outcomes = run_together(
+        [
+            lambda: services.mentor_change_status(
+                mentor=mentor, status="on_break", reason="Family", changed_by=manager
+            ),
+            lambda: matching.pairing_create(resident=resident, mentor=mentor, created_by=manager2),
+        ]
+    )
+    assert outcomes.count("ok") == 1, outcomes
+    assert not Pairing.objects.filter(
+        resident=resident, pause_reason=Pairing.PauseReason.MENTOR_UNAVAILABLE
+    ).exists()
