@@ -48,7 +48,9 @@ def _get_current_own_pairing(request: HttpRequest, pairing_id: int) -> Pairing:
     )
 
 
-def _get_contact_for_user(request: HttpRequest, contact_id: int, *, change: bool = False):
+def _get_contact_for_user(
+    request: HttpRequest, contact_id: int, *, change: bool = False
+) -> ContactLog:
     """A contact the user may see, or with `change=True` may edit, remove or add to."""
     contacts = ContactLog.objects
     scoped = contacts.changeable_by(request.user) if change else contacts.visible_to(request.user)
