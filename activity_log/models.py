@@ -34,8 +34,18 @@ class ContactLogQuerySet(models.QuerySet):
         if role == Role.MANAGER:
             return self.filter(pairing__resident__house__managers=user)
         if role == Role.MENTOR:
-            return self.filter(pairing__mentor__user=user)
+            # Own logs only: what they wrote on their own pairings, current or past.
+            return self.filter(pairing__mentor__user=user, created_by=user)
         return self.none()
+
+    def changeable_by(self, user) -> ContactLogQuerySet:
+        """Contacts the user may edit, remove or add an addendum to (the 24-hour edit window
+        is checked apart). A mentor's contacts turn read-only when the relationship ends: the
+        pairing ended, or the mentor went on break or retired (`Pairing.objects.current()`)."""
+        qs = self.visible_to(user)
+        if role_of(user) == Role.MENTOR:
+            return qs.filter(pairing__in=Pairing.objects.current())
+        return qs
 
 
 class ContactLog(models.Model):

@@ -83,6 +83,29 @@ def active_consent(resident: Resident, today: dt.date | None = None) -> ConsentR
     return consent if consent is not None and consent.is_active(today) else None
 
 
+def mentor_consent(pairing: Pairing, now: dt.datetime | None = None) -> ConsentRecord | None:
+    """What the resident lets this pairing's mentor see (phone, goals): their active consent,
+    and only while the relationship is current. Once the pairing ended, or the mentor went on
+    break or retired, nothing consent-gated shows, whatever the consent says."""
+    if not pairing.is_current:
+        return None
+    now = now or timezone.now()
+    return active_consent(pairing.resident, timezone.localdate(now, house_zone(pairing)))
+
+
+def mentor_sees_goals(user: User, resident: Resident) -> bool:
+    """A mentor sees a resident's goals through a current pairing with consent to share them."""
+    pairing = (
+        Pairing.objects.visible_to(user)
+        .current()
+        .filter(resident=resident)
+        .select_related("mentor", "resident__house")
+        .first()
+    )
+    consent = mentor_consent(pairing) if pairing is not None else None
+    return bool(consent and consent.shares_goals)
+
+
 @dataclass(frozen=True)
 class MenteeRow:
     pairing: Pairing
@@ -100,14 +123,15 @@ def mentee_rows(
     now = now or timezone.now()
     pairings = (
         Pairing.objects.visible_to(user)
-        .filter(mentor__user=user, status__in=Pairing.OPEN_STATUSES)
-        .select_related("resident__house")
+        .current()
+        .filter(mentor__user=user)
+        .select_related("resident__house", "mentor")
         .prefetch_related("resident__consents")
     )
     active, paused = [], []
     for pairing in pairings:
         tz = house_zone(pairing)
-        consent = active_consent(pairing.resident, timezone.localdate(now, tz))
+        consent = mentor_consent(pairing, now)
         row = MenteeRow(
             pairing=pairing,
             resident=pairing.resident,
@@ -124,10 +148,9 @@ def mentee_rows(
 
 
 def goals_for_log_form(pairing: Pairing) -> QuerySet[RecoveryGoal]:
-    """The resident's open goals, only while they consent to share goals with their mentor."""
-    consent = active_consent(
-        pairing.resident, timezone.localdate(timezone.now(), house_zone(pairing))
-    )
+    """The resident's open goals, only while the pairing is current and they consent to share
+    goals with their mentor."""
+    consent = mentor_consent(pairing)
     if consent is None or not consent.shares_goals:
         return RecoveryGoal.objects.none()
     return RecoveryGoal.objects.filter(

@@ -35,19 +35,27 @@ def _get_pairing_for_user(request: HttpRequest, pairing_id: int) -> Pairing:
     )
 
 
-def _get_own_pairing(request: HttpRequest, pairing_id: int) -> Pairing:
-    """A pairing of the signed-in mentor; anyone else's answers 404."""
-    pairing = _get_pairing_for_user(request, pairing_id)
-    if pairing.mentor.user_id != request.user.pk:
-        raise Http404
-    return pairing
-
-
-def _get_contact_for_user(request: HttpRequest, contact_id: int) -> ContactLog:
+def _get_current_own_pairing(request: HttpRequest, pairing_id: int) -> Pairing:
+    """A current pairing of the signed-in mentor (the log form); anyone else's, an ended one,
+    or any while the mentor is on break or retired answers 404."""
     return get_object_or_404(
-        ContactLog.objects.visible_to(request.user).select_related(
-            "pairing__resident__house", "pairing__mentor__user", "created_by"
-        ),
+        Pairing.objects.visible_to(request.user)
+        .current()
+        .filter(mentor__user=request.user)
+        .select_related("resident__house", "mentor__user")
+        .prefetch_related("resident__consents"),
+        pk=pairing_id,
+    )
+
+
+def _get_contact_for_user(
+    request: HttpRequest, contact_id: int, *, change: bool = False
+) -> ContactLog:
+    """A contact the user may see, or with `change=True` may edit, remove or add to."""
+    contacts = ContactLog.objects
+    scoped = contacts.changeable_by(request.user) if change else contacts.visible_to(request.user)
+    return get_object_or_404(
+        scoped.select_related("pairing__resident__house", "pairing__mentor__user", "created_by"),
         pk=contact_id,
     )
 
@@ -57,10 +65,11 @@ def _get_own_mentor(request: HttpRequest) -> Mentor:
 
 
 def _shows_goals(request: HttpRequest, pairing: Pairing) -> bool:
-    """Staff always see goals; a mentor only while the resident consents to share them."""
+    """Staff always see goals; a mentor only through a current pairing, while the resident
+    consents to share them."""
     if is_staff_role(request.user):
         return True
-    consent = selectors.active_consent(pairing.resident)
+    consent = selectors.mentor_consent(pairing)
     return bool(consent and consent.shares_goals)
 
 
@@ -76,7 +85,12 @@ def my_mentees(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "activity_log/my_mentees.html",
-        {"active": active, "paused": paused, "milestone": milestone},
+        {
+            "active": active,
+            "paused": paused,
+            "milestone": milestone,
+            "on_break": mentor is not None and mentor.status == Mentor.Status.ON_BREAK,
+        },
     )
 
 
@@ -85,7 +99,7 @@ def my_mentees(request: HttpRequest) -> HttpResponse:
 
 @mentor_required
 def contact_new(request: HttpRequest, pairing_id: int) -> HttpResponse:
-    pairing = _get_own_pairing(request, pairing_id)
+    pairing = _get_current_own_pairing(request, pairing_id)
     with timezone.override(selectors.house_zone(pairing)):
         goals = selectors.goals_for_log_form(pairing)
         if request.method == "POST":
@@ -113,7 +127,6 @@ def contact_new(request: HttpRequest, pairing_id: int) -> HttpResponse:
                 "form": form,
                 "pairing": pairing,
                 "resident": pairing.resident,
-                "ended": pairing.status == Pairing.Status.ENDED,
                 "draft_key": f"contact-draft:{pairing.pk}",
                 "editing": None,
             },
@@ -138,7 +151,7 @@ def contact_saved(request: HttpRequest, contact_id: int) -> HttpResponse:
 
 @mentor_required
 def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
-    contact = _get_contact_for_user(request, contact_id)
+    contact = _get_contact_for_user(request, contact_id, change=True)
     pairing = contact.pairing
     if contact.created_by_id != request.user.pk:
         raise Http404
@@ -170,7 +183,6 @@ def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
                 "form": form,
                 "pairing": pairing,
                 "resident": pairing.resident,
-                "ended": False,
                 "draft_key": "",
                 "editing": contact,
             },
@@ -179,7 +191,7 @@ def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
 
 @mentor_required
 def contact_remove(request: HttpRequest, contact_id: int) -> HttpResponse:
-    contact = _get_contact_for_user(request, contact_id)
+    contact = _get_contact_for_user(request, contact_id, change=True)
     pairing = contact.pairing
     if contact.created_by_id != request.user.pk:
         raise Http404
@@ -207,7 +219,7 @@ def contact_remove(request: HttpRequest, contact_id: int) -> HttpResponse:
 
 @staff_or_mentor_required
 def contact_addendum(request: HttpRequest, contact_id: int) -> HttpResponse:
-    contact = _get_contact_for_user(request, contact_id)
+    contact = _get_contact_for_user(request, contact_id, change=True)
     pairing = contact.pairing
     form = AddendumForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -250,6 +262,9 @@ def pairing_history(request: HttpRequest, pairing_id: int) -> HttpResponse:
         ContactLog.objects.visible_to(request.user).filter(pairing=pairing)
     )
     page = _page(request, contacts)
+    # A mentor's past relationship is read-only: no edit, remove or addendum links (the write
+    # URLs answer 404 through ContactLog.objects.changeable_by).
+    read_only = role_of(request.user) == Role.MENTOR and not pairing.is_current
     audit.mark(request, "view", pairing, resident_id=pairing.resident_id)
     with timezone.override(selectors.house_zone(pairing)):
         return render(
@@ -260,10 +275,11 @@ def pairing_history(request: HttpRequest, pairing_id: int) -> HttpResponse:
                 "resident": pairing.resident,
                 "page": page,
                 "show_goals": _shows_goals(request, pairing),
-                "editable_ids": {
-                    c.pk for c in page if selectors.contact_is_editable_by(c, request.user)
-                },
+                "editable_ids": None
+                if read_only
+                else {c.pk for c in page if selectors.contact_is_editable_by(c, request.user)},
                 "is_own": pairing.mentor.user_id == request.user.pk,
+                "is_current": pairing.is_current,
                 "due": selectors.due_state(pairing.next_due_at, selectors.house_zone(pairing)),
             },
         )
@@ -284,8 +300,7 @@ def resident_timeline(request: HttpRequest, resident_id: int) -> HttpResponse:
     page = _page(request, contacts)
     audit.mark(request, "view", resident, resident_id=resident.pk)
     if role_of(request.user) == Role.MENTOR:
-        consent = selectors.active_consent(resident)
-        show_goals = bool(consent and consent.shares_goals)
+        show_goals = selectors.mentor_sees_goals(request.user, resident)
     else:
         show_goals = True
     with timezone.override(zoneinfo.ZoneInfo(resident.house.time_zone)):

@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from mentoring_site.roles import Role, role_of
-from mentors.models import Mentor
+from mentors.models import UNAVAILABLE_STATUSES, Mentor
 from residents.models import Resident
 
 
@@ -33,6 +33,12 @@ class PairingQuerySet(models.QuerySet):
 
     def open(self) -> PairingQuerySet:
         return self.filter(status__in=Pairing.OPEN_STATUSES)
+
+    def current(self) -> PairingQuerySet:
+        """Pairings whose relationship is live: open, and the mentor neither on break nor
+        retired. Only these give a mentor the log form, goals, phone and write access; after
+        that they keep the contacts they wrote, read-only. Python twin: `Pairing.is_current`."""
+        return self.open().exclude(mentor__status__in=UNAVAILABLE_STATUSES)
 
 
 class Pairing(models.Model):
@@ -113,6 +119,11 @@ class Pairing(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    @property
+    def is_current(self) -> bool:
+        """The rule of `PairingQuerySet.current()` for one loaded pairing (reads `mentor`)."""
+        return self.status in self.OPEN_STATUSES and self.mentor.status not in UNAVAILABLE_STATUSES
 
     def started_at(self) -> dt.datetime:
         """Start of the first day, in the house's time zone."""

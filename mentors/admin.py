@@ -5,7 +5,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils import timezone
 
-from mentors.models import Mentor, MentorStatusChange, TrainingCourse, TrainingRecord
+from mentors.models import (
+    Mentor,
+    MentorProfileChange,
+    MentorStatusChange,
+    TrainingCourse,
+    TrainingRecord,
+)
 
 
 @admin.register(TrainingCourse)
@@ -35,6 +41,17 @@ class StatusChangeInline(admin.TabularInline):
         return False
 
 
+class ProfileChangeInline(admin.TabularInline):
+    model = MentorProfileChange
+    extra = 0
+    fields = ["changed_at", "field", "old_value", "new_value", "changed_by"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Mentor)
 class MentorAdmin(admin.ModelAdmin):
     list_display = [
@@ -53,7 +70,13 @@ class MentorAdmin(admin.ModelAdmin):
     filter_horizontal = ["languages", "pathways", "houses"]
     # Status is changed on the mentor page (reason recorded, matching notified), not here.
     readonly_fields = ["status", "status_changed_on", "created_at"]
-    inlines = [TrainingRecordInline, StatusChangeInline]
+    # So are, once the mentor exists, the fields clearance and matching depend on: the page
+    # keeps each change in the mentor's history with who and when.
+    history_fields = ["recovery_since", "houses", "serves_all_houses", "capacity"]
+    inlines = [TrainingRecordInline, StatusChangeInline, ProfileChangeInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, *(self.history_fields if obj else [])]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_clearance(timezone.localdate())

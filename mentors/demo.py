@@ -232,8 +232,15 @@ def _seed_one(ctx, spec, houses, languages, pathways, courses, admin, group, pas
     steps = HISTORY.get(spec.status, [])
     first_training = max(spec.training.values(), default=30) + 10
     for i, (before, after, reason) in enumerate(steps):
+        # Retiring turns sign-in off (mentors.services.mentor_change_status does the same).
+        account = MentorStatusChange.Account.DEACTIVATED if after == S.RETIRED else ""
         change = MentorStatusChange.objects.create(
-            mentor=mentor, from_status=before, to_status=after, reason=reason, changed_by=admin
+            mentor=mentor,
+            from_status=before,
+            to_status=after,
+            reason=reason,
+            changed_by=admin,
+            account=account,
         )
         # Spread the history over the time since they started training.
         days_ago = max(1, first_training - i * max(1, first_training // (len(steps) + 1)))
@@ -241,6 +248,8 @@ def _seed_one(ctx, spec, houses, languages, pathways, courses, admin, group, pas
         MentorStatusChange.objects.filter(pk=change.pk).update(changed_at=when)
         mentor.status_changed_on = when.date()
     mentor.save(update_fields=["status_changed_on"])
+    if spec.status == S.RETIRED:
+        User.objects.filter(pk=user.pk).update(is_active=False)
     return mentor
 
 
@@ -375,6 +384,8 @@ def _seed_large(ctx, courses, languages, pathways, houses, group) -> list[Mentor
                 for u in chunk
             ]
             Mentor.objects.bulk_create(mentors)
+            retired = [m.user_id for m in mentors if m.status == S.RETIRED]
+            User.objects.filter(pk__in=retired).update(is_active=False)
             lang_rows, path_rows, house_rows, records = [], [], [], []
             for m in mentors:
                 spoken = {english} if english else set()

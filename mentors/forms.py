@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from mentoring_site.models import User
+from mentoring_site.roles import is_admin
 from mentors.models import Mentor, TrainingCourse
 from mentors.services import EMAIL_TAKEN
 from residents.models import House, Language, RecoveryPathway
@@ -28,7 +29,8 @@ def _not_in_future(value, message: str):
 
 
 class MentorProfileForm(forms.ModelForm):
-    """The profile fields a mentor may edit about themselves (no status, no capacity)."""
+    """What a mentor may edit about themselves: nothing clearance or matching depends on (no
+    status, recovery-since, houses or capacity), so a forged POST carrying those is ignored."""
 
     first_name = forms.CharField(max_length=150)
     last_name = forms.CharField(max_length=150)
@@ -37,29 +39,21 @@ class MentorProfileForm(forms.ModelForm):
         model = Mentor
         fields = [
             "phone",
-            "recovery_since",
             "bio",
             "gender",
             "gender_self_description",
             "languages",
             "pathways",
-            "serves_all_houses",
-            "houses",
         ]
         labels = {
-            "recovery_since": "In recovery since",
             "bio": "Lived experience, in a few lines",
             "gender_self_description": "Gender, in your own words",
-            "serves_all_houses": "Serves every house",
-            "houses": "Houses served",
         }
         widgets = {
-            "recovery_since": DateInput(),
             "bio": forms.Textarea(attrs={"rows": 3}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
             "languages": forms.CheckboxSelectMultiple,
             "pathways": forms.CheckboxSelectMultiple,
-            "houses": forms.CheckboxSelectMultiple,
         }
 
     def __init__(self, *args, **kwargs):
@@ -69,15 +63,9 @@ class MentorProfileForm(forms.ModelForm):
             self.fields["last_name"].initial = self.instance.user.last_name
         self.fields["languages"].queryset = Language.objects.all()
         self.fields["pathways"].queryset = RecoveryPathway.objects.all()
-        self.fields["houses"].queryset = House.objects.all()
         self.fields["gender_self_description"].help_text = "Only if you chose self-described."
         # Put the name first.
         self.order_fields(["first_name", "last_name"])
-
-    def clean_recovery_since(self):
-        return _not_in_future(
-            self.cleaned_data.get("recovery_since"), "Recovery-since cannot be in the future."
-        )
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -85,32 +73,80 @@ class MentorProfileForm(forms.ModelForm):
             "first_name": data["first_name"],
             "last_name": data["last_name"],
             "phone": data["phone"],
-            "recovery_since": data["recovery_since"],
             "bio": data["bio"],
             "gender": data["gender"],
             "gender_self_description": data["gender_self_description"],
             "languages": data["languages"],
             "pathways": data["pathways"],
-            "houses": data["houses"],
-            "serves_all_houses": data["serves_all_houses"],
         }
 
 
 class MentorStaffForm(MentorProfileForm):
-    """What managers edit: the profile plus capacity."""
+    """What staff edit: the profile plus recovery-since, houses served and capacity.
+
+    A manager picks among their own houses only: houses they do not manage stay as they are,
+    and only an admin sets "serves every house" (both change who other houses can pair).
+    """
 
     class Meta(MentorProfileForm.Meta):
-        fields = [*MentorProfileForm.Meta.fields, "capacity"]
-        labels = {**MentorProfileForm.Meta.labels, "capacity": "Capacity (most active mentees)"}
+        fields = [
+            *MentorProfileForm.Meta.fields,
+            "recovery_since",
+            "serves_all_houses",
+            "houses",
+            "capacity",
+        ]
+        labels = {
+            **MentorProfileForm.Meta.labels,
+            "recovery_since": "In recovery since",
+            "serves_all_houses": "Serves every house",
+            "houses": "Houses served",
+            "capacity": "Capacity (most active mentees)",
+        }
+        widgets = {
+            **MentorProfileForm.Meta.widgets,
+            "recovery_since": DateInput(),
+            "houses": forms.CheckboxSelectMultiple,
+        }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
+        self.manager_houses = None if is_admin(user) else list(House.objects.visible_to(user))
+        if self.manager_houses is None:
+            self.fields["houses"].queryset = House.objects.all()
+        else:
+            self.fields["houses"].queryset = House.objects.filter(
+                pk__in=[h.pk for h in self.manager_houses]
+            )
+            self.fields["houses"].help_text = "Your houses. Other houses stay as they are."
+            self.fields["serves_all_houses"].disabled = True
+            self.fields["serves_all_houses"].help_text = "Only a program admin changes this."
         self.fields["capacity"].min_value = 0
         self.fields["capacity"].max_value = 10
         self.fields["capacity"].widget.attrs.update({"min": 0, "max": 10})
 
+    def clean_recovery_since(self):
+        return _not_in_future(
+            self.cleaned_data.get("recovery_since"), "Recovery-since cannot be in the future."
+        )
+
+    def houses_to_save(self) -> list[House]:
+        chosen = list(self.cleaned_data["houses"])
+        if self.manager_houses is None or not self.instance.pk:
+            return chosen
+        mine = {h.pk for h in self.manager_houses}
+        return chosen + [h for h in self.instance.houses.all() if h.pk not in mine]
+
     def service_kwargs(self) -> dict:
-        return {**super().service_kwargs(), "capacity": self.cleaned_data["capacity"]}
+        data = self.cleaned_data
+        return {
+            **super().service_kwargs(),
+            "recovery_since": data["recovery_since"],
+            "serves_all_houses": data["serves_all_houses"],
+            "houses": self.houses_to_save(),
+            "capacity": data["capacity"],
+        }
 
 
 class MentorCreateForm(MentorStaffForm):
@@ -123,6 +159,11 @@ class MentorCreateForm(MentorStaffForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.order_fields(["email", "first_name", "last_name"])
+        if self.manager_houses is not None:
+            self.fields["houses"].required = True
+            self.fields["houses"].error_messages["required"] = (
+                "Choose at least one of your houses, so you can look after this mentor."
+            )
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()

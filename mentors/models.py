@@ -65,6 +65,43 @@ class MentorQuerySet(models.QuerySet):
             return self.filter(user=user)
         return self.none()
 
+    def changeable_by(self, user) -> MentorQuerySet:
+        """Mentors whose profile, training and invitation the user may change. Admins: all.
+        Managers: mentors who serve one of their houses (serving every house counts). Mentors
+        change only their own profile, through "My profile" (not this)."""
+        role = role_of(user)
+        if role == Role.ADMIN:
+            return self.all()
+        if role == Role.MANAGER:
+            managed = House.objects.filter(managers=user)
+            serving = Mentor.houses.through.objects.filter(house__in=managed).values("mentor_id")
+            return self.filter(Q(pk__in=serving) | (Q(serves_all_houses=True) & Q(Exists(managed))))
+        return self.none()
+
+    def status_changeable_by(self, user) -> MentorQuerySet:
+        """Mentors whose status the user may change. A status belongs to the whole mentor (on
+        break pauses every pairing they have), so a manager changes it only for a mentor who
+        serves no house but theirs and has no open pairing elsewhere: a manager's status
+        change can never pause a pairing in a house they do not manage. Admins: all."""
+        if role_of(user) != Role.MANAGER:
+            return self.changeable_by(user)
+        pairing = apps.get_model("matching", "Pairing")
+        elsewhere = House.objects.exclude(managers=user)
+        serves_elsewhere = Mentor.houses.through.objects.filter(
+            mentor=OuterRef("pk"), house__in=elsewhere
+        )
+        pairs_elsewhere = pairing.objects.filter(
+            mentor=OuterRef("pk"),
+            status__in=pairing.OPEN_STATUSES,
+            resident__house__in=elsewhere,
+        )
+        return (
+            self.changeable_by(user)
+            .exclude(Q(serves_all_houses=True) & Q(Exists(elsewhere)))
+            .exclude(Exists(serves_elsewhere))
+            .exclude(Exists(pairs_elsewhere))
+        )
+
     def with_clearance(self, today: dt.date | None = None) -> MentorQuerySet:
         """Annotates `is_cleared_db` (bool) in one query, no per-row lookups.
 
@@ -280,10 +317,17 @@ def format_day(day: dt.date) -> str:
 
 
 class MentorStatusChange(models.Model):
+    class Account(models.TextChoices):
+        UNCHANGED = "", "—"
+        DEACTIVATED = "deactivated", "Sign-in turned off, sessions ended"
+        REACTIVATED = "reactivated", "Sign-in turned back on"
+
     mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=12, choices=Mentor.Status.choices)
     to_status = models.CharField(max_length=12, choices=Mentor.Status.choices)
     reason = models.CharField(max_length=500, blank=True)
+    # What the change did to the mentor's account: retiring turns sign-in off, returning on.
+    account = models.CharField(max_length=12, choices=Account.choices, blank=True, default="")
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -294,6 +338,32 @@ class MentorStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status} -> {self.to_status}"
+
+
+class MentorProfileChange(models.Model):
+    """A change by staff to what clearance or matching depends on, kept with who and when
+    (a mentor's own "My profile" cannot change these)."""
+
+    class Field(models.TextChoices):
+        RECOVERY_SINCE = "recovery_since", "In recovery since"
+        HOUSES = "houses", "Houses served"
+        SERVES_ALL_HOUSES = "serves_all_houses", "Serves every house"
+        CAPACITY = "capacity", "Capacity"
+
+    mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, related_name="profile_changes")
+    field = models.CharField(max_length=20, choices=Field.choices)
+    old_value = models.CharField(max_length=1000, blank=True)
+    new_value = models.CharField(max_length=1000, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value} -> {self.new_value}"
 
 
 class TrainingRecord(models.Model):

@@ -197,10 +197,11 @@ def mentor_training_overview(*, mentor: Mentor, today: dt.date) -> TrainingOverv
 def session_attendee_choices(
     *, user, house: House | None = None, status: str = ""
 ) -> QuerySet[Mentor]:
-    """Mentors who can attend a training session: everyone but the retired, optionally only
-    those serving a house or with one status."""
+    """Mentors whose training the user may record for a session (a manager: those serving one
+    of their houses): everyone but the retired, optionally only those serving a house or with
+    one status."""
     qs = (
-        Mentor.objects.visible_to(user)
+        Mentor.objects.changeable_by(user)
         .exclude(status=Mentor.Status.RETIRED)
         .select_related("user")
         .order_by("user__first_name", "user__last_name", "id")

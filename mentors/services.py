@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from importlib import import_module
 
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -21,6 +24,7 @@ from mentoring_site.roles import MENTOR_GROUP
 from mentors.models import (
     UNAVAILABLE_STATUSES,
     Mentor,
+    MentorProfileChange,
     MentorStatusChange,
     TrainingCourse,
     TrainingRecord,
@@ -30,6 +34,10 @@ from mentors.signals import mentor_unavailable, training_recorded
 from residents.models import House, Language, RecoveryPathway
 
 EMAIL_TAKEN = "An account with this email address already exists. Look the person up instead."
+STATUS_NOT_YOURS = (
+    "This mentor also serves, or mentors in, a house you do not manage, and a new status would "
+    "change their pairings there too. Ask a program admin to change it."
+)
 
 
 def mentor_create(
@@ -101,7 +109,9 @@ def mentor_change_status(
     """Moves a mentor to another status and records who did it and why.
 
     Going on break or retiring sends `mentors.signals.mentor_unavailable` once, after commit
-    (matching pauses the mentor's pairings on it).
+    (matching pauses the mentor's pairings on it). Retiring also turns the account's sign-in
+    off (`is_active=False`) and ends every session it has at once; any other status after
+    retired turns it back on. The history row says which.
     """
     today = today or timezone.localdate()
     reason = reason.strip()
@@ -116,12 +126,16 @@ def mentor_change_status(
     with transaction.atomic():
         # The row lock makes a double submit or two managers at once change the status once.
         locked = Mentor.objects.select_for_update().select_related("user").get(pk=mentor.pk)
+        # Checked under the lock that pairing_create also takes, so no pairing can appear in
+        # another manager's house between this check and the pause it may cause.
+        _check_may_change_status(mentor=locked, user=changed_by)
         if locked.status == status:
             raise ValidationError(
                 {"status": f"{locked} is already {locked.get_status_display().lower()}."}
             )
         change.from_status = locked.status
         change.changed_by = changed_by
+        change.account = _account_follow_status(user=locked.user, status=status)
         change.save()
         locked.status = status
         locked.status_changed_on = today
@@ -134,42 +148,173 @@ def mentor_change_status(
     return locked
 
 
+def _check_may_change_status(*, mentor: Mentor, user: User | None) -> None:
+    """Refuses a manager's status change that would reach a house they do not manage (no
+    user: a change by the system itself)."""
+    if user is None:
+        return
+    if not Mentor.objects.status_changeable_by(user).filter(pk=mentor.pk).exists():
+        raise ValidationError(STATUS_NOT_YOURS)
+
+
+def _account_follow_status(*, user: User, status: str) -> str:
+    """A retired mentor cannot sign in; one who comes back can. Call inside the transaction."""
+    if status == Mentor.Status.RETIRED and user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        user_sessions_end(user=user)
+        return MentorStatusChange.Account.DEACTIVATED
+    if status != Mentor.Status.RETIRED and not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        return MentorStatusChange.Account.REACTIVATED
+    return MentorStatusChange.Account.UNCHANGED
+
+
+def user_sessions_end(*, user: User) -> int:
+    """Deletes every stored session signed in as `user`; returns how many.
+
+    Sessions are found by decoding the unexpired ones (rare: on retirement only). With a
+    session engine that cannot be listed (signed cookies, cache only), `is_active=False` still
+    refuses them: Django's ModelBackend returns no user for an inactive account on each request.
+    """
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store_class, "get_model_class"):
+        return 0
+    model = store_class.get_model_class()
+    decoder = store_class()
+    keys = [
+        row.session_key
+        for row in model.objects.filter(expire_date__gt=timezone.now())
+        .only("session_key", "session_data")
+        .iterator(chunk_size=500)
+        if decoder.decode(row.session_data).get(SESSION_KEY) == str(user.pk)
+    ]
+    for key in keys:
+        store_class(session_key=key).delete()  # through the store, so a cache copy goes too
+    return len(keys)
+
+
+def _set_personal(
+    mentor: Mentor,
+    *,
+    first_name: str,
+    last_name: str,
+    phone: str,
+    bio: str,
+    gender: str,
+    gender_self_description: str,
+) -> None:
+    user = mentor.user
+    user.first_name, user.last_name = first_name.strip(), last_name.strip()
+    mentor.phone = phone.strip()
+    mentor.bio = bio.strip()
+    mentor.gender = gender
+    mentor.gender_self_description = gender_self_description.strip()
+
+
+def _save_profile(
+    mentor: Mentor, *, languages: Iterable[Language], pathways: Iterable[RecoveryPathway]
+) -> None:
+    mentor.user.save(update_fields=["first_name", "last_name"])
+    mentor.save()
+    mentor.languages.set(languages)
+    mentor.pathways.set(pathways)
+
+
 def mentor_update_profile(
     *,
     mentor: Mentor,
     first_name: str,
     last_name: str,
     phone: str,
-    recovery_since: dt.date | None,
     bio: str,
     gender: str,
     gender_self_description: str,
     languages: Iterable[Language],
     pathways: Iterable[RecoveryPathway],
-    houses: Iterable[House],
-    serves_all_houses: bool,
-    capacity: int | None = None,
 ) -> Mentor:
-    """Updates the profile. Status never changes here (see mentor_change_status); capacity only
-    when given (managers), so a mentor's own form cannot change it."""
-    user = mentor.user
-    user.first_name, user.last_name = first_name.strip(), last_name.strip()
-    mentor.phone = phone.strip()
-    mentor.recovery_since = recovery_since
-    mentor.bio = bio.strip()
-    mentor.gender = gender
-    mentor.gender_self_description = gender_self_description.strip()
-    mentor.serves_all_houses = serves_all_houses
-    if capacity is not None:
-        mentor.capacity = capacity
-    user.full_clean(exclude=["password"])
+    """A mentor updates their own profile. Nothing clearance or matching depends on (status,
+    recovery-since, houses served, capacity) can change here: staff do that (`mentor_update`)."""
+    _set_personal(
+        mentor,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        bio=bio,
+        gender=gender,
+        gender_self_description=gender_self_description,
+    )
+    mentor.user.full_clean(exclude=["password"])
     mentor.full_clean(exclude=["user"])
     with transaction.atomic():
-        user.save(update_fields=["first_name", "last_name"])
-        mentor.save()
-        mentor.languages.set(languages)
-        mentor.pathways.set(pathways)
+        _save_profile(mentor, languages=languages, pathways=pathways)
+    return mentor
+
+
+def _guarded_values(mentor: Mentor, houses: Iterable[House]) -> dict[str, str]:
+    """The fields clearance and matching depend on, as the history shows them."""
+    recovery = mentor.recovery_since
+    return {
+        MentorProfileChange.Field.RECOVERY_SINCE: format_day(recovery) if recovery else "",
+        MentorProfileChange.Field.HOUSES: ", ".join(sorted(h.name for h in houses)),
+        MentorProfileChange.Field.SERVES_ALL_HOUSES: "yes" if mentor.serves_all_houses else "no",
+        MentorProfileChange.Field.CAPACITY: str(mentor.capacity),
+    }
+
+
+def mentor_update(
+    *,
+    mentor: Mentor,
+    changed_by: User | None,
+    first_name: str,
+    last_name: str,
+    phone: str,
+    bio: str,
+    gender: str,
+    gender_self_description: str,
+    languages: Iterable[Language],
+    pathways: Iterable[RecoveryPathway],
+    recovery_since: dt.date | None,
+    houses: Iterable[House],
+    serves_all_houses: bool,
+    capacity: int,
+) -> Mentor:
+    """Staff update a mentor's profile, including what clearance and matching depend on; each
+    of those that changes gets a history row with who and when. Status: mentor_change_status."""
+    houses = list(houses)
+    _set_personal(
+        mentor,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone,
+        bio=bio,
+        gender=gender,
+        gender_self_description=gender_self_description,
+    )
+    mentor.recovery_since = recovery_since
+    mentor.serves_all_houses = serves_all_houses
+    mentor.capacity = capacity
+    mentor.user.full_clean(exclude=["password"])
+    mentor.full_clean(exclude=["user"])
+    with transaction.atomic():
+        # Locked, so two people saving at once each record the change from what was there.
+        locked = Mentor.objects.select_for_update().get(pk=mentor.pk)
+        before = _guarded_values(locked, locked.houses.all())
+        _save_profile(mentor, languages=languages, pathways=pathways)
         mentor.houses.set(houses)
+        after = _guarded_values(mentor, houses)
+        MentorProfileChange.objects.bulk_create(
+            MentorProfileChange(
+                mentor=mentor,
+                field=field,
+                old_value=before[field],
+                new_value=after[field],
+                changed_by=changed_by,
+            )
+            for field in after
+            if before[field] != after[field]
+        )
     return mentor
 
 

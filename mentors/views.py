@@ -36,6 +36,14 @@ def _get_mentor_for_user(request: HttpRequest, pk: int) -> Mentor:
     return get_object_or_404(Mentor.objects.visible_to(request.user).select_related("user"), pk=pk)
 
 
+def _get_mentor_for_change(request: HttpRequest, pk: int) -> Mentor:
+    """The mentor if this user may change them (a manager: a mentor serving one of their
+    houses); 404 otherwise, even where the profile itself is readable."""
+    return get_object_or_404(
+        Mentor.objects.changeable_by(request.user).select_related("user"), pk=pk
+    )
+
+
 def _own_mentor(request: HttpRequest) -> Mentor:
     return get_object_or_404(Mentor.objects.select_related("user"), user=request.user)
 
@@ -113,12 +121,24 @@ def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     overview = selectors.mentor_training_overview(mentor=mentor, today=timezone.localdate())
     audit.mark(request, "view", mentor)
-    return render(request, "mentors/detail.html", {"mentor": mentor, "overview": overview})
+    # Every manager reads a profile for matching; the phone, the history and the write
+    # buttons are for those who may change the mentor.
+    mine = Mentor.objects.changeable_by(request.user)
+    return render(
+        request,
+        "mentors/detail.html",
+        {
+            "mentor": mentor,
+            "overview": overview,
+            "can_change": mine.filter(pk=mentor.pk).exists(),
+            "profile_changes": mentor.profile_changes.select_related("changed_by"),
+        },
+    )
 
 
 @staff_required
 def mentor_create(request: HttpRequest) -> HttpResponse:
-    form = MentorCreateForm(request.POST or None)
+    form = MentorCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             mentor = services.mentor_create(**form.service_kwargs())
@@ -141,11 +161,11 @@ def mentor_create(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def mentor_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    mentor = _get_mentor_for_user(request, pk)
-    form = MentorStaffForm(request.POST or None, instance=mentor)
+    mentor = _get_mentor_for_change(request, pk)
+    form = MentorStaffForm(request.POST or None, instance=mentor, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.mentor_update_profile(mentor=mentor, **form.service_kwargs())
+            services.mentor_update(mentor=mentor, changed_by=request.user, **form.service_kwargs())
         except ValidationError as exc:
             _form_errors_from(form, exc)
         else:
@@ -161,7 +181,15 @@ def mentor_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def mentor_status(request: HttpRequest, pk: int) -> HttpResponse:
-    mentor = _get_mentor_for_user(request, pk)
+    mentor = _get_mentor_for_change(request, pk)
+    allowed = Mentor.objects.status_changeable_by(request.user).filter(pk=mentor.pk).exists()
+    if not allowed:
+        # Readable and editable, but their status reaches houses this manager does not run.
+        return render(
+            request,
+            "mentors/status.html",
+            {"form": None, "mentor": mentor, "not_yours": services.STATUS_NOT_YOURS},
+        )
     form = StatusChangeForm(request.POST or None, mentor=mentor)
     if request.method == "POST" and form.is_valid():
         try:
@@ -175,7 +203,12 @@ def mentor_status(request: HttpRequest, pk: int) -> HttpResponse:
             _form_errors_from(form, exc)
         else:
             audit.mark(request, "change", mentor)
-            messages.success(request, f"{mentor} is now {mentor.get_status_display().lower()}.")
+            signed_out = (
+                " They can no longer sign in." if mentor.status == Mentor.Status.RETIRED else ""
+            )
+            messages.success(
+                request, f"{mentor} is now {mentor.get_status_display().lower()}.{signed_out}"
+            )
             return redirect("mentors:detail", pk=mentor.pk)
     return render(request, "mentors/status.html", {"form": form, "mentor": mentor})
 
@@ -183,7 +216,7 @@ def mentor_status(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def mentor_resend_invite(request: HttpRequest, pk: int) -> HttpResponse:
-    mentor = _get_mentor_for_user(request, pk)
+    mentor = _get_mentor_for_change(request, pk)
     if services.mentor_send_set_password_email(user=mentor.user):
         messages.success(request, "The set-password email was sent again.")
     else:
@@ -194,7 +227,7 @@ def mentor_resend_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def record_training(request: HttpRequest, pk: int) -> HttpResponse:
-    mentor = _get_mentor_for_user(request, pk)
+    mentor = _get_mentor_for_change(request, pk)
     form = TrainingRecordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -288,8 +321,8 @@ def my_training(request: HttpRequest) -> HttpResponse:
 
 @mentor_required
 def my_profile(request: HttpRequest) -> HttpResponse:
-    """A mentor edits their own profile. Status and capacity are not on the form, so a forged
-    POST carrying them changes nothing."""
+    """A mentor edits their own profile. Status, recovery-since, houses and capacity are not
+    on the form (nor in the service), so a forged POST carrying them changes nothing."""
     mentor = _own_mentor(request)
     form = MentorProfileForm(request.POST or None, instance=mentor)
     if request.method == "POST" and form.is_valid():

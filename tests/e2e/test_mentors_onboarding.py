@@ -10,7 +10,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_manager_takes_a_volunteer_from_applicant_to_cleared(
-    page, live_server, login_browser, manager
+    page, live_server, login_browser, manager, house
 ):
     login_browser(page, live_server, manager)
     page.goto("/mentors/")
@@ -19,6 +19,7 @@ def test_a_manager_takes_a_volunteer_from_applicant_to_cleared(
     page.fill("input[name=first_name]", "Dana")
     page.fill("input[name=last_name]", "Volunteer")
     page.fill("input[name=recovery_since]", "2019-04-02")
+    page.check(f"text={house.name}")  # one of their houses, so they look after this mentor
     page.click("button:has-text('Add mentor')")
     page.wait_for_url("**/mentors/*/")
     clearance = page.locator("#clearance").inner_text()

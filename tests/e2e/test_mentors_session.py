@@ -12,8 +12,9 @@ MI = "Motivational interviewing basics"
 
 
 def test_a_manager_records_a_session_for_three_mentors_on_a_phone(
-    page, live_server, login_browser, manager
+    page, live_server, login_browser, manager, house
 ):
+    # The trainees serve every house, so also `house`, which this manager runs.
     trainees = [
         f.MentorFactory(status="in_training", user__first_name=first, user__last_name=last)
         for first, last in [("Ana", "Diaz"), ("Ben", "Cole"), ("Cleo", "Park"), ("Dev", "Rao")]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from mentoring_site.models import User
 from mentoring_site.roles import Role, role_of
 from mentors.models import Mentor
-from residents.models import Language
+from residents.models import House, Language
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +27,10 @@ def valid(**overrides) -> dict:
         "bio": "Five years sober.",
         "gender": "",
         "gender_self_description": "",
-        "serves_all_houses": "on",
         "capacity": "3",
     }
+    # A manager adds mentors to their own houses (tests/mentors/conftest.py gives them one).
+    data["houses"] = list(House.objects.values_list("pk", flat=True))
     data.update(overrides)
     return data
 
@@ -199,3 +200,19 @@ def test_the_plain_text_email_is_not_html_escaped(
     body = mail.outbox[0].body
     assert "Hello D'Angelo," in body
     assert "&#x27;" not in body
+
+
+def test_a_manager_must_choose_one_of_their_houses(as_user, manager, house, house2):
+    client = as_user(manager)
+    form = client.get(URL).context["form"]
+    assert list(form.fields["houses"].queryset) == [house]
+    response = client.post(URL, valid(houses=[]))
+    assert "Choose at least one of your houses" in response.content.decode()
+    response = client.post(URL, valid(houses=[house2.pk], serves_all_houses="on"))
+    assert "houses" in response.context["form"].errors
+    assert not Mentor.objects.exists()
+
+
+def test_only_an_admin_adds_a_mentor_serving_every_house(as_user, program_admin):
+    as_user(program_admin).post(URL, valid(houses=[], serves_all_houses="on"))
+    assert Mentor.objects.get().serves_all_houses

@@ -76,3 +76,10 @@ def test_the_large_scale_adds_2000_mentors_with_training_in_bulk(settings):
     bulk = User.objects.filter(email__startswith="mentor.bulk.").first()
     assert not bulk.has_usable_password()
     assert bulk.groups.filter(name="Mentor").exists()
+
+
+def test_retired_demo_mentors_cannot_sign_in(seeded):
+    retired = Mentor.objects.filter(status="retired").select_related("user")
+    assert retired and all(not m.user.is_active for m in retired)
+    assert all(m.user.is_active for m in Mentor.objects.exclude(status="retired"))
+    assert retired[0].status_changes.filter(account="deactivated").exists()

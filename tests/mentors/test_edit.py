@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from tests import factories as f
+
 pytestmark = pytest.mark.django_db
 
 
@@ -36,8 +38,8 @@ def test_a_mentor_gets_404_even_for_themselves(as_user, mentor):
     assert mentor.capacity == 3
 
 
-def test_a_manager_changes_capacity_and_houses(as_user, manager, mentor, house):
-    response = as_user(manager).post(
+def test_an_admin_changes_capacity_and_houses(as_user, program_admin, mentor, house):
+    response = as_user(program_admin).post(
         url(mentor), valid(serves_all_houses="", houses=[house.pk], status="retired")
     )
     assert response.status_code == 302
@@ -46,6 +48,21 @@ def test_a_manager_changes_capacity_and_houses(as_user, manager, mentor, house):
     assert list(mentor.houses.all()) == [house]
     assert not mentor.serves_all_houses
     assert mentor.status == "active"
+
+
+def test_a_manager_changes_only_their_own_houses(as_user, manager, house, house2):
+    other = f.HouseFactory(name="Cedar House")
+    mentor = f.ClearedMentorFactory(serves_all_houses=False)
+    mentor.houses.set([house, house2])
+    response = as_user(manager).post(
+        url(mentor), valid(serves_all_houses="on", houses=[other.pk], capacity="4")
+    )
+    assert "houses" in response.context["form"].errors  # not one of theirs
+    response = as_user(manager).post(url(mentor), valid(serves_all_houses="on", houses=[]))
+    assert response.status_code == 302
+    mentor.refresh_from_db()
+    assert list(mentor.houses.all()) == [house2], "their house removed, the other kept"
+    assert not mentor.serves_all_houses, "only an admin sets serving every house"
 
 
 @pytest.mark.parametrize("capacity", ["-1", "11", "2.5", ""])

@@ -1,4 +1,5 @@
-"""A mentor edits their own profile, except status and capacity (a forged POST changes neither)."""
+"""A mentor edits their own profile, except what clearance and matching depend on (forged POST
+fields change nothing: tests/security/test_roles_own_profile.py)."""
 
 import pytest
 from django.urls import reverse
@@ -16,11 +17,9 @@ def valid(**overrides) -> dict:
         "first_name": "Samuel",
         "last_name": "Okafor",
         "phone": "555-0123",
-        "recovery_since": "2019-06-01",
         "bio": "Six years sober.",
         "gender": "man",
         "gender_self_description": "",
-        "serves_all_houses": "on",
     }
     data.update(overrides)
     return data
@@ -72,7 +71,6 @@ def test_they_edit_only_themselves(as_user, mentor, mentor2):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("recovery_since", "2999-01-01", "cannot be in the future"),
         ("first_name", "", "required"),
         ("phone", "5" * 31, "at most 30"),
         ("bio", "x" * 1001, "at most 1000"),
