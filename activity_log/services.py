@@ -98,9 +98,15 @@ def contact_log(
     concern_note: str = "",
     idempotency_key: uuid.UUID | None = None,
 ) -> ContactLog:
-    """Logs a contact. The same idempotency key twice (a double tap, a resent POST) saves one."""
+    """Logs a contact. The same idempotency key twice (a double tap, a resent POST) saves one.
+
+    Keys belong to the author: a key another user replays finds nothing of theirs and saves a
+    new contact, so it can never return (or redirect to, or audit) someone else's record.
+    """
     if idempotency_key is not None:
-        existing = ContactLog.objects.filter(idempotency_key=idempotency_key).first()
+        existing = ContactLog.objects.filter(
+            created_by=author, idempotency_key=idempotency_key
+        ).first()
         if existing is not None:
             return existing
     topics, goals_discussed = list(topics), list(goals_discussed)
@@ -129,7 +135,7 @@ def contact_log(
             # Two requests with one key raced past the first check; the other one saved it.
             if idempotency_key is None:
                 raise
-            return ContactLog.objects.get(idempotency_key=idempotency_key)
+            return ContactLog.objects.get(created_by=author, idempotency_key=idempotency_key)
         contact.topics.set(topics)
         contact.goals_discussed.set(goals_discussed)
         pairing_recompute_due(pairing=locked)

@@ -129,7 +129,11 @@ def resident_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, "This form had expired. Check the details and submit again.")
             return render(request, "residents/intake.html", {"form": form})
         # A resent form (double click, back + submit) lands on the resident it created.
-        existing = Resident.objects.visible_to(request.user).filter(intake_key=key).first()
+        existing = (
+            Resident.objects.visible_to(request.user)
+            .filter(created_by=request.user, intake_key=key)
+            .first()
+        )
         if existing is not None:
             messages.info(request, f"{existing} was already admitted.")
             return redirect("residents:detail", existing.pk)
