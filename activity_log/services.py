@@ -199,6 +199,13 @@ def contact_update(
     contact.follow_up_on = follow_up_on
     contact.concern_level = concern_level
     contact.concern_note = concern_note
+    raised_again = concern_level == ContactLog.Concern.URGENT and not was_urgent
+    if raised_again:
+        # A concern acknowledged, lowered and raised again is a new concern: it goes back on the
+        # dashboard until a manager acknowledges this one (the earlier one is in the audit trail).
+        contact.acknowledged_at = None
+        contact.acknowledged_by = None
+        contact.acknowledgement_note = ""
     _validate(contact, contact.pairing, goals_discussed)
     with transaction.atomic():
         locked = _lock_pairing(contact.pairing_id)
@@ -208,8 +215,8 @@ def contact_update(
         contact.goals_discussed.set(goals_discussed)
         pairing_recompute_due(pairing=locked)
         hours.milestones_record(locked.mentor)
-        if contact.concern_level == ContactLog.Concern.URGENT and not was_urgent:
-            alerts.urgent_concern_raised(contact)
+        if raised_again:
+            alerts.urgent_concern_raised(contact, raised_at=timezone.now())
     return contact
 
 
