@@ -37,13 +37,13 @@ def _exit(resident, manager):
     )
 
 
-def _run(jobs: list[tuple[float, object]]) -> list[str]:
-    """Each job (delay, callable) in its own thread and connection; outcomes in any order."""
-    outcomes: list[str] = []
+def _run(jobs: dict[str, tuple[float, object]]) -> dict[str, str]:
+    """Each job (delay, callable) in its own thread and connection; outcome by job name."""
+    outcomes: dict[str, str] = {}
     lock = threading.Lock()
     barrier = threading.Barrier(len(jobs))
 
-    def worker(delay, job):
+    def worker(name, delay, job):
         try:
             barrier.wait()
             time.sleep(delay)
@@ -56,9 +56,9 @@ def _run(jobs: list[tuple[float, object]]) -> list[str]:
         finally:
             connections.close_all()
         with lock:
-            outcomes.append(outcome)
+            outcomes[name] = outcome
 
-    threads = [threading.Thread(target=worker, args=job) for job in jobs]
+    threads = [threading.Thread(target=worker, args=(name, *job)) for name, job in jobs.items()]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -66,10 +66,19 @@ def _run(jobs: list[tuple[float, object]]) -> list[str]:
     return outcomes
 
 
-def _no_exited_resident_is_paired(resident) -> None:
+def _no_exited_resident_is_paired(resident, exit_outcome: str, pairing_outcome: str) -> None:
+    """The exit always succeeds; the pairing either was refused cleanly or was ended by the exit.
+    (Which one depends on who got the resident row first; on a loaded machine either can.)"""
+    assert exit_outcome == "ok", exit_outcome
     resident.refresh_from_db()
     assert resident.status == Resident.Status.MOVED_OUT
     assert not Pairing.objects.open().filter(resident=resident).exists()
+    if pairing_outcome == "ok":
+        pairing = Pairing.objects.get(resident=resident)
+        assert pairing.end_reason == Pairing.EndReason.RESIDENT_LEFT
+    else:
+        assert "no longer living in the house" in pairing_outcome, pairing_outcome
+        assert not Pairing.objects.filter(resident=resident).exists()
 
 
 @postgres_only
@@ -89,17 +98,17 @@ def test_an_exit_while_a_pairing_is_being_made_ends_that_pairing(
     stale = Resident.objects.get(pk=resident.pk)
 
     outcomes = _run(
-        [
-            (0, lambda: services.pairing_create(resident=stale, mentor=mentor, created_by=manager)),
-            (0.1, lambda: _exit(resident, manager)),
-        ]
+        {
+            "pair": (
+                0,
+                lambda: services.pairing_create(resident=stale, mentor=mentor, created_by=manager),
+            ),
+            "exit": (0.1, lambda: _exit(resident, manager)),
+        }
     )
 
-    assert all(not o.startswith("crash") for o in outcomes), outcomes
-    assert outcomes.count("ok") == 2, outcomes  # the pairing committed first, then the exit
-    _no_exited_resident_is_paired(resident)
-    pairing = Pairing.objects.get(resident=resident)
-    assert pairing.end_reason == Pairing.EndReason.RESIDENT_LEFT
+    # Usually the pairing holds the resident row first, commits, and the exit then ends it.
+    _no_exited_resident_is_paired(resident, outcomes["exit"], outcomes["pair"])
 
 
 @postgres_only
@@ -115,22 +124,27 @@ def test_a_pairing_started_while_an_exit_is_saving_is_refused(
         return original_full_clean(self, *args, **kwargs)
 
     monkeypatch.setattr(Resident, "full_clean", slow_full_clean)
+    original_clearance = Mentor.clearance
+
+    def slow_clearance(self, today=None):
+        time.sleep(0.6)  # the pairing would commit after the exit has committed and signalled
+        return original_clearance(self, today)
+
+    monkeypatch.setattr(Mentor, "clearance", slow_clearance)
     stale = Resident.objects.get(pk=resident.pk)
 
     outcomes = _run(
-        [
-            (0, lambda: _exit(resident, manager)),
-            (
+        {
+            "exit": (0, lambda: _exit(resident, manager)),
+            "pair": (
                 0.1,
                 lambda: services.pairing_create(resident=stale, mentor=mentor, created_by=manager),
             ),
-        ]
+        }
     )
 
-    assert "ok" in outcomes, outcomes
-    assert any("no longer living in the house" in o for o in outcomes), outcomes
-    _no_exited_resident_is_paired(resident)
-    assert not Pairing.objects.filter(resident=resident).exists()
+    # Usually the exit holds the resident row first, and the pairing then sees it and is refused.
+    _no_exited_resident_is_paired(resident, outcomes["exit"], outcomes["pair"])
 
 
 @pytest.mark.django_db
