@@ -35,9 +35,8 @@ logger = logging.getLogger(__name__)
 
 REMOVED_TEXT = "Removed under the retention policy."
 
-# Dates (and timestamps) that stay after anonymisation, and why. Every other date field of these
-# models that is not required is cleared; tests/security/test_retention_anonymise_more.py fails when a
-# new date field is in neither list.
+# Dates (and timestamps) that stay after anonymisation, and why; CLEARED_DATES are blanked.
+# tests/security/test_retention_anonymise_more.py fails when a new date field is in neither.
 KEPT = {
     "Resident.move_in_date": "reports: residents served in a period, days of stay",
     "Resident.exit_date": "reports: exits in a period; the retention clock itself",

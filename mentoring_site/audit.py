@@ -8,7 +8,8 @@ The middleware writes exactly one AuditEvent per request (the last mark wins) wh
 answered, whatever the status (a refused form that renders the record showed it); a view that
 raised (404, 403, 500) writes nothing. The exceptions are requests that act on or show several
 records at once: `mark_each` (a bulk delete in the Django admin) and `mark_shown` (a page listing
-residents' contact details) record one row per record, each with its own object and resident id. Nothing personal goes into the row: ids, the action, the path, the IP.
+residents' contact details) record one row per record, each with its own object and resident id.
+Nothing personal goes into the row: ids, the action, the path, the IP.
 """
 
 from __future__ import annotations
