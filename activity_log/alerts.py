@@ -23,8 +23,12 @@ def urgent_concern_recipients(contact: ContactLog) -> list[User]:
     )
 
 
-def urgent_concern_raised(contact: ContactLog) -> None:
-    """Queues the alert (no notes in it, only a link) and wakes the sender once the row commits."""
+def urgent_concern_raised(contact: ContactLog, *, raised_at=None) -> None:
+    """Queues the alert (no notes in it, only a link) and wakes the sender once the row commits.
+
+    `raised_at` (default: when the contact was logged) is the alert's due time: a concern raised
+    again after it was acknowledged and lowered gets a new time, so a new alert.
+    """
     now = timezone.now()
     Reminder.objects.bulk_create(
         [
@@ -32,7 +36,7 @@ def urgent_concern_raised(contact: ContactLog) -> None:
                 kind=Reminder.Kind.URGENT_CONCERN,
                 contact=contact,
                 subject_key=f"contact:{contact.pk}",
-                due_at=contact.created_at,
+                due_at=raised_at or contact.created_at,
                 send_after=now,
                 recipient=recipient,
             )

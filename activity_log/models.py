@@ -78,8 +78,9 @@ class ContactLog(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     acknowledgement_note = models.CharField(max_length=500, blank=True)
-    # One key per rendered form: a double tap or a resent POST saves one contact.
-    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, default=None)
+    # One key per rendered form: a double tap or a resent POST saves one contact. Unique per
+    # author (constraint below), so a key someone else replays never finds this contact.
+    idempotency_key = models.UUIDField(null=True, blank=True, default=None)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -109,6 +110,10 @@ class ContactLog(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(duration_minutes__lte=600), name="contact_duration_max_600"
+            ),
+            # contact_log's "was this form already saved?" lookup (author, key) uses it too.
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"], name="contact_idempotency_key_per_author"
             ),
         ]
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from activity_log import retention
-from mentoring_site import audit
+from mentoring_site import audit, csv_safe
 from mentoring_site.roles import Role, role_required, staff_required
 from residents.models import EARLIEST_DATE, Resident
 
@@ -113,7 +111,8 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     events = events.filter(at__lte=timezone.now())
     resident_id = form.cleaned_data["resident_id"]
     audit.mark(request, "export", "mentoring_site.auditevent", resident_id=resident_id)
-    writer = csv.writer(_Echo())
+    # Emails and paths are typed by people: no cell may start a spreadsheet formula.
+    writer = csv_safe.writer(_Echo())
     header = ["time", "user", "action", "object_type", "object_id", "resident_id", "ip", "path"]
 
     def rows():

@@ -3,7 +3,6 @@ staff and a de-identified CSV for funders. Every export is audited."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from urllib.parse import urlencode
 
@@ -14,7 +13,7 @@ from django.utils import timezone
 
 from activity_log import charts, reports
 from activity_log.dashboard_forms import ReportForm
-from mentoring_site import audit
+from mentoring_site import audit, csv_safe
 from mentoring_site.roles import is_admin, staff_required
 from residents.models import House
 
@@ -99,8 +98,8 @@ def report_print(request: HttpRequest) -> HttpResponse:
 def _csv_response(filename: str, rows: list[list]) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerows(rows)
+    # Names (houses, topics) are typed by people: no cell may start a spreadsheet formula.
+    csv_safe.writer(response).writerows(rows)
     return response
 
 

@@ -98,9 +98,15 @@ def contact_log(
     concern_note: str = "",
     idempotency_key: uuid.UUID | None = None,
 ) -> ContactLog:
-    """Logs a contact. The same idempotency key twice (a double tap, a resent POST) saves one."""
+    """Logs a contact. The same idempotency key twice (a double tap, a resent POST) saves one.
+
+    Keys belong to the author: a key another user replays finds nothing of theirs and saves a
+    new contact, so it can never return (or redirect to, or audit) someone else's record.
+    """
     if idempotency_key is not None:
-        existing = ContactLog.objects.filter(idempotency_key=idempotency_key).first()
+        existing = ContactLog.objects.filter(
+            created_by=author, idempotency_key=idempotency_key
+        ).first()
         if existing is not None:
             return existing
     topics, goals_discussed = list(topics), list(goals_discussed)
@@ -129,7 +135,7 @@ def contact_log(
             # Two requests with one key raced past the first check; the other one saved it.
             if idempotency_key is None:
                 raise
-            return ContactLog.objects.get(idempotency_key=idempotency_key)
+            return ContactLog.objects.get(created_by=author, idempotency_key=idempotency_key)
         contact.topics.set(topics)
         contact.goals_discussed.set(goals_discussed)
         pairing_recompute_due(pairing=locked)
@@ -193,6 +199,13 @@ def contact_update(
     contact.follow_up_on = follow_up_on
     contact.concern_level = concern_level
     contact.concern_note = concern_note
+    raised_again = concern_level == ContactLog.Concern.URGENT and not was_urgent
+    if raised_again:
+        # A concern acknowledged, lowered and raised again is a new concern: it goes back on the
+        # dashboard until a manager acknowledges this one (the earlier one is in the audit trail).
+        contact.acknowledged_at = None
+        contact.acknowledged_by = None
+        contact.acknowledgement_note = ""
     _validate(contact, contact.pairing, goals_discussed)
     with transaction.atomic():
         locked = _lock_pairing(contact.pairing_id)
@@ -202,8 +215,8 @@ def contact_update(
         contact.goals_discussed.set(goals_discussed)
         pairing_recompute_due(pairing=locked)
         hours.milestones_record(locked.mentor)
-        if contact.concern_level == ContactLog.Concern.URGENT and not was_urgent:
-            alerts.urgent_concern_raised(contact)
+        if raised_again:
+            alerts.urgent_concern_raised(contact, raised_at=timezone.now())
     return contact
 
 

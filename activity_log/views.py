@@ -82,6 +82,8 @@ def my_mentees(request: HttpRequest) -> HttpResponse:
     mentor = Mentor.objects.filter(user=request.user).first()
     milestone = hours.milestone_celebrate(mentor) if mentor else None
     audit.mark(request, "view", "activity_log.my_mentees")
+    # A row per mentee whose phone number the page shows (only active rows show it).
+    audit.mark_shown(request, [row.resident for row in active if row.phone])
     return render(
         request,
         "activity_log/my_mentees.html",

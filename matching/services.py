@@ -3,6 +3,9 @@
 Capacity is safe under concurrent requests because `pairing_create` and `pairing_resume` lock the
 mentor row (`SELECT ... FOR UPDATE`) before counting the mentor's active pairings: a second
 manager pairing the same mentor waits for the first transaction and then counts its pairing.
+`pairing_create` first locks the resident row too, as `residents.services.resident_exit` does: a
+pairing made at the moment the resident leaves either sees the exit and is refused, or commits
+first, so the exit's signal (sent after the exit commits) finds the pairing and ends it.
 "One open pairing per resident" is the database constraint `one_open_pairing_per_resident`; when two
 requests race past the friendly pre-check, the loser's IntegrityError becomes a ValidationError.
 """
@@ -68,6 +71,22 @@ def _lock_mentor_with_room(mentor: Mentor, *, today: dt.date) -> Mentor:
     return locked
 
 
+def _lock_active_resident(resident: Resident) -> Resident:
+    """Locks the resident row and checks, against committed data, that they still live here."""
+    locked = Resident.objects.select_for_update().get(pk=resident.pk)
+    _check_resident_active(locked)
+    return locked
+
+
+def _check_resident_active(resident: Resident) -> None:
+    if resident.status != Resident.Status.ACTIVE:
+        raise ValidationError(
+            f"{resident.preferred_name} is no longer living in the house "
+            f"({resident.get_status_display().lower()}).",
+            code="resident_exited",
+        )
+
+
 def _save(pairing: Pairing, **kwargs) -> None:
     pairing.next_due_at = pairing.next_due()
     pairing.full_clean()
@@ -85,12 +104,7 @@ def pairing_create(
     """Pairs an active resident with a cleared mentor who has a free place."""
     today = _today()
     started_on = started_on or today
-    if resident.status != Resident.Status.ACTIVE:
-        raise ValidationError(
-            f"{resident.preferred_name} is no longer living in the house "
-            f"({resident.get_status_display().lower()}).",
-            code="resident_exited",
-        )
+    _check_resident_active(resident)
     if is_same_person(mentor=mentor, resident=resident):
         raise ValidationError("A mentor cannot be paired with themself.", code="same_person")
     if _has_open_pairing(resident):
@@ -106,6 +120,8 @@ def pairing_create(
         pairing.checkin_interval_days = checkin_interval_days
     try:
         with transaction.atomic():
+            # Resident first, then mentor: the order every writer that takes both uses.
+            _lock_active_resident(resident)
             _lock_mentor_with_room(mentor, today=today)
             # full_clean() checks the open-pairing constraint with a friendly message; the
             # database constraint still decides when two requests race past it.

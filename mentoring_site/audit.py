@@ -4,10 +4,12 @@ In a view, after loading the object through `visible_to(user)`:
 
     audit.mark(request, "view", resident, resident_id=resident.pk)
 
-The middleware writes exactly one AuditEvent per request (the last mark wins) when the response
-is not an error. The one exception is a request that acts on several records at once (a bulk
-delete in the Django admin): `mark_each` records one row per record, each with its own object and
-resident id. Nothing personal goes into the row: ids, the action, the path, the IP.
+The middleware writes exactly one AuditEvent per request (the last mark wins) when the view
+answered, whatever the status (a refused form that renders the record showed it); a view that
+raised (404, 403, 500) writes nothing. The exceptions are requests that act on or show several
+records at once: `mark_each` (a bulk delete in the Django admin) and `mark_shown` (a page listing
+residents' contact details) record one row per record, each with its own object and resident id.
+Nothing personal goes into the row: ids, the action, the path, the IP.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
@@ -49,6 +52,24 @@ def mark_each(request: HttpRequest, action: str, objs_and_residents) -> None:
         AuditMark(action, obj._meta.label_lower, str(obj.pk or ""), resident_id)
         for obj, resident_id in objs_and_residents
     ]
+
+
+def mark_shown(request: HttpRequest, residents, *, action: str = "view") -> None:
+    """Record one row per resident whose contact details or goals (or, for a search, whose name)
+    this response shows, as well as what the request marked for the page itself.
+
+    For list-like pages (my mentees with phone numbers, the intake's duplicate-name warning, the
+    admin's resident autocomplete). The middleware writes the rows with one bulk insert, so the
+    page's query count does not grow with the number of residents.
+    """
+    found = getattr(request, "_audit_mark", None)
+    marks = [] if found is None else list(found) if isinstance(found, list) else [found]
+    marks += [
+        AuditMark(action, resident._meta.label_lower, str(resident.pk), resident.pk)
+        for resident in residents
+    ]
+    if marks:
+        request._audit_mark = marks
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -120,7 +141,10 @@ class AuditMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         found = getattr(request, "_audit_mark", None)
-        if found is not None and response.status_code < 400 and request.user.is_authenticated:
+        # Any status the view answered itself: a refused form (400) that still renders the
+        # record showed it. A view that raised (404 for an outsider, 403, 500) showed nothing,
+        # and process_exception dropped its mark.
+        if found is not None and request.user.is_authenticated:
             if isinstance(found, list):
                 AuditEvent.objects.bulk_create(
                     [self._event(request, each) for each in found], batch_size=500
@@ -128,6 +152,9 @@ class AuditMiddleware:
             else:
                 self._event(request, found).save()
         return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        request._audit_mark = None
 
     @staticmethod
     def _event(request: HttpRequest, found: AuditMark) -> AuditEvent:
@@ -143,6 +170,20 @@ class AuditMiddleware:
 
 
 # --- Django admin -------------------------------------------------------------------------------
+
+
+class _AuditedPaginator(Paginator):
+    """Hands the objects of the page it answers to `on_page` (loaded once, then reused)."""
+
+    def __init__(self, *args, on_page, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._on_page = on_page
+
+    def page(self, number):
+        page = super().page(number)
+        page.object_list = list(page.object_list)
+        self._on_page(page.object_list)
+        return page
 
 
 class AuditedAdminMixin:
@@ -166,6 +207,22 @@ class AuditedAdminMixin:
 
     def _audit(self, request, action: str, obj) -> None:
         mark(request, action, obj, resident_id=self._audit_resident_id(obj))
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        """The admin's autocomplete (a resident picker on the consent and goal forms) lists
+        residents by name: one view row per resident on the page it answers."""
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.view_name == "admin:autocomplete":
+            return _AuditedPaginator(
+                queryset,
+                per_page,
+                orphans=orphans,
+                allow_empty_first_page=allow_empty_first_page,
+                on_page=lambda objs: mark_each(
+                    request, "view", [(obj, self._audit_resident_id(obj)) for obj in objs]
+                ),
+            )
+        return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
 
     def changelist_view(self, request, extra_context=None):
         mark(request, "view", f"{self.model._meta.label_lower}.list")

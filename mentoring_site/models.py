@@ -58,6 +58,12 @@ class AuditEventQuerySet(models.QuerySet):
     def delete(self):
         raise PermissionError("Audit events are append-only.")
 
+    def forget_ips(self, *, before) -> int:
+        """The one change the trail allows: retention blanks the IP of rows older than `before`
+        (the ids, action and time stay). Returns how many rows changed."""
+        rows = self.filter(at__lt=before, ip__isnull=False)
+        return models.QuerySet.update(rows, ip=None)
+
 
 class AuditEvent(models.Model):
     """Who did what to which resident-related record, and when. Append-only."""

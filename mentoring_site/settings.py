@@ -278,7 +278,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "celery")
 # The overdue scan and the reminder sender run every minute (tests shorten it).
 SCAN_INTERVAL_SECONDS = env_int("SCAN_INTERVAL_SECONDS", 60)
-CELERY_IMPORTS = ["activity_log.retention"]
+CELERY_IMPORTS = ["activity_log.retention", "mentoring_site.tasks"]
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "mentoring_site.tasks.heartbeat",
@@ -288,6 +288,16 @@ CELERY_BEAT_SCHEDULE = {
     "anonymise-due-residents": {
         "task": "activity_log.retention.anonymise_due_residents_task",
         "schedule": crontab(hour=3, minute=15),
+    },
+    # Retention: audit rows older than RETENTION_YEARS lose their IP address.
+    "forget-old-audit-ips": {
+        "task": "activity_log.retention.audit_ips_forget_task",
+        "schedule": crontab(hour=3, minute=25),
+    },
+    # Expired sessions (they hold user ids and resident search terms): `clearsessions`, daily.
+    "clear-expired-sessions": {
+        "task": "mentoring_site.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=35),
     },
     "scan-overdue": {
         "task": "activity_log.tasks.scan_overdue_task",

@@ -144,7 +144,8 @@ class Resident(models.Model):
     # Set when retention replaced identifying data with placeholders.
     anonymised_at = models.DateTimeField(null=True, blank=True)
     # One-time key from the intake form: a resent form finds this row instead of adding another.
-    intake_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # Unique per user who admitted (constraint below): another user's replayed key finds nothing.
+    intake_key = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = ResidentQuerySet.as_manager()
 
@@ -164,6 +165,10 @@ class Resident(models.Model):
             models.CheckConstraint(
                 condition=Q(exit_date__isnull=True) | Q(exit_date__gte=models.F("move_in_date")),
                 name="resident_exit_after_move_in",
+            ),
+            # resident_create's "was this form already saved?" lookup (created_by, key) uses it.
+            models.UniqueConstraint(
+                fields=["created_by", "intake_key"], name="resident_intake_key_per_user"
             ),
         ]
 

@@ -52,10 +52,11 @@ def resident_create(
     """Admit a resident. Returns (resident, created).
 
     With an `intake_key` the call is idempotent: a resent intake form returns the resident the
-    first submission created instead of adding a second one.
+    first submission created instead of adding a second one. Keys belong to the user who
+    admitted: another user's replayed key finds nothing and never returns their resident.
     """
     if intake_key is not None:
-        existing = Resident.objects.filter(intake_key=intake_key).first()
+        existing = Resident.objects.filter(created_by=user, intake_key=intake_key).first()
         if existing is not None:
             return existing, False
     resident = Resident(
@@ -82,7 +83,7 @@ def resident_create(
         # Two submissions of the same form raced; the other one won.
         if intake_key is None:
             raise
-        return Resident.objects.get(intake_key=intake_key), False
+        return Resident.objects.get(created_by=user, intake_key=intake_key), False
     return resident, True
 
 

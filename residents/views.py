@@ -127,9 +127,14 @@ def resident_create(request: HttpRequest) -> HttpResponse:
             form = ResidentIntakeForm(data, user=request.user)
             form.is_valid()
             form.add_error(None, "This form had expired. Check the details and submit again.")
+            audit.mark_shown(request, form.duplicates)
             return render(request, "residents/intake.html", {"form": form})
         # A resent form (double click, back + submit) lands on the resident it created.
-        existing = Resident.objects.visible_to(request.user).filter(intake_key=key).first()
+        existing = (
+            Resident.objects.visible_to(request.user)
+            .filter(created_by=request.user, intake_key=key)
+            .first()
+        )
         if existing is not None:
             messages.info(request, f"{existing} was already admitted.")
             return redirect("residents:detail", existing.pk)
@@ -158,6 +163,8 @@ def resident_create(request: HttpRequest) -> HttpResponse:
         if house_id and houses.filter(pk=house_id).exists():
             initial["house"] = house_id
         form = ResidentIntakeForm(user=request.user, initial=initial)
+    # The duplicate-name warning shows those residents' names and move-in dates.
+    audit.mark_shown(request, form.duplicates)
     return render(request, "residents/intake.html", {"form": form})
 
 

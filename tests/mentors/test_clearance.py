@@ -4,7 +4,7 @@ single-mentor method (a property-based test over random ledgers)."""
 import datetime as dt
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from mentors.models import Mentor, TrainingCourse, TrainingRecord
@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 3, 4)
 CRISIS = "Crisis intervention and de-escalation"
 TRAUMA = "Trauma-informed practice"
+ETHICS = "Ethics, boundaries and confidentiality"
 
 
 def course(name: str) -> TrainingCourse:
@@ -211,9 +212,20 @@ record_strategy = st.tuples(
     ),
     records=st.lists(record_strategy, max_size=8),
     deactivate=st.booleans(),
+    # A required course whose only record has expired (everything else may be in order): the
+    # case where forgetting `expires_on` in either SQL form would clear the mentor.
+    expired_only=st.one_of(st.none(), st.none(), st.sampled_from([CRISIS, ETHICS])),
+)
+@example(
+    status="active",
+    recovery_days=2000,
+    trained_days_ago=30,
+    records=[],
+    deactivate=False,
+    expired_only=ETHICS,
 )
 def test_the_annotation_and_the_method_always_agree(
-    status, recovery_days, trained_days_ago, records, deactivate
+    status, recovery_days, trained_days_ago, records, deactivate, expired_only
 ):
     courses = list(TrainingCourse.objects.order_by("pk"))
     TrainingCourse.objects.filter(name=CRISIS).update(is_active=not deactivate)
@@ -240,6 +252,18 @@ def test_the_annotation_and_the_method_always_agree(
         TrainingRecord.objects.create(
             mentor=mentor, course=c, completed_on=completed, expires_on=expires, hours=1
         )
+    if expired_only is not None:
+        only = course(expired_only)
+        TrainingRecord.objects.filter(mentor=mentor, course=only).delete()
+        completed = TODAY - dt.timedelta(days=800)
+        TrainingRecord.objects.create(
+            mentor=mentor,
+            course=only,
+            completed_on=completed,
+            expires_on=TODAY - dt.timedelta(days=1),
+            hours=1,
+        )
+        event(f"only record of a required course expired ({only.name})")
     method = Mentor.objects.get(pk=mentor.pk).clearance(TODAY)
     assert cleared_in_db(mentor) == method.cleared
     assert cleared_by_filter(mentor) == method.cleared

@@ -241,7 +241,7 @@ def test_a_racing_second_submission_returns_the_first_resident(manager, house, m
     from residents import services
 
     key = uuid.uuid4()
-    first = f.ResidentFactory(house=house, intake_key=key)
+    first = f.ResidentFactory(house=house, intake_key=key, created_by=manager)
     real_filter = Resident.objects.filter
 
     def filter_missing_the_race(*args, **kwargs):
