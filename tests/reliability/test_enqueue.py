@@ -12,6 +12,7 @@ from kombu import pools
 
 from mentoring_site import tasks
 from mentoring_site.tasks import enqueue
+from tests.conftest import ROOT
 
 
 @shared_task(name="tests.reliability.noop")
@@ -87,3 +88,20 @@ def test_the_urgent_alert_and_the_scan_enqueue_through_it(monkeypatch):
     assert alerts.enqueue_send is reminders.enqueue_send
     assert reminders.enqueue_send() is True
     assert sent == ["activity_log.tasks.send_reminders"]
+
+
+# Beat warming the dashboard figures when beat starts: not a request, no outbox row behind it.
+ALLOWED_DIRECT_SENDS = {("activity_log/tasks.py", "warm_dashboard_health.delay()")}
+
+
+def test_no_request_code_sends_a_task_but_through_enqueue():
+    """Every .delay( / .apply_async( in the apps goes through mentoring_site.tasks.enqueue."""
+    found = set()
+    for app_dir in ("mentoring_site", "residents", "mentors", "matching", "activity_log"):
+        for path in (ROOT / app_dir).rglob("*.py"):
+            relative = str(path.relative_to(ROOT))
+            for line in path.read_text().splitlines():
+                code = line.split("#", 1)[0]
+                if ".delay(" in code or ".apply_async(" in code:
+                    found.add((relative, code.strip()))
+    assert found <= ALLOWED_DIRECT_SENDS  # enqueue() itself hands `task.apply_async` to a thread

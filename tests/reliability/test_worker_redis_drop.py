@@ -34,7 +34,7 @@ def redis_server():
 
 
 def test_the_worker_survives_redis_restarts_and_runs_a_task_after_each(
-    transactional_db, redis_server, tmp_path, monkeypatch
+    transactional_db, redis_server, tmp_path
 ):
     queue = f"drop-{uuid.uuid4().hex[:8]}"
     env = celery_env(queue, REDIS_URL=redis_server.url)
