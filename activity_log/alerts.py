@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from activity_log.models import ContactLog, Reminder
+from activity_log.reminders import enqueue_send
 from mentoring_site.models import User
 from mentoring_site.roles import ADMIN_GROUP
 
@@ -44,11 +45,6 @@ def urgent_concern_raised(contact: ContactLog, *, raised_at=None) -> None:
         ],
         ignore_conflicts=True,
     )
-    # robust: a broker outage must not fail the save; the rows stay in the outbox for the next scan.
-    transaction.on_commit(_wake_sender, robust=True)
-
-
-def _wake_sender() -> None:
-    from activity_log.tasks import send_reminders
-
-    send_reminders.delay()
+    # After commit, bounded and never raising (enqueue_send): a down or frozen broker must not
+    # fail or stall the save; the rows stay in the outbox for beat's next send run.
+    transaction.on_commit(enqueue_send, robust=True)

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from activity_log.models import Reminder
 from matching.models import Pairing
+from mentoring_site.tasks import enqueue
 from mentors.models import Mentor, TrainingRecord
 from residents.models import House, Resident
 
@@ -43,7 +44,6 @@ INSERT_BATCH = 2000
 ID_CHUNK = 10_000
 TRAINING_NOTICE_DAYS = 30
 MAX_BACKOFF = dt.timedelta(hours=2)
-ENQUEUE_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 Kind = Reminder.Kind
 PAIRING_KINDS = (Kind.MENTOR_OVERDUE, Kind.MANAGER_ESCALATION)
@@ -72,22 +72,12 @@ def quiet_hours_send_after(now: dt.datetime, time_zone: str) -> dt.datetime:
 def enqueue_send() -> bool:
     """Asks a worker to send due reminders; never raises (use with transaction.on_commit).
 
-    When the broker is down the request still succeeds: the rows are in the database and the
-    next scan (or beat's send run) picks them up.
+    When the broker is down or frozen the request still succeeds, within REDIS_TIMEOUT_SECONDS:
+    the rows are in the database and the next scan (or beat's send run) picks them up.
     """
     from activity_log.tasks import send_reminders  # tasks import this module
 
-    try:
-        # One quick reconnect (a pooled connection may be stale after a broker restart), then give
-        # up: with retry=False redis-py's own retries would hold the request for seconds.
-        send_reminders.apply_async(retry=True, retry_policy=ENQUEUE_RETRY)
-    except Exception as exc:  # noqa: BLE001 - any broker failure must not reach the caller
-        logger.warning(
-            "could not enqueue reminder sending (%s); the next scan will retry",
-            type(exc).__name__,
-        )
-        return False
-    return True
+    return enqueue(send_reminders)
 
 
 # --- Scan --------------------------------------------------------------------------------------

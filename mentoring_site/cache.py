@@ -1,20 +1,48 @@
-"""A Redis cache that degrades to "miss" when Redis is down, so pages keep working."""
+"""A Redis cache that degrades to "miss" when Redis is down or frozen, so pages keep working.
+
+Each call is bounded by the socket timeouts in settings (REDIS_TIMEOUT_SECONDS). After a failure
+the process leaves Redis alone for PAUSE_SECONDS and answers every call from the fallback at once,
+so a frozen server costs a process one timeout per pause, not one per cache call (a sign-in makes
+several for its rate limits).
+"""
 
 import logging
+import time
 
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
+PAUSE_SECONDS = 5.0
+# Per server list (a private test server must not pause the shared one), monotonic deadline.
+_paused_until: dict[tuple[str, ...], float] = {}
+
+
+def resume_all() -> None:
+    """Forget every pause (tests; an operator never needs it: a pause ends by itself)."""
+    _paused_until.clear()
+
 
 def _safe(method_name: str, fallback):
+    def answer_from_fallback(args, kwargs):
+        return fallback(*args, **kwargs) if callable(fallback) else fallback
+
     def method(self, *args, **kwargs):
+        servers = tuple(self._servers)
+        if _paused_until.get(servers, 0.0) > time.monotonic():
+            return answer_from_fallback(args, kwargs)
         try:
             return getattr(super(ResilientRedisCache, self), method_name)(*args, **kwargs)
         except (RedisError, OSError) as exc:
-            logger.warning("cache %s failed: %s", method_name, type(exc).__name__)
-            return fallback(*args, **kwargs) if callable(fallback) else fallback
+            _paused_until[servers] = time.monotonic() + PAUSE_SECONDS
+            logger.warning(
+                "cache %s failed: %s; cache off for %.0f s",
+                method_name,
+                type(exc).__name__,
+                PAUSE_SECONDS,
+            )
+            return answer_from_fallback(args, kwargs)
 
     method.__name__ = method_name
     return method

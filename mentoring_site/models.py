@@ -109,3 +109,20 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit events are append-only.")
+
+
+class ProcessHeartbeat(models.Model):
+    """When a background process last proved it runs; /healthz reads it (mentoring_site/liveness.py).
+
+    In the database, not the cache: every process can read it, and it survives a Redis outage.
+    """
+
+    class Process(models.TextChoices):
+        WORKER = "worker", "Celery worker (ran the heartbeat task)"
+        BEAT = "beat", "Celery beat (sent the overdue scan)"
+
+    process = models.CharField(max_length=20, primary_key=True, choices=Process.choices)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.process} seen {self.seen_at:%Y-%m-%d %H:%M:%S}"

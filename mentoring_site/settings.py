@@ -228,12 +228,19 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # --- Redis: broker and cache when REDIS_URL is set -------------------------------------------
 REDIS_URL = env("REDIS_URL")
+# A frozen or unreachable Redis costs a request at most this long per cache call or enqueue, never
+# a hang: the cache then degrades to misses and the outbox row waits for beat (docs/reliability.md).
+REDIS_TIMEOUT_SECONDS = float(env("REDIS_TIMEOUT_SECONDS", "1"))
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "mentoring_site.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "mentoring"),
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                "socket_timeout": REDIS_TIMEOUT_SECONDS,
+            },
         }
     }
 else:
@@ -248,7 +255,13 @@ else:
 # --- Celery ------------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {"visibility_timeout": 3600}
+    {
+        "visibility_timeout": 3600,
+        # Publishing (from a request) and the worker's commands give up instead of hanging on a
+        # frozen Redis; the worker then reconnects on its own.
+        "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+        "socket_timeout": REDIS_TIMEOUT_SECONDS,
+    }
     if REDIS_URL
     else {
         "data_folder_in": str(VAR_DIR / "broker" / "data"),
@@ -264,6 +277,11 @@ if not REDIS_URL:
     for _key in ("data_folder_in", "processed_folder", "control_folder"):
         Path(CELERY_BROKER_TRANSPORT_OPTIONS[_key]).mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT_SECONDS
+# The stock consumer can die for good when Redis drops mid-task (mentoring_site/celery.py).
+CELERY_WORKER_CONSUMER = "mentoring_site.celery:BrokerDropSafeConsumer"
+# Beat records each scan it sends, so /healthz can tell a dead beat from a dead worker.
+CELERY_BEAT_SCHEDULER = "mentoring_site.liveness:LivenessScheduler"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_SERIALIZER = "json"
@@ -279,10 +297,13 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "celery")
 # The overdue scan and the reminder sender run every minute (tests shorten it).
 SCAN_INTERVAL_SECONDS = env_int("SCAN_INTERVAL_SECONDS", 60)
 CELERY_IMPORTS = ["activity_log.retention", "mentoring_site.tasks"]
+# A worker records a heartbeat this often; /healthz answers 503 once it is two intervals old.
+HEARTBEAT_INTERVAL_SECONDS = env_int("HEARTBEAT_INTERVAL_SECONDS", 30)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "mentoring_site.tasks.heartbeat",
-        "schedule": timedelta(seconds=30),
+        "schedule": timedelta(seconds=HEARTBEAT_INTERVAL_SECONDS),
+        "options": {"expires": HEARTBEAT_INTERVAL_SECONDS},
     },
     # Retention: anonymise residents who left more than RETENTION_YEARS ago (docs/privacy.md).
     "anonymise-due-residents": {

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -9,9 +10,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from mentoring_site import liveness
 from mentoring_site.roles import home_url_name
 
 logger = logging.getLogger(__name__)
+
+# "starting": a fresh install whose worker or beat has not stamped its first heartbeat yet.
+HEALTHY = {"ok", "starting"}
 
 
 @login_required
@@ -40,17 +45,35 @@ def _check_broker() -> str:
     from mentoring_site.celery import app
 
     try:
+        # Bounded by the broker socket timeouts (REDIS_TIMEOUT_SECONDS): a frozen Redis is "down".
         with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+            conn.ensure_connection(max_retries=1, timeout=settings.REDIS_TIMEOUT_SECONDS)
     except Exception as exc:  # noqa: BLE001 - any failure means "down"
         logger.warning("healthz: broker check failed: %s", type(exc).__name__)
         return "down"
     return "ok"
 
 
+def _check_background() -> dict[str, liveness.ProcessStatus]:
+    try:
+        return liveness.background_status()
+    except Exception as exc:  # noqa: BLE001 - the database check above reports the cause
+        logger.warning("healthz: heartbeat check failed: %s", type(exc).__name__)
+        unknown = liveness.ProcessStatus("unknown", None)
+        return {process.value: unknown for process in liveness.Process}
+
+
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
+    """Database, broker, worker and beat; 503 naming what is not "ok" (docs/reliability.md)."""
     status = {"database": _check_database(), "broker": _check_broker()}
-    healthy = all(value == "ok" for value in status.values())
-    return JsonResponse(status, status=200 if healthy else 503)
+    background = _check_background() if status["database"] == "ok" else {}
+    for process in liveness.Process:
+        status[process.value] = background[process.value].status if background else "unknown"
+    healthy = all(value in HEALTHY for value in status.values())
+    body = {
+        **status,
+        "seconds_since": {name: check.age_seconds for name, check in background.items()},
+    }
+    return JsonResponse(body, status=200 if healthy else 503)

@@ -29,17 +29,17 @@ def test_urgent_queues_one_reminder_per_house_manager_and_enqueues_once_after_co
     other_manager = f.ManagerUserFactory()
     house.managers.add(other_manager)
     with (
-        mock.patch("activity_log.tasks.send_reminders.delay") as delay,
+        mock.patch("activity_log.tasks.send_reminders.apply_async") as delay,
         django_capture_on_commit_callbacks(execute=False) as callbacks,
     ):
         response = _post_urgent(as_user(mentor.user), pairing)
         assert response.status_code == 302
         delay.assert_not_called()  # nothing leaves before the transaction commits
     assert len(callbacks) == 1
-    with mock.patch("activity_log.tasks.send_reminders.delay") as delay:
+    with mock.patch("activity_log.tasks.send_reminders.apply_async") as delay:
         for callback in callbacks:
             callback()
-    delay.assert_called_once_with()
+    delay.assert_called_once()  # through enqueue_send: bounded, after commit
     contact = ContactLog.objects.get()
     reminders = Reminder.objects.filter(kind=Reminder.Kind.URGENT_CONCERN)
     assert {r.recipient for r in reminders} == set(house.managers.all())
@@ -56,7 +56,7 @@ def test_a_resent_urgent_post_does_not_alert_twice(
     data = form_data(concern_level="urgent")
     url = reverse("activity_log:contact_new", args=[pairing.pk])
     with (
-        mock.patch("activity_log.tasks.send_reminders.delay") as delay,
+        mock.patch("activity_log.tasks.send_reminders.apply_async") as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
         client.post(url, data)
@@ -71,7 +71,7 @@ def test_watch_and_none_raise_no_alert(
     client = as_user(mentor.user)
     url = reverse("activity_log:contact_new", args=[pairing.pk])
     with (
-        mock.patch("activity_log.tasks.send_reminders.delay") as delay,
+        mock.patch("activity_log.tasks.send_reminders.apply_async") as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
         client.post(url, form_data(concern_level="watch"))
@@ -88,7 +88,7 @@ def test_editing_a_contact_to_urgent_alerts_once(
     contact = ContactLog.objects.get()
     edit = reverse("activity_log:contact_edit", args=[contact.pk])
     with (
-        mock.patch("activity_log.tasks.send_reminders.delay") as delay,
+        mock.patch("activity_log.tasks.send_reminders.apply_async") as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
         client.post(edit, form_data(concern_level="urgent"))

@@ -7,12 +7,7 @@ starts it again with a real Celery worker listening on it.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,11 +21,10 @@ from matching.models import Pairing
 from mentoring_site.celery import app
 from tests import factories as f
 from tests.activity_log.contact_support import form_data
-from tests.conftest import ROOT, use_broker, wait_for, worker_env
+from tests.conftest import use_broker, wait_for, worker_env
+from tests.private_redis import CeleryProcess, PrivateRedis, require_redis_server
 
 pytestmark = pytest.mark.celery_worker
-
-REDIS_SERVER = shutil.which("redis-server")
 
 
 def daytime_zone() -> str:
@@ -39,54 +33,10 @@ def daytime_zone() -> str:
     return next(z for z in zones if 9 <= timezone.now().astimezone(ZoneInfo(z)).hour < 20)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class PrivateRedis:
-    def __init__(self, port: int):
-        self.port, self.proc = port, None
-        self.url = f"redis://127.0.0.1:{port}/0"
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [
-                REDIS_SERVER,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_for(self._answers, timeout=10, interval=0.05)
-
-    def _answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-
-
 @pytest.fixture
 def private_redis(settings):
-    if REDIS_SERVER is None:
-        pytest.skip("redis-server is not installed (apt-get install redis-server); CI has it.")
-    redis = PrivateRedis(free_port())
+    require_redis_server()
+    redis = PrivateRedis()
     redis.start()
     settings.REDIS_URL = redis.url
     settings.CACHES = {
@@ -95,27 +45,6 @@ def private_redis(settings):
     use_broker(app, redis.url, {})
     yield redis
     redis.stop()
-
-
-def start_worker(redis_url: str, mail_dir: Path, log: Path) -> subprocess.Popen:
-    env = worker_env() | {"REDIS_URL": redis_url, "EMAIL_FILE_PATH": str(mail_dir)}
-    celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [celery, "-A", "mentoring_site", "worker", "--pool", "solo", "--loglevel", "INFO"]
-            + ["--without-heartbeat", "--without-gossip", "--without-mingle"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 30
-    while "ready" not in log.read_text(errors="replace"):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"Celery worker did not start:\n{log.read_text(errors='replace')}")
-        time.sleep(0.2)
-    return proc
 
 
 def test_with_redis_down_pages_and_contacts_work_and_the_next_scan_sends(
@@ -185,7 +114,15 @@ def test_with_redis_down_pages_and_contacts_work_and_the_next_scan_sends(
     # Redis returns; the next scan enqueues the send and a real worker delivers it, once.
     private_redis.start()
     mail_dir = tmp_path / "mail"
-    worker = start_worker(private_redis.url, mail_dir, tmp_path / "worker.log")
+    env = worker_env() | {"REDIS_URL": private_redis.url, "EMAIL_FILE_PATH": str(mail_dir)}
+    worker = CeleryProcess(
+        ["worker", "--pool", "solo", "--loglevel", "INFO", "--without-heartbeat"]
+        + ["--without-gossip", "--without-mingle"],
+        env,
+        tmp_path / "worker.log",
+        "ready.",
+    )
+    worker.start()
     try:
         assert scan_overdue().total == 0  # nothing new: the waiting reminder is what gets sent
         wait_for(lambda: not Reminder.objects.filter(sent_at__isnull=True).exists(), timeout=30)
@@ -195,8 +132,4 @@ def test_with_redis_down_pages_and_contacts_work_and_the_next_scan_sends(
         assert sum(f"To: {manager.email}" in m and "Urgent" in m for m in messages) == 1
         assert sum(overdue.resident.preferred_name in m for m in messages) == 1
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        worker.stop()
