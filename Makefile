@@ -23,7 +23,6 @@ $(STAMP): requirements.lock | $(BIN)/python
 run: $(STAMP) .env
 	mkdir -p var/mail
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py seed_demo --if-empty
 	@echo "Open http://127.0.0.1:8000 — Ctrl-C stops web, worker and beat."
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start
