@@ -43,10 +43,13 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/djlint templates --reformat --quiet || true
 
-## make lock: regenerate requirements.lock from pyproject.toml.
+## make lock: regenerate requirements.lock from pyproject.toml, then its runtime subset
+## (requirements-runtime.lock, same pins, no dev tools: what the container image installs).
 lock: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --strip-extras --extra dev --no-emit-index-url -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+	  -c requirements.lock -o requirements-runtime.lock pyproject.toml
 
 clean-var:
 	rm -rf var/broker var/celerybeat-schedule*

@@ -12,10 +12,13 @@ set -eu
 case "${1:-web}" in
   web)
     python manage.py migrate --noinput
+    # Exported: gunicorn itself reads WEB_CONCURRENCY and fails on an empty one.
+    WEB_CONCURRENCY="${WEB_CONCURRENCY:-$(($(nproc) * 2 + 1))}"
+    export WEB_CONCURRENCY
     # --no-control-socket: gunicorn 27's control socket is not needed (and has no home in a sandbox).
     exec gunicorn mentoring_site.wsgi \
       --bind "${BIND:-0.0.0.0:8000}" \
-      --workers "${WEB_CONCURRENCY:-$(($(nproc) * 2 + 1))}" \
+      --workers "$WEB_CONCURRENCY" \
       --no-control-socket
     ;;
   worker)
