@@ -409,7 +409,7 @@ def crawl(base: str, mail_dir: Path, interval: float) -> int:
     if urgent:
         print(f"  urgent alert arrived {urgent[0]['at'] - urgent_at:.1f} s after the save")
     if not kinds.get("reminder"):
-        print("  (no overdue reminder yet: they wait out quiet hours, 21:00-08:00 house time)")
+        print("  (no overdue reminder: expected only in quiet hours, 21:00-08:00 house time)")
     print(f"  crawl took {time.monotonic() - started:.0f} s")
     if run.failures:
         print(f"\nFAIL: {len(run.failures)} problem(s):")
