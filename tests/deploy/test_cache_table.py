@@ -25,21 +25,22 @@ print("STATUSES", wrong.status_code, right.status_code)
 """
 
 
-@pytest.fixture
-def fresh_database(tmp_path):
-    # Development settings (so pages need no collectstatic) on a new SQLite file, no Redis.
-    return production_env(
+@pytest.fixture(scope="module")
+def fresh_database(tmp_path_factory):
+    """A new SQLite file, migrated and nothing else; development settings (so pages need no
+    collectstatic), no Redis."""
+    env = production_env(
         DEBUG="true",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
+        DATABASE_URL=f"sqlite:///{tmp_path_factory.mktemp('fresh') / 'fresh.sqlite3'}",
         REDIS_URL="",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     )
+    migrated = manage("migrate", "--noinput", env=env, timeout=300)
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    return env
 
 
 def test_migrate_alone_creates_the_cache_table_and_sign_in_works(fresh_database):
-    migrated = manage("migrate", "--noinput", env=fresh_database, timeout=300)
-    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
-
     result = manage("shell", "-c", SIGN_IN, env=fresh_database)
     assert result.returncode == 0, result.stdout + result.stderr
     # A wrong password redisplays the form (the failure is counted in the cache); the right one
@@ -48,7 +49,6 @@ def test_migrate_alone_creates_the_cache_table_and_sign_in_works(fresh_database)
 
 
 def test_the_migration_leaves_the_table_alone_when_it_exists(fresh_database):
-    assert manage("migrate", "--noinput", env=fresh_database, timeout=300).returncode == 0
     again = manage(
         "migrate", "mentoring_site", "0002", "--noinput", env=fresh_database, timeout=120
     )
