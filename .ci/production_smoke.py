@@ -219,6 +219,19 @@ class Crawl:
         two-factor page's "Cancel", which signs out)."""
         return page.locator("form", has=page.locator(field)).locator("[type=submit]").first
 
+    def check_static(self, page, account: str) -> None:
+        """Static files the page names that the browser did not load (an icon, a print style)."""
+        named = page.eval_on_selector_all(
+            "link[href], script[src], img[src]", "els => els.map(e => e.href || e.src)"
+        )
+        for url in named:
+            path = urlparse(url).path
+            if self.same_origin(url) and path.startswith("/static/") and path not in self.static:
+                status = page.context.request.get(url).status
+                self.static[path] = status
+                if status != 200:
+                    self.failures.append(f"{account}: static {path} answered {status}")
+
     def sign_in(self, page, account: str) -> None:
         page.goto(self.base + "/")
         page.wait_for_url(re.compile(r"/accounts/login/"))
@@ -266,6 +279,7 @@ class Crawl:
         if "/accounts/login/" in page.url:
             self.failures.append(f"{account}: {path} sent a signed-in user to the sign-in page")
             return []
+        self.check_static(page, account)
         hrefs = page.eval_on_selector_all(
             "main a[href], #main-nav a[href]", "els => els.map(e => e.href)"
         )
