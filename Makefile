@@ -23,7 +23,6 @@ $(STAMP): requirements.lock | $(BIN)/python
 run: $(STAMP) .env
 	mkdir -p var/mail
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py seed_demo --if-empty
 	@echo "Open http://127.0.0.1:8000 — Ctrl-C stops web, worker and beat."
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start
@@ -44,10 +43,13 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/djlint templates --reformat --quiet || true
 
-## make lock: regenerate requirements.lock from pyproject.toml.
+## make lock: regenerate requirements.lock from pyproject.toml, then its runtime subset
+## (requirements-runtime.lock, same pins, no dev tools: what the container image installs).
 lock: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --strip-extras --extra dev --no-emit-index-url -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+	  -c requirements.lock -o requirements-runtime.lock pyproject.toml
 
 clean-var:
 	rm -rf var/broker var/celerybeat-schedule*
