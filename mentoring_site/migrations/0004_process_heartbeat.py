@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("mentoring_site", "0002_roles"),
+        ("mentoring_site", "0003_database_cache_table"),
     ]
 
     operations = [
