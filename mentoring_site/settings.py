@@ -192,8 +192,8 @@ ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Peer Mentoring"
 MFA_RECOVERY_CODE_COUNT = 10
-# Staff (admins, managers) must pass TOTP before anything but these paths (mentoring_site/security.py).
-MFA_GATE_EXEMPT_PREFIXES = ["/accounts/", "/healthz", "/static/", "/favicon"]
+# Staff (admins, managers) must pass TOTP before anything but sign-in, sign-out and the code step:
+# the allow-list is in mentoring_site/security.py (BEFORE_SECOND_FACTOR, FIRST_ENROLMENT).
 # Staff sessions end after 30 idle minutes; mentors stay signed in 14 days unless they sign out.
 STAFF_IDLE_TIMEOUT = timedelta(minutes=env_int("STAFF_IDLE_MINUTES", 30))
 MENTOR_SESSION_AGE = timedelta(days=env_int("MENTOR_SESSION_DAYS", 14))

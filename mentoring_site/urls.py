@@ -1,7 +1,12 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from mentoring_site import views
+
+# The admin signs in through allauth's login (two-factor step, rate limits): Django's own admin
+# login form, which checks a password and nothing else, is never shown.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),
