@@ -181,13 +181,12 @@ def on_user_logged_in(sender, request, user, **kwargs) -> None:
     if request is None or not hasattr(request, "session"):
         return
     apply_session_policy(request, user)
-    if role_of(user) == Role.MENTOR:
-        if not has_authenticator(user):
-            messages.info(
-                request,
-                "Tip: protect your account with two-factor authentication under Security.",
-                fail_silently=True,
-            )
+    if role_of(user) == Role.MENTOR and not has_authenticator(user):
+        messages.info(
+            request,
+            "Tip: protect your account with two-factor authentication under Security.",
+            fail_silently=True,
+        )
 
 
 def on_authenticator_added(sender, request, user, authenticator, **kwargs) -> None:
