@@ -182,8 +182,10 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_RATE_LIMITS = {
-    # allauth's defaults, spelled out so the intent is visible: failed logins are limited per
-    # IP and per account; counters live in the shared cache below.
+    # allauth's defaults, spelled out so the intent is visible: login attempts are limited per
+    # IP (then 429), failed logins per IP and per account (then a form error, even for the right
+    # password); the admin signs in here too (urls.py). Counters live in the shared cache below.
+    "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
