@@ -191,6 +191,11 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
 }
 ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = None
+# Reverse proxies in front of the app that append to X-Forwarded-For. One number for every reader
+# of the client IP: allauth's rate limits and the audit trail both go through
+# mentoring_site.audit.client_ip (AccountAdapter.get_client_ip). AUDIT_TRUSTED_PROXIES: old name.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", env_int("AUDIT_TRUSTED_PROXIES", 0))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Peer Mentoring"
 MFA_RECOVERY_CODE_COUNT = 10
@@ -403,5 +408,3 @@ REMINDER_GIVE_UP = timedelta(days=1)
 CONTACT_EDIT_WINDOW = timedelta(hours=24)
 # Years after a resident's exit that identifying data is kept (activity_log/retention.py).
 RETENTION_YEARS = env_int("RETENTION_YEARS", 7)
-# Proxies in front of the app that append to X-Forwarded-For (the audit trail records client IPs).
-AUDIT_TRUSTED_PROXIES = env_int("AUDIT_TRUSTED_PROXIES", 0)
