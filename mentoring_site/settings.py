@@ -160,7 +160,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "mentoring_site.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # allauth's email sign-in, by the account's own address only (not one pending verification).
+    "mentoring_site.accounts.AddressOfRecordBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -176,7 +177,14 @@ ACCOUNT_ADAPTER = "mentoring_site.accounts.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_EMAIL_VERIFICATION = "none"
+# Sign-in never waits for a verification (nobody signs up; an account's own address counts as
+# verified, accounts.account_verify_own_address). Changing it: one address per account, the
+# current password asked, a link to the new address, which becomes the sign-in only once
+# verified; the old address is told when the change is asked for and when it is done.
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_FORMS = {"add_email": "mentoring_site.accounts.ChangeEmailForm"}
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
@@ -199,6 +207,10 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Peer Mentoring"
 MFA_RECOVERY_CODE_COUNT = 10
+# allauth refuses a pending (unverified) address on an account with two-factor, against someone
+# who signs up with another person's address and locks them out with an authenticator. Nobody
+# signs up here and an account's own address counts as verified, so staff may change theirs too.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 # Staff (admins, managers) must pass TOTP before anything but sign-in, sign-out and the code step:
 # the allow-list is in mentoring_site/security.py (BEFORE_SECOND_FACTOR, FIRST_ENROLMENT).
 # Staff sessions end after 30 idle minutes; mentors stay signed in 14 days unless they sign out.
