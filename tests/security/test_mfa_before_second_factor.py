@@ -141,3 +141,18 @@ def test_mentors_are_not_held(client):
     client.force_login(mentor.user)
     assert client.get(reverse("mfa_index")).status_code == 200
     assert client.get(reverse("account_email")).status_code == 200
+
+
+def test_guessing_codes_at_the_code_step_is_limited(client, admin_user):
+    """The code step is open to a session that knows only the password: allauth's failed-login
+    limit (5 per account in 5 minutes) holds back even the right code after wrong ones."""
+    from django.core.cache import cache
+
+    cache.clear()
+    password_only_session(client, admin_user)
+    for guess in ("000000", "111111", "222222", "333333", "444444"):
+        assert client.post(reverse("mfa_reauthenticate"), {"code": guess}).status_code == 200
+    response = client.post(reverse("mfa_reauthenticate"), {"code": totp_code(f.TOTP_SECRET)})
+    assert response.status_code == 200
+    assert _sent_to_code_step(client.get(reverse("residents:list")))
+    cache.clear()
