@@ -26,6 +26,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -139,19 +140,30 @@ class ChangeEmailForm(AddEmailForm):
 
 
 def account_verify_own_address(*, user: User) -> None:
-    """The account's own address counts as verified: an admin or manager typed it, and the
-    person chose their password from a link sent to it. allauth's email-change page needs it
-    so: it would take an unverified current address for a pending change (and replace it), or
-    let an unverified new one become primary (and the sign-in) without its link."""
-    address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
-    if address is None:
-        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    elif not (address.verified and address.primary):
-        EmailAddress.objects.filter(user=user, primary=True).exclude(pk=address.pk).update(
-            primary=False
-        )
-        address.verified = address.primary = True
-        address.save(update_fields=["verified", "primary"])
+    """The account's own address (`User.email`) counts as verified, and only it: an admin or
+    manager typed it, and the person chose their password from a link sent to it.
+
+    allauth's email-change page needs it so (it would take an unverified current address for a
+    pending change and replace it, or let an unverified new one become primary, and so the
+    sign-in, without its link). A verified row for any other address (one an admin replaced in
+    the Django admin) goes: allauth would still send that address password resets. A pending
+    (unverified) new address stays.
+    """
+    email = user.email
+    with transaction.atomic():
+        stale = EmailAddress.objects.filter(verified=True).exclude(email__iexact=email)
+        stale.filter(user=user).delete()
+        # Only this account may hold its address verified (User.email is unique).
+        EmailAddress.objects.filter(email__iexact=email, verified=True).exclude(user=user).delete()
+        own = EmailAddress.objects.filter(user=user, email__iexact=email).first()
+        if own is not None and own.verified and own.primary:
+            return
+        EmailAddress.objects.filter(user=user, primary=True).update(primary=False)
+        if own is None:
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        else:
+            own.verified = own.primary = True
+            own.save(update_fields=["verified", "primary"])
 
 
 @login_required

@@ -48,10 +48,9 @@ LAST_SEEN_WRITE_INTERVAL = 60
 BEFORE_SECOND_FACTOR = frozenset(
     {"account_login", "account_logout", "mfa_authenticate", "mfa_reauthenticate", "healthz"}
 )
-# ...and, only for a staff account with no authenticator at all, first-time enrolment: allauth
-# asks for the password again when the sign-in is older than five minutes, and shows its
-# two-factor page when it refuses to add one (an unverified address pending).
-FIRST_ENROLMENT = frozenset({"mfa_activate_totp", "account_reauthenticate", "mfa_index"})
+# ...and, only for a staff account with no authenticator at all, first-time enrolment (allauth
+# asks for the password again first: a sign-in does not count as a reauthentication).
+FIRST_ENROLMENT = frozenset({"mfa_activate_totp", "account_reauthenticate"})
 
 
 def is_staff(user) -> bool:

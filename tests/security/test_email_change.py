@@ -121,3 +121,37 @@ def test_staff_change_their_address_after_the_second_factor(client, manager, mai
     response = _ask_for_change(client)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert {tuple(m.to) for m in mailoutbox} == {(NEW,), (manager.email,)}
+
+
+def test_an_address_the_admin_replaced_gets_no_password_reset(client, user, mailoutbox):
+    """A program admin corrects the address in the Django admin: the old one neither signs in
+    nor receives the account's password resets any more."""
+    client.force_login(user)
+    client.get(EMAIL_PAGE)  # the own address is now on record as verified
+    admin = f.AdminUserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    change = reverse("admin:mentoring_site_user_change", args=[user.pk])
+    form = client.get(change).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name not in ("password", "last_login", "date_joined")
+    }
+    data.update(
+        email=NEW,
+        groups=[g.pk for g in user.groups.all()],
+        user_permissions=[],
+        date_joined_0=user.date_joined.date().isoformat(),
+        date_joined_1="00:00:00",
+        is_active="on",
+    )
+    data = {k: v for k, v in data.items() if v is not False}
+    response = client.post(change, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    client.logout()
+    mailoutbox.clear()
+    client.post(reverse("account_reset_password"), {"email": OLD})
+    reset_path = reverse("account_reset_password_from_key", args=["UID", "KEY"]).split("UID")[0]
+    assert not any(reset_path in m.body for m in mailoutbox)
+    assert not _signs_in(client, OLD)
+    assert _signs_in(client, NEW)
