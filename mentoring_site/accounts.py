@@ -133,7 +133,11 @@ class ChangeEmailForm(AddEmailForm):
         get_adapter(request).send_notification_mail(
             "account/email/email_change_requested",
             self.user,
-            {"from_email": old_email, "to_email": address.email},
+            {
+                "from_email": old_email,
+                "to_email": address.email,
+                "email_url": request.build_absolute_uri(reverse("account_email")),
+            },
             email=old_email,
         )
         return address

@@ -87,6 +87,7 @@ def test_with_the_password_a_link_goes_to_the_new_address_and_a_notice_to_the_ol
     assert len(to_new) == 1 and _link_in(to_new[0])
     assert len(to_old) == 1
     assert NEW in to_old[0].body and "not you" in to_old[0].body
+    assert f"http://testserver{EMAIL_PAGE}" in to_old[0].body
     # Nothing changed yet: the account's address and sign-in are the old ones.
     user.refresh_from_db()
     assert user.email == OLD
