@@ -6,6 +6,7 @@ answer; the rest sends the session to the code step."""
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from django.templatetags.static import static
 from django.urls import reverse
 
 from tests import factories as f
@@ -107,6 +108,8 @@ def test_sign_out_the_code_step_and_healthz_answer(client, admin_user):
     password_only_session(client, admin_user)
     assert client.get(reverse("mfa_reauthenticate")).status_code == 200
     assert client.get(reverse("healthz")).status_code in (200, 503)
+    # Static files are whitenoise's, answered before the gate.
+    assert not _sent_to_code_step(client.get(static("css/site.css")))
     response = client.post(reverse("account_logout"))
     assert response.status_code == 302
     assert not response.wsgi_request.user.is_authenticated
