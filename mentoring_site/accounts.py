@@ -6,9 +6,10 @@ link to choose their own password.
 - `account_send_set_password_email(user=...)` sends the invitation; `mentor_create` and the
   Django admin's add-user form both use it (mentors get their own wording).
 - Email changes (docs/privacy.md): `ChangeEmailForm` asks for the current password and tells the
-  old address; allauth sends the new one a verification link. The sign-in is the account's own
-  address (`User.email`, `AddressOfRecordBackend`), which allauth replaces only once the new
-  address is verified; `email_page` makes sure that own address is on record as verified first.
+  old address; allauth sends the new one a verification link. The sign-in and the password
+  reset address are the account's own address (`User.email`: `AddressOfRecordBackend`,
+  `OwnAddressResetPasswordForm`), which allauth replaces only once the new address is
+  verified; `email_page` makes sure that own address is on record as verified first.
 """
 
 from __future__ import annotations
@@ -17,7 +18,12 @@ import logging
 
 from allauth.account.adapter import DefaultAccountAdapter, get_adapter
 from allauth.account.auth_backends import AuthenticationBackend
-from allauth.account.forms import AddEmailForm, PasswordField, default_token_generator
+from allauth.account.forms import (
+    AddEmailForm,
+    PasswordField,
+    ResetPasswordForm,
+    default_token_generator,
+)
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from allauth.account.views import email as allauth_email_view
@@ -111,6 +117,16 @@ class AddressOfRecordBackend(AuthenticationBackend):
         # Stored lower-case, but older or hand-made rows may not be.
         user = User.objects.filter(email__iexact=email.strip()).first()
         return self._check_password(user, password)
+
+
+class OwnAddressResetPasswordForm(ResetPasswordForm):
+    """allauth's "forgot your password?", for the account's own address only: a reset link to
+    an address still waiting for verification would skip that verification."""
+
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        self.users = [user for user in self.users if user.email.lower() == email.lower()]
+        return email
 
 
 class ChangeEmailForm(AddEmailForm):

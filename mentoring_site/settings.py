@@ -184,7 +184,10 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_NOTIFICATIONS = True
-ACCOUNT_FORMS = {"add_email": "mentoring_site.accounts.ChangeEmailForm"}
+ACCOUNT_FORMS = {
+    "add_email": "mentoring_site.accounts.ChangeEmailForm",
+    "reset_password": "mentoring_site.accounts.OwnAddressResetPasswordForm",
+}
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False

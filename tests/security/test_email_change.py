@@ -156,3 +156,17 @@ def test_an_address_the_admin_replaced_gets_no_password_reset(client, user, mail
     assert not any(reset_path in m.body for m in mailoutbox)
     assert not _signs_in(client, OLD)
     assert _signs_in(client, NEW)
+
+
+def test_a_pending_address_gets_no_password_reset(client, user, mailoutbox):
+    client.force_login(user)
+    _ask_for_change(client)
+    client.logout()
+    mailoutbox.clear()
+    response = client.post(reverse("account_reset_password"), {"email": NEW})
+    assert response.status_code == 302
+    reset_path = reverse("account_reset_password_from_key", args=["UID", "KEY"]).split("UID")[0]
+    assert not any(reset_path in m.body for m in mailoutbox)
+    # The own address still gets one.
+    client.post(reverse("account_reset_password"), {"email": OLD})
+    assert any(reset_path in m.body and m.to == [OLD] for m in mailoutbox)
