@@ -162,6 +162,19 @@ def test_staff_sessions_end_after_thirty_idle_minutes(client, manager, resident,
     assert not response.wsgi_request.user.is_authenticated
 
 
+def test_an_idle_staff_form_post_is_signed_out_without_a_next_back_to_it(client, manager):
+    """After signing in again, `next` would GET a POST-only address; the idle limit also holds on
+    the account pages now that they are no longer exempt."""
+    client.force_login(manager)
+    session = client.session
+    session[LAST_SEEN_KEY] = int(time.time()) - 31 * 60
+    session.save()
+    response = client.post(reverse("account_email"), {"action_add": ""})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_login")
+    assert not response.wsgi_request.user.is_authenticated
+
+
 def test_staff_activity_keeps_the_session_alive(client, manager, resident):
     client.force_login(manager)
     session = client.session
