@@ -166,13 +166,12 @@ def account_verify_own_address(*, user: User) -> None:
     allauth's email-change page needs it so (it would take an unverified current address for a
     pending change and replace it, or let an unverified new one become primary, and so the
     sign-in, without its link). A verified row for any other address (one an admin replaced in
-    the Django admin) goes: allauth would still send that address password resets. A pending
-    (unverified) new address stays.
+    the Django admin) goes: allauth treats verified addresses as the account's own (password
+    resets, reauthentication codes). A pending (unverified) new address stays.
     """
     email = user.email
     with transaction.atomic():
-        stale = EmailAddress.objects.filter(verified=True).exclude(email__iexact=email)
-        stale.filter(user=user).delete()
+        EmailAddress.objects.filter(user=user, verified=True).exclude(email__iexact=email).delete()
         # Only this account may hold its address verified (User.email is unique).
         EmailAddress.objects.filter(email__iexact=email, verified=True).exclude(user=user).delete()
         own = EmailAddress.objects.filter(user=user, email__iexact=email).first()
