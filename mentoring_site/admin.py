@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
 
-from mentoring_site.accounts import account_send_set_password_email
+from mentoring_site.accounts import account_send_set_password_email, account_verify_own_address
 from mentoring_site.models import AuditEvent, User
 
 EMAIL_TAKEN = "An account with this email address already exists."
@@ -67,6 +67,9 @@ class UserAdmin(BaseUserAdmin):
         super().save_model(request, obj, form, change)
         if not change:
             transaction.on_commit(lambda: self._send_invite(request, obj))
+        elif "email" in form.changed_data:
+            # The old address must stop receiving this account's password resets.
+            account_verify_own_address(user=obj)
 
     def _send_invite(self, request, user: User) -> None:
         if account_send_set_password_email(user=user):

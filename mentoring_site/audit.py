@@ -15,6 +15,7 @@ Nothing personal goes into the row: ids, the action, the path, the IP.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -73,15 +74,21 @@ def mark_shown(request: HttpRequest, residents, *, action: str = "view") -> None
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The caller's address. Behind N trusted proxies (AUDIT_TRUSTED_PROXIES), the Nth address
-    from the right of X-Forwarded-For; the left part of that header is whatever a client sent."""
-    proxies = getattr(settings, "AUDIT_TRUSTED_PROXIES", 0)
+    """The caller's address, read this one way for the audit trail and for allauth's rate limits
+    (`AccountAdapter.get_client_ip`). Behind N trusted proxies (TRUSTED_PROXY_COUNT), the Nth
+    address from the right of X-Forwarded-For: each proxy appends the address it saw, so anything
+    left of that is whatever the client sent. None if that is not an IP address."""
+    address = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXY_COUNT
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if proxies and forwarded:
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         if len(hops) >= proxies:
-            return hops[-proxies] or None
-    return request.META.get("REMOTE_ADDR") or None
+            address = hops[-proxies]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 def record_system(action: str, obj, *, resident_id: int | None, path: str) -> AuditEvent:

@@ -3,13 +3,18 @@
 - `SecurityHeadersMiddleware` adds the Content-Security-Policy and Permissions-Policy headers
   (Django itself sends HSTS, nosniff, X-Frame-Options and Referrer-Policy; see settings).
 - `StaffSessionMiddleware`:
-  * program admins and house managers must have passed TOTP in this session (allauth records
-    every authentication step in the session) before any page but sign-in/two-factor pages,
-    /healthz and static files; without an authenticator they are sent to set one up;
+  * program admins and house managers must have passed their second factor (TOTP or a recovery
+    code) in this session before any URL but the few named in `BEFORE_SECOND_FACTOR` (allauth
+    records every authentication step in the session). A staff account with no authenticator at
+    all may also reach first-time enrolment (`FIRST_ENROLMENT`); everything else, allauth's own
+    account pages included (recovery codes, removing TOTP, email, password, reauthentication),
+    waits for the second factor. The lists are URL names, so no prefix can open more than meant;
+    static files never get here (whitenoise answers them first) and an unknown path is a 404;
   * staff sessions end after `STAFF_IDLE_TIMEOUT` without a request; mentors stay signed in for
     `MENTOR_SESSION_AGE` from sign-in unless they sign out.
-  It reads only the session (no extra query): the role comes from `role_of`, which views need
-  anyway and which caches on the user. The session is written at most once a minute.
+  A staff session that passed its second factor costs no query: the role comes from `role_of`,
+  which views need anyway and which caches on the user. The session is written at most once a
+  minute.
 
 The signal receivers are connected in `MentoringSiteConfig.ready()`.
 """
@@ -38,9 +43,14 @@ POLICY_KEY = "privacy_session_policy"
 # How stale `last_seen` may get before we write the session again: one write a minute at most.
 LAST_SEEN_WRITE_INTERVAL = 60
 
-
-def _exempt(path: str) -> bool:
-    return path.startswith(tuple(settings.MFA_GATE_EXEMPT_PREFIXES))
+# URL names a staff session may reach before it has passed its second factor: signing in and
+# out, and the code step itself (a TOTP code or a recovery code).
+BEFORE_SECOND_FACTOR = frozenset(
+    {"account_login", "account_logout", "mfa_authenticate", "mfa_reauthenticate", "healthz"}
+)
+# ...and, only for a staff account with no authenticator at all, first-time enrolment (allauth
+# asks for the password again first: a sign-in does not count as a reauthentication).
+FIRST_ENROLMENT = frozenset({"mfa_activate_totp", "account_reauthenticate"})
 
 
 def is_staff(user) -> bool:
@@ -53,6 +63,12 @@ def passed_mfa(request: HttpRequest) -> bool:
         record.get("method") == "mfa"
         for record in get_authentication_records(request, request.user)
     )
+
+
+def has_authenticator(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user).exists()
 
 
 def _policy_for(user) -> tuple[str, int]:
@@ -87,8 +103,8 @@ class StaffSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated and not _exempt(request.path):
-            early = self._check(request)
+        if request.user.is_authenticated and is_staff(request.user):
+            early = self._check_idle(request)
             if early is not None:
                 return early
         response = self.get_response(request)
@@ -100,32 +116,40 @@ class StaffSessionMiddleware:
                 apply_session_policy(request, user)
         return response
 
-    def _check(self, request: HttpRequest) -> HttpResponse | None:
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        """The two-factor gate; runs once the URL is resolved, so it goes by the URL's name."""
+        user = request.user
+        if not user.is_authenticated or not is_staff(user) or passed_mfa(request):
+            return None
+        name = request.resolver_match.view_name
+        if name in BEFORE_SECOND_FACTOR:
+            return None
+        enrolled = has_authenticator(user)
+        if not enrolled and name in FIRST_ENROLMENT:
+            return None
+        return self._send_to_mfa(request, enrolled=enrolled)
+
+    def _check_idle(self, request: HttpRequest) -> HttpResponse | None:
         session = request.session
         now = int(time.time())
-        if is_staff(request.user):
-            last_seen = session.get(LAST_SEEN_KEY)
-            idle = settings.STAFF_IDLE_TIMEOUT.total_seconds()
-            if last_seen is not None and now - last_seen > idle:
-                logout(request)
-                messages.info(request, "You were signed out after 30 minutes without activity.")
-                login = reverse("account_login")
-                return _gate_redirect(request, f"{login}?{urlencode({'next': request.path})}")
-            if last_seen is None or now - last_seen >= LAST_SEEN_WRITE_INTERVAL:
-                session[LAST_SEEN_KEY] = now
-            if not passed_mfa(request):
-                return self._send_to_mfa(request)
+        last_seen = session.get(LAST_SEEN_KEY)
+        idle = settings.STAFF_IDLE_TIMEOUT.total_seconds()
+        if last_seen is not None and now - last_seen > idle:
+            logout(request)
+            messages.info(request, "You were signed out after 30 minutes without activity.")
+            login = reverse("account_login")
+            if request.method != "GET":
+                # Coming back to a form's address after signing in would answer 405.
+                return _gate_redirect(request, login)
+            return _gate_redirect(request, f"{login}?{urlencode({'next': request.path})}")
+        if last_seen is None or now - last_seen >= LAST_SEEN_WRITE_INTERVAL:
+            session[LAST_SEEN_KEY] = now
         return None
 
-    def _send_to_mfa(self, request: HttpRequest) -> HttpResponse:
-        from allauth.mfa.models import Authenticator
-
-        has_totp = Authenticator.objects.filter(
-            user=request.user, type=Authenticator.Type.TOTP
-        ).exists()
+    def _send_to_mfa(self, request: HttpRequest, *, enrolled: bool) -> HttpResponse:
         query = urlencode({"next": request.get_full_path()})
-        if has_totp:
-            # Signed in some other way (e.g. an old session): confirm with a code first.
+        if enrolled:
+            # Signed in without the code step (e.g. an old session): a TOTP or recovery code first.
             return _gate_redirect(request, f"{reverse('mfa_reauthenticate')}?{query}")
         messages.info(
             request,
@@ -156,21 +180,29 @@ def on_user_logged_in(sender, request, user, **kwargs) -> None:
     if request is None or not hasattr(request, "session"):
         return
     apply_session_policy(request, user)
-    if role_of(user) == Role.MENTOR:
-        from allauth.mfa.models import Authenticator
-
-        if not Authenticator.objects.filter(user=user).exists():
-            messages.info(
-                request,
-                "Tip: protect your account with two-factor authentication under Security.",
-                fail_silently=True,
-            )
+    if role_of(user) == Role.MENTOR and not has_authenticator(user):
+        messages.info(
+            request,
+            "Tip: protect your account with two-factor authentication under Security.",
+            fail_silently=True,
+        )
 
 
 def on_authenticator_added(sender, request, user, authenticator, **kwargs) -> None:
-    """Setting up TOTP proves the second factor: the staff gate opens for this session."""
-    if request is not None and authenticator.type == authenticator.Type.TOTP:
-        record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)
+    """First-time enrolment proves the second factor: the staff gate opens for this session.
+
+    Only first-time: if the account had an authenticator before this one (any older row; the
+    recovery codes made with this TOTP come after it), adding another proves nothing, so the
+    session must still pass a code from an authenticator it already had. The gate keeps such a
+    session away from enrolment anyway; this holds even if a path to it opened.
+    """
+    from allauth.mfa.models import Authenticator
+
+    if request is None or authenticator.type != Authenticator.Type.TOTP:
+        return
+    if Authenticator.objects.filter(user=user, pk__lt=authenticator.pk).exists():
+        return
+    record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)
 
 
 def on_authenticator_removed(sender, request, user, authenticator, **kwargs) -> None:

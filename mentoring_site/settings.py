@@ -160,7 +160,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "mentoring_site.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # allauth's email sign-in, by the account's own address only (not one pending verification).
+    "mentoring_site.accounts.AddressOfRecordBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -176,24 +177,45 @@ ACCOUNT_ADAPTER = "mentoring_site.accounts.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_EMAIL_VERIFICATION = "none"
+# Sign-in never waits for a verification (nobody signs up; an account's own address counts as
+# verified, accounts.account_verify_own_address). Changing it: one address per account, the
+# current password asked, a link to the new address, which becomes the sign-in only once
+# verified; the old address is told when the change is asked for and when it is done.
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_FORMS = {
+    "add_email": "mentoring_site.accounts.ChangeEmailForm",
+    "reset_password": "mentoring_site.accounts.OwnAddressResetPasswordForm",
+}
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_RATE_LIMITS = {
-    # allauth's defaults, spelled out so the intent is visible: failed logins are limited per
-    # IP and per account; counters live in the shared cache below.
+    # allauth's defaults, spelled out so the intent is visible: login attempts are limited per
+    # IP (then 429), failed logins per IP and per account (then a form error, even for the right
+    # password); the admin signs in here too (urls.py). Counters live in the shared cache below.
+    "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
 }
 ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = None
+# Reverse proxies in front of the app that append to X-Forwarded-For. One number for every reader
+# of the client IP: allauth's rate limits and the audit trail both go through
+# mentoring_site.audit.client_ip (AccountAdapter.get_client_ip). AUDIT_TRUSTED_PROXIES: old name.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", env_int("AUDIT_TRUSTED_PROXIES", 0))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Peer Mentoring"
 MFA_RECOVERY_CODE_COUNT = 10
-# Staff (admins, managers) must pass TOTP before anything but these paths (mentoring_site/security.py).
-MFA_GATE_EXEMPT_PREFIXES = ["/accounts/", "/healthz", "/static/", "/favicon"]
+# allauth refuses a pending (unverified) address on an account with two-factor, against someone
+# who signs up with another person's address and locks them out with an authenticator. Nobody
+# signs up here and an account's own address counts as verified, so staff may change theirs too.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+# Staff (admins, managers) must pass TOTP before anything but sign-in, sign-out and the code step:
+# the allow-list is in mentoring_site/security.py (BEFORE_SECOND_FACTOR, FIRST_ENROLMENT).
 # Staff sessions end after 30 idle minutes; mentors stay signed in 14 days unless they sign out.
 STAFF_IDLE_TIMEOUT = timedelta(minutes=env_int("STAFF_IDLE_MINUTES", 30))
 MENTOR_SESSION_AGE = timedelta(days=env_int("MENTOR_SESSION_DAYS", 14))
@@ -433,5 +455,3 @@ REMINDER_GIVE_UP = timedelta(days=1)
 CONTACT_EDIT_WINDOW = timedelta(hours=24)
 # Years after a resident's exit that identifying data is kept (activity_log/retention.py).
 RETENTION_YEARS = env_int("RETENTION_YEARS", 7)
-# Proxies in front of the app that append to X-Forwarded-For (the audit trail records client IPs).
-AUDIT_TRUSTED_PROXIES = env_int("AUDIT_TRUSTED_PROXIES", 0)

@@ -1,12 +1,19 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from mentoring_site import views
+from mentoring_site import accounts, views
+
+# The admin signs in through allauth's login (two-factor step, rate limits): Django's own admin
+# login form, which checks a password and nothing else, is never shown.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("no-role/", views.no_role, name="no_role"),
+    # allauth's email page, behind a check that the own address is on record (accounts.py).
+    path("accounts/email/", accounts.email_page, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("residents/", include("residents.urls")),
