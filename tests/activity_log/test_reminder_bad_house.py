@@ -63,9 +63,13 @@ def test_a_house_with_an_unknown_time_zone_stops_nobodys_reminders(mailoutbox, c
     assert {m.to[0] for m in mailoutbox} >= {h.managers.get().email for h in houses}
     zone_logs = [r.getMessage() for r in caplog.records if "unknown time zone" in r.getMessage()]
     # Logged once by the scan and once by the sender, with the id and never the name.
-    assert zone_logs == [
-        f"house {houses[2].pk} has an unknown time zone; its reminders use the program time zone"
-    ] * 2
+    assert (
+        zone_logs
+        == [
+            f"house {houses[2].pk} has an unknown time zone; its reminders use the program time zone"
+        ]
+        * 2
+    )
     assert all(houses[2].name not in r.getMessage() for r in caplog.records)
 
 
@@ -113,9 +117,7 @@ def test_a_row_that_fails_to_prepare_fails_alone_and_is_given_up_after_a_day(
     good, bad = f.HouseFactory(), f.HouseFactory()
     mentor = f.ClearedMentorFactory()
     for house, name in ((good, "Goodwin"), (bad, "Badger")):
-        pairing = pairing_for(
-            mentor, resident=f.ResidentFactory(house=house, preferred_name=name)
-        )
+        pairing = pairing_for(mentor, resident=f.ResidentFactory(house=house, preferred_name=name))
         Pairing.objects.filter(pk=pairing.pk).update(next_due_at=NOW - dt.timedelta(days=1))
     scan_overdue(NOW)
     real_item = reminders._item
@@ -156,9 +158,7 @@ def test_the_sender_survives_a_house_zone_that_breaks_after_the_scan(mailoutbox)
     assert (result.sent, result.failed) == (12, 0)
 
 
-def test_my_mentees_and_the_log_form_work_for_a_mentee_in_a_house_with_a_bad_zone(
-    as_user, mentor
-):
+def test_my_mentees_and_the_log_form_work_for_a_mentee_in_a_house_with_a_bad_zone(as_user, mentor):
     house = f.HouseFactory()
     pairing = pairing_for(mentor, house=house)
     Pairing.objects.filter(pk=pairing.pk).update(next_due_at=timezone.now() - dt.timedelta(days=2))
@@ -179,9 +179,7 @@ def test_the_dashboard_names_houses_whose_reminders_fail_and_houses_with_a_bad_z
         attempts=3,
         last_error="SMTPServerDisconnected",
     )
-    f.ReminderFactory(
-        pairing=f.PairingFactory(resident__house=house2), failed_at=timezone.now()
-    )
+    f.ReminderFactory(pairing=f.PairingFactory(resident__house=house2), failed_at=timezone.now())
     f.ReminderFactory(pairing=f.PairingFactory(resident__house=house2), sent_at=timezone.now())
     spoil_zone(house2)
 
