@@ -13,6 +13,8 @@ import threading
 import time
 from collections import Counter
 
+from django.core.mail.backends import filebased
+
 
 class SlowSMTPServer:
     def __init__(self, delay: float = 0.5, idle_timeout: float = 30.0):
@@ -96,3 +98,11 @@ class SlowSMTPServer:
         finally:
             reader.close()
             conn.close()
+
+
+class SlowFileBackend(filebased.EmailBackend):
+    """Django's file backend (one file per email), 0.05 s per message: senders overlap."""
+
+    def send_messages(self, email_messages):
+        time.sleep(0.05)
+        return super().send_messages(email_messages)
