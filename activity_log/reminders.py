@@ -360,6 +360,8 @@ class SendResult:
     # task's time budget) or was interrupted; the next run takes them.
     released: int = 0
     stopped: bool = False
+    # Another sender won some of the rows this run picked: more may be ready behind them.
+    contended: bool = False
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: SendResult) -> None:
@@ -681,6 +683,7 @@ def send_due_reminders(
     if deadline is not None:
         stop_at = min(stop_at, deadline)
     result.claimed = len(claimed)
+    result.contended = len(claimed) < len(candidates)
     if not claimed:
         return result
     pending = set(claimed)
@@ -802,5 +805,5 @@ def send_all_due(*, budget: dt.timedelta = SEND_BUDGET, batch: int | None = None
         if time.monotonic() >= deadline:
             total.stopped = result.stopped or bool(result.claimed)
             return total
-        if result.claimed < size and not result.stopped:
+        if result.claimed < size and not (result.stopped or result.contended):
             return total

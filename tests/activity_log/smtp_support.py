@@ -8,9 +8,11 @@ message and every connection is counted. One thread per connection, all bounded 
 from __future__ import annotations
 
 import email
+import os
 import socket
 import threading
 import time
+import uuid
 from collections import Counter
 
 from django.core.mail.backends import filebased
@@ -106,3 +108,10 @@ class SlowFileBackend(filebased.EmailBackend):
     def send_messages(self, email_messages):
         time.sleep(0.05)
         return super().send_messages(email_messages)
+
+    def _get_filename(self):
+        # Django names the file by second and id(self), which two processes can share: then
+        # both emails land in one file and the test would miss one.
+        if self._fname is None:
+            self._fname = os.path.join(self.file_path, f"{uuid.uuid4().hex}.log")
+        return self._fname
