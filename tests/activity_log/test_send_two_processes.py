@@ -1,7 +1,8 @@
 """No duplicates: senders racing in separate processes mail each reminder exactly once.
 
-Three processes start their first claim at the same instant, take small batches (6 rows) and
-send through a slow backend, so their claims overlap batch after batch. Without the claim's
+Three processes start their first claim at the same instant, take small batches (6 rows), are
+slow between picking rows and claiming them, and send through a slow backend, so their claims
+overlap batch after batch. Without the claim's
 compare-and-set condition (`claimed_until IS NULL OR claimed_until < now`) they send the same
 rows twice (checked by removing it: docs/reliability.md).
 """
@@ -26,11 +27,21 @@ from tests.conftest import ROOT, worker_env
 PROCESSES = 3
 MENTORS = 30
 MENTEES_EACH = 2
+# Each process connects first, then waits for the common start. A slow round trip (0.1 s)
+# between picking rows and claiming them widens the window in which two senders pick the same
+# rows: only the claim's compare-and-set then keeps them from both sending.
 SEND = (
     "import os, time\n"
-    "from activity_log.reminders import send_all_due\n"
+    "from django.db import connection\n"
+    "from activity_log import reminders\n"
+    "claim = reminders._claim\n"
+    "def slow_claim(*args, **kwargs):\n"
+    "    time.sleep(0.1)\n"
+    "    return claim(*args, **kwargs)\n"
+    "reminders._claim = slow_claim\n"
+    "connection.ensure_connection()\n"
     "time.sleep(max(0.0, float(os.environ['START_AT']) - time.time()))\n"
-    "print(send_all_due(batch=6).emails)\n"
+    "print(reminders.send_all_due(batch=6).emails)\n"
 )
 
 
