@@ -220,6 +220,8 @@ def _pairing_reminders(now: dt.datetime) -> tuple[list[Reminder], list[Reminder]
                                     Kind.MANAGER_ESCALATION, pairing_id, due_at, manager_id, after
                                 )
                             )
+        except SoftTimeLimitExceeded:
+            raise
         except Exception as exc:  # noqa: BLE001 - one house's bad data must not stop the others
             # The id and the exception class only: messages may carry names.
             logger.error("overdue scan skipped house %s: %s", house_id, type(exc).__name__)
@@ -631,6 +633,8 @@ def _prepare(
             # What the email will say about this row: a row that cannot be rendered fails on
             # its own instead of failing every other row of its recipient's email.
             _item(reminder, now)
+        except SoftTimeLimitExceeded:
+            raise  # the time is up, not this row's fault: the caller releases the claim
         except Exception as exc:  # noqa: BLE001 - recorded on the row, retried, then failed
             broken[house.pk if house is not None else None].append((reminder, exc))
             continue
