@@ -198,3 +198,18 @@ def test_a_soft_time_limit_while_preparing_rows_is_not_a_row_failure(monkeypatch
         send_due_reminders(NOW)
     reminder.refresh_from_db()
     assert (reminder.attempts, reminder.last_error, reminder.claimed_until) == (0, "", None)
+
+
+def test_the_residents_access_history_says_who_was_emailed(as_user, manager, house):
+    from django.urls import reverse
+
+    resident = f.ResidentFactory(house=house)
+    reminder = overdue(resident=resident)
+    send_due_reminders(NOW)
+    html = (
+        as_user(manager)
+        .get(reverse("activity_log:resident_access", args=[resident.pk]))
+        .content.decode()
+    )
+    assert "disclosed reminder" in html
+    assert f"emailed to user {reminder.recipient_id}" in html
