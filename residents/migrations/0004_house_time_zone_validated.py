@@ -5,15 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('residents', '0003_intake_key'),
+        ("residents", "0003_intake_key"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='house',
-            name='time_zone',
-            field=models.CharField(default='America/New_York', help_text='An IANA time zone name, e.g. America/New_York.', max_length=64, validators=[residents.models.validate_time_zone]),
+            model_name="house",
+            name="time_zone",
+            field=models.CharField(
+                default="America/New_York",
+                help_text="An IANA time zone name, e.g. America/New_York.",
+                max_length=64,
+                validators=[residents.models.validate_time_zone],
+            ),
         ),
     ]
