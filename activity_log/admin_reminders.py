@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from activity_log.models import Reminder
 from activity_log.reminders import enqueue_send
+from residents.models import House
 
 
 class ReminderStateFilter(admin.SimpleListFilter):
@@ -15,16 +17,45 @@ class ReminderStateFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("waiting", "Waiting to send"), ("sent", "Sent"), ("failed", "Failed")]
+        return [
+            ("waiting", "Waiting to send"),
+            ("failing", "Failing (retrying or given up)"),
+            ("sent", "Sent"),
+            ("failed", "Failed"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "waiting":
             return queryset.filter(sent_at__isnull=True, failed_at__isnull=True)
+        if self.value() == "failing":
+            # As the dashboard's "reminders failing for House X" counts them.
+            return queryset.filter(sent_at__isnull=True).filter(
+                Q(failed_at__isnull=True, attempts__gt=0) | Q(failed_at__isnull=False)
+            )
         if self.value() == "sent":
             return queryset.filter(sent_at__isnull=False)
         if self.value() == "failed":
             return queryset.filter(failed_at__isnull=False)
         return queryset
+
+
+class ReminderHouseFilter(admin.SimpleListFilter):
+    """The resident's house (pairing or urgent-concern contact); the dashboard links here."""
+
+    title = "house"
+    parameter_name = "house"
+
+    def lookups(self, request, model_admin):
+        return [(str(pk), name) for pk, name in House.objects.values_list("pk", "name")]
+
+    def queryset(self, request, queryset):
+        if not (self.value() or "").isdigit():
+            return queryset
+        house_id = int(self.value())
+        return queryset.filter(
+            Q(pairing__resident__house_id=house_id)
+            | Q(contact__pairing__resident__house_id=house_id)
+        )
 
 
 @admin.register(Reminder)
@@ -40,7 +71,7 @@ class ReminderAdmin(admin.ModelAdmin):
         "attempts",
         "last_error",
     ]
-    list_filter = ["kind", ReminderStateFilter]
+    list_filter = ["kind", ReminderStateFilter, ReminderHouseFilter]
     list_select_related = ["recipient"]
     search_fields = ["subject_key", "recipient__email"]
     date_hierarchy = "created_at"

@@ -168,6 +168,36 @@ def failed_reminders(scope: Scope, now: dt.datetime) -> Capped:
     return _capped(qs)
 
 
+def failing_houses(scope: Scope, now: dt.datetime) -> list[dict]:
+    """Houses with reminders failing now (retrying after an error) or given up in the last
+    FAILED_REMINDER_DAYS, with how many: one grouped query, capped at LIST_LIMIT houses.
+
+    Reminders about no house (training) are not counted here; they are in the list below.
+    """
+    failing = Q(sent_at__isnull=True) & (
+        Q(failed_at__isnull=True, attempts__gt=0)
+        | Q(failed_at__gte=now - dt.timedelta(days=FAILED_REMINDER_DAYS))
+    )
+    qs = Reminder.objects.filter(failing)
+    if not (scope.all_houses and scope.house_id is None):
+        pairings = scope.pairings().values("id")
+        qs = qs.filter(Q(pairing__in=pairings) | Q(contact__pairing__in=pairings))
+    return list(
+        qs.annotate(
+            house_id=Coalesce(
+                "pairing__resident__house_id", "contact__pairing__resident__house_id"
+            ),
+            house_name=Coalesce(
+                "pairing__resident__house__name", "contact__pairing__resident__house__name"
+            ),
+        )
+        .filter(house_id__isnull=False)
+        .values("house_id", "house_name")
+        .annotate(count=Count("id"))
+        .order_by("-count", "house_name")[:LIST_LIMIT]
+    )
+
+
 def today_and_now() -> tuple[dt.date, dt.datetime]:
     now = timezone.now()
     return timezone.localdate(now), now

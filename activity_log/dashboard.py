@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,13 +21,13 @@ from mentoring_site.roles import is_admin, staff_required
 from residents.models import House
 
 
-def _filter_scope(request: HttpRequest, data) -> tuple[HouseFilterForm, reports.Scope]:
+def _filter_scope(request: HttpRequest, data) -> tuple[HouseFilterForm, reports.Scope, list[House]]:
     houses = list(House.objects.visible_to(request.user))
     form = HouseFilterForm(data, houses=houses)
     scope = reports.scope_for(
         request.user, form.house_id(), houses, all_houses=is_admin(request.user)
     )
-    return form, scope
+    return form, scope, houses
 
 
 def _render_dashboard(
@@ -36,7 +37,7 @@ def _render_dashboard(
     failed_ack: tuple[int, AcknowledgeForm] | None = None,
 ) -> HttpResponse:
     """The "needs attention" page; program health loads from its own URL (htmx)."""
-    form, scope = _filter_scope(request, data if data is not None else request.GET or None)
+    form, scope, houses = _filter_scope(request, data if data is not None else request.GET or None)
     today, now = attention.today_and_now()
     context = {
         "filter_form": form,
@@ -47,6 +48,15 @@ def _render_dashboard(
         "waiting": attention.residents_waiting(scope, today),
         "training": attention.mentors_needing_training(scope, today),
         "failed": attention.failed_reminders(scope, now),
+        "failing_houses": attention.failing_houses(scope, now),
+        # From the houses already loaded for the filter: no query. Their pages and reminders
+        # use the program zone until an admin corrects the value (residents.models.House.zone).
+        "unknown_zone_houses": [
+            house
+            for house in houses
+            if not house.zone_is_known and scope.house_id in (None, house.pk)
+        ],
+        "program_time_zone": settings.TIME_ZONE,
         "failed_ack_id": failed_ack[0] if failed_ack else None,
         "failed_ack_form": failed_ack[1] if failed_ack else None,
         "today": today,
@@ -58,7 +68,7 @@ def _render_dashboard(
 @staff_required
 def dashboard_health(request: HttpRequest) -> HttpResponse:
     """Program health for the last 30 and 90 days: an htmx partial, or a page of its own."""
-    form, scope = _filter_scope(request, request.GET or None)
+    form, scope, _houses = _filter_scope(request, request.GET or None)
     health = health_cache.cached_health(scope, user_pk=request.user.pk)
     week_points = [(f"{start:%-d %b}", n) for start, n in health.weeks]
     context = {

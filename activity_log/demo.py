@@ -21,6 +21,7 @@ from activity_log.models import ContactLog, Milestone, Reminder, Topic
 from activity_log.services import pairing_recompute_due
 from matching.models import Pairing
 from mentoring_site.demo import DemoContext
+from residents.models import zone_or_program
 
 LARGE_CONTACTS = 1_000_000
 BATCH = 5_000
@@ -71,7 +72,7 @@ def _contact_times(
     ctx: DemoContext, pairing: Pairing, stop_before: dt.datetime
 ) -> list[dt.datetime]:
     """Roughly one contact per check-in interval from the start, with human irregularity."""
-    tz = zoneinfo.ZoneInfo(pairing.resident.house.time_zone)
+    tz = pairing.resident.house.zone
     day = pairing.started_on + dt.timedelta(days=ctx.rng.randint(0, 3))
     end = min(pairing.ended_on or ctx.today, ctx.today)
     times = []
@@ -264,7 +265,7 @@ def seed_large(ctx: DemoContext, *, exclude: set[int], topics: list[Topic]) -> N
             "pk", "mentor__user_id", "started_on", "ended_on", "resident__house__time_zone"
         )
     ):
-        tz = zones.setdefault(tz_name, zoneinfo.ZoneInfo(tz_name))
+        tz = zones.setdefault(tz_name, zone_or_program(tz_name))
         start = dt.datetime.combine(started_on, dt.time(8), tzinfo=tz)
         end = (
             dt.datetime.combine(ended_on, dt.time(20), tzinfo=tz)

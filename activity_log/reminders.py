@@ -9,35 +9,41 @@ is down.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 import logging
 import re
 import time
 import uuid
 import zoneinfo
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends import filebased
+from django.db import router, transaction
 from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from activity_log.models import Reminder
 from matching.models import Pairing
+from mentoring_site import audit
 from mentoring_site.tasks import enqueue
 from mentors.models import Mentor, TrainingRecord
-from residents.models import House, Resident
+from residents.models import House, Resident, time_zone_is_known, zone_or_program
 
 logger = logging.getLogger(__name__)
 
-# A claim outlives the send task's hard time limit, so a crashed run's rows are retried later.
-CLAIM_LEASE = dt.timedelta(minutes=5)
 SEND_BATCH = 500
-# The send task's soft time limit is 120 s: stop starting batches well before it.
+# The send task's soft time limit is 120 s: stop starting emails well before it.
 SEND_BUDGET = dt.timedelta(seconds=60)
 INSERT_BATCH = 2000
 # IN lists of at most this many ids (PostgreSQL allows 65,535 parameters per query).
@@ -55,9 +61,14 @@ DIGEST_KINDS = (Kind.MENTOR_OVERDUE, Kind.MANAGER_ESCALATION, Kind.TRAINING_EXPI
 # --- Quiet hours -------------------------------------------------------------------------------
 
 
-def quiet_hours_send_after(now: dt.datetime, time_zone: str) -> dt.datetime:
+def claim_lease() -> dt.timedelta:
+    """How long a claim holds (REMINDER_CLAIM_LEASE_SECONDS); a sender stops at half of it."""
+    return settings.REMINDER_CLAIM_LEASE
+
+
+def quiet_hours_send_after(now: dt.datetime, time_zone: str | zoneinfo.ZoneInfo) -> dt.datetime:
     """`now`, or the next end of quiet hours (08:00 local) when `now` falls inside them."""
-    tz = zoneinfo.ZoneInfo(time_zone)
+    tz = time_zone if isinstance(time_zone, zoneinfo.ZoneInfo) else zone_or_program(time_zone)
     local = now.astimezone(tz)
     start, end = settings.QUIET_HOURS_START, settings.QUIET_HOURS_END
     if end <= local.hour < start:
@@ -90,6 +101,8 @@ class ScanResult:
     mentor_overdue: int = 0
     manager_escalation: int = 0
     training_expiring: int = 0
+    # Houses whose reminders could not be built this run (logged by id; the others went on).
+    skipped_houses: list[int] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -121,11 +134,13 @@ def _already_written(pairing_ids: list[int], oldest_due: dt.datetime) -> set[tup
     return written
 
 
-def _pairing_reminders(now: dt.datetime) -> tuple[list[Reminder], list[Reminder]]:
+def _pairing_reminders(now: dt.datetime) -> tuple[list[Reminder], list[Reminder], list[int]]:
     """Mentor reminders past grace and manager escalations past the escalation delay.
 
     Five primary-key or foreign-key lookups by the due pairings' ids (one each up to ID_CHUNK
     due pairings), instead of joins the planner would answer with scans of whole tables.
+    Built house by house: a house whose rows fail is logged by id and skipped (third value),
+    the others are written.
     """
     grace_cutoff = now - settings.REMINDER_GRACE
     escalation_cutoff = now - settings.ESCALATION_DELAY
@@ -135,7 +150,7 @@ def _pairing_reminders(now: dt.datetime) -> tuple[list[Reminder], list[Reminder]
         )
     )
     if not due:
-        return [], []
+        return [], [], []
     pairing_ids = [row[0] for row in due]
     mentor_users, resident_houses = {}, {}
     for chunk in _chunks(sorted({row[2] for row in due})):
@@ -157,37 +172,63 @@ def _pairing_reminders(now: dt.datetime) -> tuple[list[Reminder], list[Reminder]
         managers[house_id].append(user_id)
     written = _already_written(pairing_ids, min(row[1] for row in due))
 
-    send_after_by_tz: dict[str, dt.datetime] = {}
+    _log_unknown_zones(time_zones)
+    due_by_house = defaultdict(list)
+    for row in due:
+        due_by_house[resident_houses[row[3]]].append(row)
 
-    def reminder(kind: str, pairing_id: int, due_at: dt.datetime, recipient_id: int, tz: str):
-        if tz not in send_after_by_tz:
-            send_after_by_tz[tz] = quiet_hours_send_after(now, tz)
+    def reminder(kind: str, pairing_id: int, due_at: dt.datetime, recipient_id: int, after):
         return Reminder(
             kind=kind,
             pairing_id=pairing_id,
             subject_key=f"pairing:{pairing_id}",
             due_at=due_at,
             recipient_id=recipient_id,
-            send_after=send_after_by_tz[tz],
+            send_after=after,
         )
 
-    mentor_rows, manager_rows = [], []
-    for pairing_id, due_at, mentor_id, resident_id in due:
-        house_id = resident_houses[resident_id]
-        tz = time_zones[house_id]
-        user_id = mentor_users[mentor_id]
-        if (
-            due_at < grace_cutoff
-            and (Kind.MENTOR_OVERDUE, pairing_id, due_at, user_id) not in written
-        ):
-            mentor_rows.append(reminder(Kind.MENTOR_OVERDUE, pairing_id, due_at, user_id, tz))
-        if due_at < escalation_cutoff:
-            for manager_id in managers[house_id]:
-                if (Kind.MANAGER_ESCALATION, pairing_id, due_at, manager_id) not in written:
-                    manager_rows.append(
-                        reminder(Kind.MANAGER_ESCALATION, pairing_id, due_at, manager_id, tz)
+    mentor_rows, manager_rows, skipped = [], [], []
+    for house_id, house_due in due_by_house.items():
+        house_mentor_rows, house_manager_rows = [], []
+        try:
+            after = quiet_hours_send_after(now, time_zones[house_id])
+            for pairing_id, due_at, mentor_id, _resident_id in house_due:
+                user_id = mentor_users[mentor_id]
+                if (
+                    due_at < grace_cutoff
+                    and (Kind.MENTOR_OVERDUE, pairing_id, due_at, user_id) not in written
+                ):
+                    house_mentor_rows.append(
+                        reminder(Kind.MENTOR_OVERDUE, pairing_id, due_at, user_id, after)
                     )
-    return mentor_rows, manager_rows
+                if due_at < escalation_cutoff:
+                    for manager_id in managers[house_id]:
+                        key = (Kind.MANAGER_ESCALATION, pairing_id, due_at, manager_id)
+                        if key not in written:
+                            house_manager_rows.append(
+                                reminder(
+                                    Kind.MANAGER_ESCALATION, pairing_id, due_at, manager_id, after
+                                )
+                            )
+        except SoftTimeLimitExceeded:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one house's bad data must not stop the others
+            # The id and the exception class only: messages may carry names.
+            logger.error("overdue scan skipped house %s: %s", house_id, type(exc).__name__)
+            skipped.append(house_id)
+            continue
+        mentor_rows += house_mentor_rows
+        manager_rows += house_manager_rows
+    return mentor_rows, manager_rows, skipped
+
+
+def _log_unknown_zones(time_zones: dict[int, str]) -> None:
+    """Once per run and house: its stored zone is not a known name, so the program zone is used."""
+    for house_id in sorted(h for h, name in time_zones.items() if not time_zone_is_known(name)):
+        logger.warning(
+            "house %s has an unknown time zone; its reminders use the program time zone",
+            house_id,
+        )
 
 
 def _training_reminders(now: dt.datetime) -> list[Reminder]:
@@ -217,7 +258,7 @@ def _training_reminders(now: dt.datetime) -> list[Reminder]:
         .values_list("training_record_id", "recipient_id")
     )
     program_tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    send_after = quiet_hours_send_after(now, settings.TIME_ZONE)
+    send_after = quiet_hours_send_after(now, program_tz)
     return [
         Reminder(
             kind=Kind.TRAINING_EXPIRING,
@@ -241,6 +282,28 @@ def _waiting(now: dt.datetime) -> bool:
     )
 
 
+def _insert_new(rows: list[Reminder]) -> Counter:
+    """Inserts with ON CONFLICT DO NOTHING RETURNING kind: counts only the rows this run wrote.
+
+    A concurrent scan may have written some of these since we looked; the unique constraint
+    drops them and RETURNING leaves them out (bulk_create(ignore_conflicts=True) returns what
+    it tried, so five racing scans each reported every row).
+    """
+    inserted: Counter = Counter()
+    if not rows:
+        return inserted
+    fields = [f for f in Reminder._meta.concrete_fields if not f.primary_key]
+    kind = Reminder._meta.get_field("kind")
+    using = router.db_for_write(Reminder)
+    for start in range(0, len(rows), INSERT_BATCH):
+        query = InsertQuery(Reminder, on_conflict=OnConflict.IGNORE)
+        query.insert_values(fields, rows[start : start + INSERT_BATCH])
+        returned = query.get_compiler(using=using).execute_sql(returning_fields=[kind])
+        # A single-row insert that conflicted returns [None].
+        inserted.update(row[0] for row in returned if row)
+    return inserted
+
+
 def scan_overdue(now: dt.datetime | None = None, *, enqueue: bool = True) -> ScanResult:
     """Writes the reminders owed right now; repeating it (or racing another scan) adds nothing.
 
@@ -248,19 +311,21 @@ def scan_overdue(now: dt.datetime | None = None, *, enqueue: bool = True) -> Sca
     pairing_due_scan_idx, training_expires_idx and the Reminder foreign-key indexes.
     """
     now = now or timezone.now()
-    mentor_rows, manager_rows = _pairing_reminders(now)
+    mentor_rows, manager_rows, skipped = _pairing_reminders(now)
     training_rows = _training_reminders(now)
     rows = mentor_rows + manager_rows + training_rows
     with transaction.atomic():
-        if rows:
-            # A concurrent scan may have written some of these since we looked: the unique
-            # constraint drops them.
-            Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=INSERT_BATCH)
+        inserted = _insert_new(rows)
         # Also when older reminders still wait (the broker was down, the mail server failed):
         # the next scan after an outage sends them.
-        if enqueue and (rows or _waiting(now)):
+        if enqueue and (inserted or _waiting(now)):
             transaction.on_commit(enqueue_send)
-    result = ScanResult(len(mentor_rows), len(manager_rows), len(training_rows))
+    result = ScanResult(
+        inserted[Kind.MENTOR_OVERDUE],
+        inserted[Kind.MANAGER_ESCALATION],
+        inserted[Kind.TRAINING_EXPIRING],
+        skipped_houses=skipped,
+    )
     logger.log(
         logging.INFO if result.total else logging.DEBUG,
         "overdue scan wrote %d mentor, %d escalation, %d training reminders",
@@ -283,7 +348,19 @@ class SendResult:
     gave_up: int = 0
     deferred: int = 0
     dropped: int = 0
+    # Claimed rows given back unsent: the run stopped at its deadline (half the lease, or the
+    # task's time budget) or was interrupted; the next run takes them.
+    released: int = 0
+    stopped: bool = False
+    # Another sender won some of the rows this run picked: more may be ready behind them.
+    contended: bool = False
     errors: list[str] = field(default_factory=list)
+
+    def add(self, other: SendResult) -> None:
+        for name in ("claimed", "emails", "sent", "failed", "gave_up", "deferred", "dropped"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.released += other.released
+        self.errors += other.errors
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -291,17 +368,17 @@ def backoff(attempts: int) -> dt.timedelta:
     return min(dt.timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def _claim(reminder_ids: list[int], now: dt.datetime) -> list[int]:
+def _claim(reminder_ids: list[int], now: dt.datetime, token: uuid.UUID | None = None) -> list[int]:
     """Compare-and-set on the whole batch; returns only the rows this run won.
 
     The UPDATE re-checks `sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < now)`
     row by row, so a row another sender claimed meanwhile is skipped; the token marks ours.
     """
-    token = uuid.uuid4()
+    token = token or uuid.uuid4()
     Reminder.objects.filter(
         id__in=reminder_ids, sent_at__isnull=True, failed_at__isnull=True
     ).filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)).update(
-        claimed_until=now + CLAIM_LEASE, claim_token=token
+        claimed_until=now + claim_lease(), claim_token=token
     )
     return list(
         Reminder.objects.filter(id__in=reminder_ids, claim_token=token)
@@ -310,12 +387,27 @@ def _claim(reminder_ids: list[int], now: dt.datetime) -> list[int]:
     )
 
 
-def _time_zone_of(reminder: Reminder) -> str:
+def _ours(ids, token: uuid.UUID):
+    """Rows of `ids` this run still holds: every write after the claim goes through this, so a
+    sender whose lease ran out (and whose rows another sender claimed) changes nothing."""
+    return Reminder.objects.filter(id__in=ids, claim_token=token, sent_at__isnull=True)
+
+
+def _release(ids, token: uuid.UUID) -> int:
+    return _ours(ids, token).update(claimed_until=None, claim_token=None)
+
+
+def _house_of(reminder: Reminder) -> House | None:
     if reminder.pairing_id:
-        return reminder.pairing.resident.house.time_zone
+        return reminder.pairing.resident.house
     if reminder.contact_id:
-        return reminder.contact.pairing.resident.house.time_zone
-    return settings.TIME_ZONE
+        return reminder.contact.pairing.resident.house
+    return None
+
+
+def _zone_of(reminder: Reminder) -> zoneinfo.ZoneInfo:
+    house = _house_of(reminder)
+    return house.zone if house is not None else zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 def _is_obsolete(reminder: Reminder) -> bool:
@@ -343,7 +435,7 @@ def _item(reminder: Reminder, now: dt.datetime) -> dict:
         return {"course": record.course.name, "expires_on": record.expires_on}
     pairing = reminder.contact.pairing if reminder.contact_id else reminder.pairing
     resident = pairing.resident
-    tz = zoneinfo.ZoneInfo(resident.house.time_zone)
+    tz = resident.house.zone
     item = {
         "name": resident.preferred_name,
         "house": resident.house.name,
@@ -398,9 +490,21 @@ def build_email(recipient, reminders: list[Reminder], now: dt.datetime):
     subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
     text = render_to_string(f"emails/{name}_body.txt", context)
     html = render_to_string(f"emails/{name}_body.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[recipient.email])
+    message = EmailMultiAlternatives(
+        subject,
+        text,
+        to=[recipient.email],
+        headers={"Message-ID": message_id([reminder.id for reminder in reminders])},
+    )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def message_id(reminder_ids: list[int]) -> str:
+    """The same for the same reminders, so a rare second delivery of an email is recognisable."""
+    digest = hashlib.sha256(",".join(map(str, sorted(reminder_ids))).encode()).hexdigest()[:32]
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    return f"<reminders-{digest}@{domain}>"
 
 
 _EMAIL_ADDRESS = re.compile(r"\S+@\S+")
@@ -412,7 +516,9 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
-def _record_failure(reminders: list[Reminder], error: str, now: dt.datetime) -> tuple[int, int]:
+def _record_failure(
+    reminders: list[Reminder], error: str, now: dt.datetime, token: uuid.UUID | None = None
+) -> tuple[int, int]:
     failed = gave_up = 0
     for reminder in reminders:
         attempts = reminder.attempts + 1
@@ -423,17 +529,126 @@ def _record_failure(reminders: list[Reminder], error: str, now: dt.datetime) -> 
         else:
             changes = {"claimed_until": now + backoff(attempts)}
             failed += 1
-        Reminder.objects.filter(id=reminder.id).update(
-            attempts=attempts, last_error=error, **changes
-        )
+        rows = Reminder.objects.filter(id=reminder.id)
+        if token is not None:
+            rows = rows.filter(claim_token=token)
+        rows.update(attempts=attempts, last_error=error, **changes)
     return failed, gave_up
 
 
-def send_due_reminders(now: dt.datetime | None = None, *, batch: int | None = None) -> SendResult:
+def _disclosed_residents(reminders: list[Reminder]) -> dict[int, int]:
+    """Resident id -> the first reminder naming them in this email (training names nobody)."""
+    named: dict[int, int] = {}
+    for reminder in reminders:
+        pairing = reminder.contact.pairing if reminder.contact_id else reminder.pairing
+        if pairing is not None:
+            named.setdefault(pairing.resident_id, reminder.id)
+    return named
+
+
+def _mark_sent(group: list[Reminder], token: uuid.UUID, now: dt.datetime) -> int:
+    """Sets sent_at only on rows still ours (compare-and-set on the claim token), and records
+    who was told about which resident (one audit row per resident, issue 13)."""
+    ids = [reminder.id for reminder in group]
+    with transaction.atomic():
+        marked = _ours(ids, token).update(
+            sent_at=now, claimed_until=None, attempts=F("attempts") + 1
+        )
+        # The email went whoever holds the rows now: the disclosure happened either way.
+        audit.record_emails(
+            recipient_id=group[0].recipient_id,
+            reminders_by_resident=_disclosed_residents(group),
+        )
+    if marked < len(ids):
+        logger.warning(
+            "reminder email sent after its claim was lost (%d of %d rows marked); "
+            "another sender may send it again",
+            marked,
+            len(ids),
+        )
+    return marked
+
+
+class _Mailer:
+    """One mail connection for a batch, reopened after a failure.
+
+    SMTP opened a connection (and a TLS handshake) per email before. The file backend gets a
+    new instance per email: one instance writes everything it sends into one file.
+    """
+
+    def __init__(self) -> None:
+        self.connection = None
+
+    def send(self, message) -> None:
+        if self.connection is None:
+            connection = get_connection()
+            if isinstance(connection, filebased.EmailBackend):
+                connection.send_messages([message])
+                return
+            connection.open()
+            self.connection = connection
+        self.connection.send_messages([message])
+
+    def close(self) -> None:
+        if self.connection is not None:
+            # A connection that failed is dropped whatever closing it says.
+            with contextlib.suppress(Exception):
+                self.connection.close()
+            self.connection = None
+
+
+def _prepare(
+    reminders, now: dt.datetime
+) -> tuple[dict, list[int], dict[dt.datetime, list[int]], dict[int | None, list]]:
+    """Sorts claimed rows into emails, obsolete rows, rows deferred by quiet hours, and rows
+    that fail to prepare (by house id), each row on its own so one bad house spoils nothing."""
+    # (recipient, urgent?) -> rows: one digest per recipient, urgent alerts apart.
+    groups: dict[tuple[int, bool], list[Reminder]] = defaultdict(list)
+    obsolete, deferred, broken = [], defaultdict(list), defaultdict(list)
+    unknown_zones: set[int] = set()
+    for reminder in reminders:
+        house = None
+        try:
+            house = _house_of(reminder)
+            if house is not None and not house.zone_is_known:
+                unknown_zones.add(house.pk)
+            if _is_obsolete(reminder):
+                obsolete.append(reminder.id)
+                continue
+            if reminder.kind != Kind.URGENT_CONCERN:
+                send_after = quiet_hours_send_after(now, _zone_of(reminder))
+                if send_after > now:
+                    deferred[send_after].append(reminder.id)
+                    continue
+            # What the email will say about this row: a row that cannot be rendered fails on
+            # its own instead of failing every other row of its recipient's email.
+            _item(reminder, now)
+        except SoftTimeLimitExceeded:
+            raise  # the time is up, not this row's fault: the caller releases the claim
+        except Exception as exc:  # noqa: BLE001 - recorded on the row, retried, then failed
+            broken[house.pk if house is not None else None].append((reminder, exc))
+            continue
+        groups[(reminder.recipient_id, reminder.kind == Kind.URGENT_CONCERN)].append(reminder)
+    for house_id in sorted(unknown_zones):
+        logger.warning(
+            "house %s has an unknown time zone; its reminders use the program time zone",
+            house_id,
+        )
+    return groups, obsolete, deferred, broken
+
+
+def send_due_reminders(
+    now: dt.datetime | None = None,
+    *,
+    batch: int | None = None,
+    deadline: float | None = None,
+) -> SendResult:
     """Claims due reminders and sends each recipient one digest email with every kind in it.
 
     Urgent concerns go in an email of their own (at once, even in quiet hours). The rows of one
-    email are sent, or fail and are retried, together.
+    email are sent, or fail and are retried, together. No email starts after half the claim's
+    lease (or after `deadline`, a time.monotonic() value): what is left is released, so a batch
+    never outlives its claim and no other sender can take rows this one is still sending.
     """
     now = now or timezone.now()
     batch = batch or SEND_BATCH
@@ -454,10 +669,54 @@ def send_due_reminders(now: dt.datetime | None = None, *, batch: int | None = No
             .order_by()
             .values_list("id", flat=True)
         )
-    claimed = _claim(candidates, now) if candidates else []
+    if not candidates:
+        return result
+    token = uuid.uuid4()
+    claimed = _claim(candidates, now, token)
+    stop_at = time.monotonic() + claim_lease().total_seconds() / 2
+    if deadline is not None:
+        stop_at = min(stop_at, deadline)
     result.claimed = len(claimed)
+    result.contended = len(claimed) < len(candidates)
     if not claimed:
         return result
+    pending = set(claimed)
+    mailer = _Mailer()
+    try:
+        _send_claimed(claimed, token, now, stop_at, pending, mailer, result)
+    finally:
+        mailer.close()
+        if pending:
+            # Stopped at the deadline, or interrupted (a soft time limit, a worker shutting
+            # down): give the rows back now rather than when the lease runs out. An email that
+            # was on the wire goes again (at-least-once at the SMTP boundary; same Message-ID).
+            try:
+                result.released = _release(pending, token)
+            except Exception:  # noqa: BLE001 - the lease frees them anyway
+                logger.warning("could not release %d claimed reminders", len(pending))
+    logger.info(
+        "reminders: %d emails for %d reminders, %d failed, %d gave up, %d deferred, "
+        "%d dropped, %d released",
+        result.emails,
+        result.sent,
+        result.failed,
+        result.gave_up,
+        result.deferred,
+        result.dropped,
+        result.released,
+    )
+    return result
+
+
+def _send_claimed(
+    claimed: list[int],
+    token: uuid.UUID,
+    now: dt.datetime,
+    stop_at: float,
+    pending: set[int],
+    mailer: _Mailer,
+    result: SendResult,
+) -> None:
     reminders = (
         Reminder.objects.filter(id__in=claimed)
         .select_related(
@@ -471,65 +730,74 @@ def send_due_reminders(now: dt.datetime | None = None, *, batch: int | None = No
         )
         .order_by("due_at", "id")
     )
-    # (recipient, urgent?) -> rows: one digest per recipient, urgent alerts apart.
-    groups: dict[tuple[int, bool], list[Reminder]] = defaultdict(list)
-    obsolete, deferred = [], defaultdict(list)
-    for reminder in reminders:
-        if _is_obsolete(reminder):
-            obsolete.append(reminder.id)
-            continue
-        if reminder.kind != Kind.URGENT_CONCERN:
-            send_after = quiet_hours_send_after(now, _time_zone_of(reminder))
-            if send_after > now:
-                deferred[send_after].append(reminder.id)
-                continue
-        groups[(reminder.recipient_id, reminder.kind == Kind.URGENT_CONCERN)].append(reminder)
+    groups, obsolete, deferred, broken = _prepare(reminders, now)
     if obsolete:
         # The mentee was seen (or the pairing stopped): nothing is owed for that due time.
-        Reminder.objects.filter(id__in=obsolete, sent_at__isnull=True).delete()
+        _ours(obsolete, token).delete()
         result.dropped = len(obsolete)
+        pending.difference_update(obsolete)
     for send_after, ids in deferred.items():
-        Reminder.objects.filter(id__in=ids).update(send_after=send_after, claimed_until=None)
+        _ours(ids, token).update(send_after=send_after, claimed_until=None)
         result.deferred += len(ids)
+        pending.difference_update(ids)
+    for house_id, failures in broken.items():
+        # Once per house and run, by id: the rows back off and are marked failed after
+        # REMINDER_GIVE_UP like any failed send (admin, dashboard "reminders failing").
+        error = _describe(failures[0][1])
+        logger.error(
+            "reminders for house %s could not be prepared (%d rows): %s",
+            house_id if house_id is not None else "-",
+            len(failures),
+            type(failures[0][1]).__name__,
+        )
+        rows = [reminder for reminder, _exc in failures]
+        failed, gave_up = _record_failure(rows, error, now, token)
+        result.failed += failed
+        result.gave_up += gave_up
+        result.errors.append(error)
+        pending.difference_update(reminder.id for reminder in rows)
 
     # Urgent alerts first.
     for (_recipient_id, _urgent), group in sorted(groups.items(), key=lambda kv: not kv[0][1]):
+        if time.monotonic() >= stop_at:
+            result.stopped = True
+            return
         ids = [reminder.id for reminder in group]
         try:
-            build_email(group[0].recipient, group, now).send()
+            mailer.send(build_email(group[0].recipient, group, now))
+        except SoftTimeLimitExceeded:
+            # Not the message's fault: the finally in send_due_reminders releases the rows.
+            raise
         except Exception as exc:  # noqa: BLE001 - any mail failure is recorded and retried
+            mailer.close()
             error = _describe(exc)
-            failed, gave_up = _record_failure(group, error, now)
+            failed, gave_up = _record_failure(group, error, now, token)
+            pending.difference_update(ids)
             result.failed += failed
             result.gave_up += gave_up
             result.errors.append(error)
             logger.warning("reminder email failed (%d reminders): %s", len(ids), type(exc).__name__)
             continue
-        Reminder.objects.filter(id__in=ids).update(
-            sent_at=now, claimed_until=None, attempts=F("attempts") + 1
-        )
+        _mark_sent(group, token, now)
+        pending.difference_update(ids)
         result.emails += 1
         result.sent += len(ids)
-    logger.info(
-        "reminders: %d emails for %d reminders, %d failed, %d gave up, %d deferred, %d dropped",
-        result.emails,
-        result.sent,
-        result.failed,
-        result.gave_up,
-        result.deferred,
-        result.dropped,
-    )
-    return result
 
 
-def send_all_due(*, budget: dt.timedelta = SEND_BUDGET) -> SendResult:
-    """Sends batch after batch until nothing is due or the time budget is spent."""
+def send_all_due(*, budget: dt.timedelta = SEND_BUDGET, batch: int | None = None) -> SendResult:
+    """Sends batch after batch until nothing is due or the time budget is spent.
+
+    Every batch stops starting emails at its own deadline (half the claim lease) and at the
+    budget's; rows it did not reach are released and the next batch claims them afresh.
+    """
+    size = batch or SEND_BATCH
     deadline = time.monotonic() + budget.total_seconds()
     total = SendResult()
     while True:
-        batch = send_due_reminders()
-        for name in ("claimed", "emails", "sent", "failed", "gave_up", "deferred", "dropped"):
-            setattr(total, name, getattr(total, name) + getattr(batch, name))
-        total.errors += batch.errors
-        if batch.claimed < SEND_BATCH or time.monotonic() > deadline:
+        result = send_due_reminders(batch=size, deadline=deadline)
+        total.add(result)
+        if time.monotonic() >= deadline:
+            total.stopped = result.stopped or bool(result.claimed)
+            return total
+        if result.claimed < size and not (result.stopped or result.contended):
             return total

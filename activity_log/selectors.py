@@ -27,7 +27,7 @@ def contact_is_editable_by(contact: ContactLog, user: User, now: dt.datetime | N
 
 
 def house_zone(pairing: Pairing) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(pairing.resident.house.time_zone)
+    return pairing.resident.house.zone
 
 
 @dataclass(frozen=True)

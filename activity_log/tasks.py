@@ -2,25 +2,39 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import beat_init
 from django.conf import settings
 
 from activity_log import reminders
 
+logger = logging.getLogger(__name__)
 
-@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
+# Both reminder tasks are idempotent (unique outbox rows, compare-and-set claims), so a task
+# whose worker died mid-run is safe to run again: acknowledge after the run, and requeue it
+# when the worker process is lost (docs/reminders.md, "Worker settings").
+AT_LEAST_ONCE = {"acks_late": True, "reject_on_worker_lost": True}
+
+
+@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60, **AT_LEAST_ONCE)
 def scan_overdue_task() -> dict:
     """Beat, every minute: writes owed reminders; enqueues sending once they are committed."""
     return asdict(reminders.scan_overdue())
 
 
-@shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
+@shared_task(ignore_result=True, soft_time_limit=120, time_limit=150, **AT_LEAST_ONCE)
 def send_reminders() -> dict:
     """Claims and sends due Reminder rows (the outbox); also on beat, so nothing waits long."""
-    result = reminders.send_all_due()
+    try:
+        result = reminders.send_all_due()
+    except SoftTimeLimitExceeded:
+        # The sender released what it held (not recorded as a failed send); the next run sends.
+        logger.warning("reminder sending reached its soft time limit; unsent rows released")
+        return {"stopped": True}
     return {key: value for key, value in asdict(result).items() if key != "errors"}
 
 

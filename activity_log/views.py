@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-import zoneinfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -305,7 +304,7 @@ def resident_timeline(request: HttpRequest, resident_id: int) -> HttpResponse:
         show_goals = selectors.mentor_sees_goals(request.user, resident)
     else:
         show_goals = True
-    with timezone.override(zoneinfo.ZoneInfo(resident.house.time_zone)):
+    with timezone.override(resident.house.zone):
         return render(
             request,
             "activity_log/_resident_timeline.html",

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from django.conf import settings
 from django.db import models
@@ -127,14 +126,14 @@ class Pairing(models.Model):
 
     def started_at(self) -> dt.datetime:
         """Start of the first day, in the house's time zone."""
-        tz = zoneinfo.ZoneInfo(self.resident.house.time_zone)
+        tz = self.resident.house.zone
         return dt.datetime.combine(self.started_on, dt.time.min, tzinfo=tz)
 
     def next_due(self) -> dt.datetime | None:
         """The check-in rule: (last contact or start) + interval; none unless active."""
         if self.status != self.Status.ACTIVE:
             return None
-        tz = zoneinfo.ZoneInfo(self.resident.house.time_zone)
+        tz = self.resident.house.zone
         # Wall-clock days in the house's zone, so a daylight-saving change never moves the due date.
         base = self.last_contact_at.astimezone(tz) if self.last_contact_at else self.started_at()
         return base + dt.timedelta(days=self.checkin_interval_days)

@@ -107,6 +107,26 @@ def record_system(action: str, obj, *, resident_id: int | None, path: str) -> Au
     )
 
 
+def record_emails(*, recipient_id: int, reminders_by_resident: dict[int, int]) -> None:
+    """Disclosures by email (issue 13): one row per resident an email named, ids only.
+
+    `reminders_by_resident` maps each resident id to the reminder that named them.
+    """
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                user=None,
+                action=AuditEvent.Action.DISCLOSE,
+                object_type="activity_log.reminder",
+                object_id=str(reminder_id),
+                resident_id=resident_id,
+                path=f"emailed to user {recipient_id}",
+            )
+            for resident_id, reminder_id in reminders_by_resident.items()
+        ]
+    )
+
+
 # --- Reads shared by the privacy pages ----------------------------------------------------------
 
 

@@ -74,6 +74,8 @@ class AuditEvent(models.Model):
         CHANGE = "change", "Changed"
         DELETE = "delete", "Deleted"
         EXPORT = "export", "Exported"
+        # Named a resident in an email (a reminder or an alert); path says to whom.
+        DISCLOSE = "disclose", "Disclosed"
 
     at = models.DateTimeField(auto_now_add=True)
     user = models.ForeignKey(

@@ -452,6 +452,10 @@ QUIET_HOURS_START = 21
 QUIET_HOURS_END = 8
 # A reminder that still fails a day after it was created is marked failed (admin, dashboard).
 REMINDER_GIVE_UP = timedelta(days=1)
+# How long a sender's claim on a batch of reminders holds. Senders stop starting emails at half
+# of it and release the rest, so a batch never outlives its claim; keep it longer than the send
+# task's hard time limit (150 s), so a killed worker's rows wait until it is surely gone.
+REMINDER_CLAIM_LEASE = timedelta(seconds=env_int("REMINDER_CLAIM_LEASE_SECONDS", 300))
 CONTACT_EDIT_WINDOW = timedelta(hours=24)
 # Years after a resident's exit that identifying data is kept (activity_log/retention.py).
 RETENTION_YEARS = env_int("RETENTION_YEARS", 7)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import zoneinfo
 
 from django.apps import apps
 from django.conf import settings
@@ -52,6 +54,37 @@ class RecoveryPathway(models.Model):
         return self.name
 
 
+@functools.cache
+def _known_time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def time_zone_is_known(name: str) -> bool:
+    return name in _known_time_zones()
+
+
+def validate_time_zone(value: str) -> None:
+    """Only names of the IANA database this server has (`zoneinfo.available_timezones()`)."""
+    if not time_zone_is_known(value):
+        raise ValidationError(
+            "Unknown time zone %(value)s: use a name such as America/New_York or Europe/London.",
+            code="unknown_time_zone",
+            params={"value": value},
+        )
+
+
+def zone_or_program(name: str) -> zoneinfo.ZoneInfo:
+    """The named zone; the program zone (settings.TIME_ZONE) when the name is unknown.
+
+    The one place a house's zone is read: a bad value entered before validation existed (or
+    written around it) must not stop reminders or pages for everyone (docs/reliability.md).
+    The reminder scan and sender log such houses once per run; the dashboard shows them.
+    """
+    if time_zone_is_known(name):
+        return zoneinfo.ZoneInfo(name)
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
 class HouseQuerySet(models.QuerySet):
     def visible_to(self, user) -> HouseQuerySet:
         role = role_of(user)
@@ -69,7 +102,12 @@ class HouseQuerySet(models.QuerySet):
 class House(models.Model):
     name = models.CharField(max_length=100, unique=True)
     address = models.TextField(blank=True)
-    time_zone = models.CharField(max_length=64, default=settings.TIME_ZONE)
+    time_zone = models.CharField(
+        max_length=64,
+        default=settings.TIME_ZONE,
+        validators=[validate_time_zone],
+        help_text="An IANA time zone name, e.g. America/New_York.",
+    )
     beds = models.PositiveSmallIntegerField(default=8)
     managers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="managed_houses", blank=True
@@ -82,6 +120,15 @@ class House(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """Read every house zone through this (or `zone_or_program`): unknown names fall back."""
+        return zone_or_program(self.time_zone)
+
+    @property
+    def zone_is_known(self) -> bool:
+        return time_zone_is_known(self.time_zone)
 
 
 class ResidentQuerySet(models.QuerySet):

@@ -21,6 +21,11 @@ class Command(BaseCommand):
             f"New reminders: {scan.mentor_overdue} mentor, {scan.manager_escalation} manager "
             f"escalation, {scan.training_expiring} training expiring."
         )
+        if scan.skipped_houses:
+            # Ids only; the log says why.
+            self.stderr.write(
+                "Skipped houses (see the log): " + ", ".join(map(str, scan.skipped_houses))
+            )
         if options["no_send"]:
             return
         sent = send_all_due()
@@ -28,3 +33,7 @@ class Command(BaseCommand):
             f"Sent {sent.emails} emails covering {sent.sent} reminders; {sent.failed} failed "
             f"(will retry), {sent.gave_up} gave up, {sent.deferred} wait for quiet hours to end."
         )
+        if sent.stopped:
+            self.stdout.write(
+                "Stopped at the time limit; the rest is sent by the worker or the next run."
+            )
