@@ -6,7 +6,6 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.core.cache import cache
 from django.urls import reverse
 
 from mentoring_site.models import User
@@ -17,13 +16,6 @@ pytestmark = pytest.mark.django_db
 OLD = "mentor@example.org"
 NEW = "new.address@example.net"
 EMAIL_PAGE = reverse("account_email")
-
-
-@pytest.fixture(autouse=True)
-def _clear_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

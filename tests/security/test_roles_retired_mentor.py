@@ -10,7 +10,6 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -20,13 +19,6 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 MY_MENTEES = reverse("activity_log:my_mentees")
-
-
-@pytest.fixture(autouse=True)
-def _clear_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

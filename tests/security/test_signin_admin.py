@@ -5,7 +5,6 @@ same rate limits as /accounts/login/."""
 import pytest
 from allauth.core.internal.ratelimit import parse_rates
 from django.conf import settings
-from django.core.cache import cache
 from django.urls import reverse
 
 from tests import factories as f
@@ -15,13 +14,6 @@ pytestmark = pytest.mark.django_db
 
 ADMIN_LOGIN = reverse("admin:login")
 LOGIN = reverse("account_login")
-
-
-@pytest.fixture(autouse=True)
-def _clear_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
