@@ -202,6 +202,24 @@ for host in "${HOSTS[@]}"; do
 done
 log "web $WEB_A (${HOSTS[0]}), $WEB_B (${HOSTS[1]}); workers $WORKER_1, $WORKER_2; lease ${LEASE}s"
 
+TICKS=$(getconf CLK_TCK)
+declare -A CPU=() CPU0=()
+cpu_sample() {  # NAME PID: CPU seconds of the process and its children so far (kept per NAME)
+    local total=0 pid
+    for pid in "$2" $(pgrep -P "$2" || true); do
+        [[ -r /proc/$pid/stat ]] || continue
+        total=$(( total + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{print $12 + $13 + $14 + $15}') ))
+    done
+    (( total > 0 )) && CPU[$1]=$(awk -v t="$total" -v h="$TICKS" 'BEGIN {printf "%.1f", t / h}')
+    [[ -n "${CPU0[$1]:-}" || -z "${CPU[$1]:-}" ]] || CPU0[$1]=${CPU[$1]}  # first sample: start-up
+    return 0
+}
+cpu_all() {
+    cpu_sample web-a "$WEB_A"; cpu_sample web-b "$WEB_B"
+    cpu_sample worker-1 "$WORKER_1"; cpu_sample worker-2 "$WORKER_2"
+    cpu_sample beat "$BEAT"; cpu_sample locust "$LOCUST"
+}
+
 LOAD=()
 events() {  # writes events.json for cluster_check.py
     "$PY" - "$OUT/events.json" <<EOF
@@ -233,24 +251,6 @@ PIDS+=($!); disown
 LOCUST=${PIDS[-1]}
 LOAD_START=$(date +%s)
 log "locust $LOCUST: $USERS users for ${RUN_TIME}s"
-
-TICKS=$(getconf CLK_TCK)
-declare -A CPU=() CPU0=()
-cpu_sample() {  # NAME PID: CPU seconds of the process and its children so far (kept per NAME)
-    local total=0 pid
-    for pid in "$2" $(pgrep -P "$2" || true); do
-        [[ -r /proc/$pid/stat ]] || continue
-        total=$(( total + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{print $12 + $13 + $14 + $15}') ))
-    done
-    (( total > 0 )) && CPU[$1]=$(awk -v t="$total" -v h="$TICKS" 'BEGIN {printf "%.1f", t / h}')
-    [[ -n "${CPU0[$1]:-}" || -z "${CPU[$1]:-}" ]] || CPU0[$1]=${CPU[$1]}  # first sample: start-up
-    return 0
-}
-cpu_all() {
-    cpu_sample web-a "$WEB_A"; cpu_sample web-b "$WEB_B"
-    cpu_sample worker-1 "$WORKER_1"; cpu_sample worker-2 "$WORKER_2"
-    cpu_sample beat "$BEAT"; cpu_sample locust "$LOCUST"
-}
 
 kill_tree_now() {  # PID: kill -9 the process and its children at once (a host dying)
     local targets=("$1" $(pgrep -P "$1" || true))
