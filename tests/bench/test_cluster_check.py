@@ -70,9 +70,7 @@ def test_a_row_with_no_key_or_a_key_nobody_posted_is_unexpected():
 
 
 def test_double_tap_answers_naming_two_contacts_disagree():
-    verdict = contacts_verdict(
-        [post(K1, 11, "double_tap"), post(K1, 12, "double_tap")], [(11, K1)]
-    )
+    verdict = contacts_verdict([post(K1, 11, "double_tap"), post(K1, 12, "double_tap")], [(11, K1)])
     assert verdict.answers_disagree == 1
     assert not verdict.ok
 
