@@ -32,7 +32,7 @@ def parse_message(raw: bytes) -> dict:
         "message_id": str(message.get("Message-ID", "")),
         "to": str(message.get("To", "")),
         "subject": str(message.get("Subject", "")),
-        "text": body.get_content() if body is not None else "",
+        "text": body.get_content().replace("\r\n", "\n") if body is not None else "",
     }
 
 
