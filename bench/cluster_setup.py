@@ -10,7 +10,8 @@ without the demo accounts). It changes the data, on purpose and idempotently:
 - `--managers` accounts `bench.manager.NN@example.com` are created (House manager group, demo
   password, TOTP enrolled with the demo secret) and share the houses that have no other manager
   (the 40 bulk houses at large scale), so escalations and urgent alerts there have recipients.
-Writes the accounts as JSON and prints the reminder claim lease the sender uses.
+Writes the accounts, the highest contact and reminder ids so far and the reminder claim lease
+the sender uses as JSON.
 """
 
 from __future__ import annotations
@@ -155,9 +156,19 @@ def main() -> None:
         for e in managers
     ]
     lease = claim_lease_seconds()
-    Path(args.out).write_text(
-        json.dumps({"database": name, "lease_seconds": lease, "accounts": accounts}, indent=1)
-    )
+    from django.db.models import Max
+
+    from activity_log.models import ContactLog, Reminder
+
+    facts = {
+        "database": name,
+        "lease_seconds": lease,
+        # Rows above these ids were written during the run (seeded contacts may carry any date).
+        "contact_id_floor": ContactLog.objects.aggregate(m=Max("id"))["m"] or 0,
+        "reminder_id_floor": Reminder.objects.aggregate(m=Max("id"))["m"] or 0,
+        "accounts": accounts,
+    }
+    Path(args.out).write_text(json.dumps(facts, indent=1))
     print(
         f"cluster_setup: {name}: {len(mentors)} mentors, {len(managers)} managers ready; "
         f"claim lease {lease:.0f} s"

@@ -125,15 +125,21 @@ class ClusterUser(HttpUser):
         return alive or list(self.hosts)
 
     def call(self, method: str, path: str, name: str, *, host: str | None = None, **kwargs):
-        """One request to the user's live host; on a connection error, the same on the next one.
+        """One request to the user's live host, with failover; None when no host answered.
 
-        Returns the response, or None when no host answered. 5xx answers are failures.
+        Refused: the host is down, so it is marked dead and the next one is asked. Dropped (a
+        reset, or a keep-alive connection the server closed as we reused it): asked once more
+        before moving on, as a browser does. 5xx answers are failures.
         """
         candidates = self.live_hosts()
         if host is not None and host in candidates:
             candidates = [host] + [h for h in candidates if h != host]
+        attempts = [h for h in candidates for _ in (0, 1)]  # each host at most twice
         headers = dict(kwargs.pop("headers", {}) or {})
-        for base in candidates:
+        while attempts:
+            base = attempts.pop(0)
+            if base in self.dead and len(self.dead) < len(self.hosts):
+                continue
             if self.cookies:
                 headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
             with self.client.request(
@@ -147,9 +153,12 @@ class ClusterUser(HttpUser):
             ) as response:
                 self.client.cookies.clear()  # ours are kept in self.cookies, for every host
                 if response.status_code == 0:
-                    CONNECTION_ERRORS[base] += 1
-                    response.failure(f"connection error on {base}")
-                    if base not in self.dead:
+                    refused = "refused" in repr(response.error).lower()
+                    CONNECTION_ERRORS[f"{base} {'refused' if refused else 'dropped'}"] += 1
+                    response.failure(
+                        f"{'refused' if refused else 'dropped'}: {type(response.error).__name__}"
+                    )
+                    if refused and base not in self.dead:
                         self.dead.add(base)
                         FAILOVERS[base] += 1
                     continue
@@ -173,30 +182,47 @@ class ClusterUser(HttpUser):
 
     # --- sign-in through the real forms ---------------------------------------------------------
 
-    def form_post(self, path: str, name: str, data: dict, host: str | None = None):
-        page = self.call("GET", path, f"{name} form", host=host)
-        if page is None or page.status_code != 200:
-            return None
-        token = CSRF_INPUT.search(page.text)
-        return self.call(
-            "POST", path, name, host=host, data={**data, "csrfmiddlewaretoken": token.group(1)}
-        )
-
     def sign_in(self) -> None:
-        answer = self.form_post(
-            "/accounts/login/",
-            "sign in",
-            {"login": self.account["email"], "password": self.account["password"]},
-        )
-        if answer is None or answer.status_code != 302:
+        page = self.call("GET", "/accounts/login/", "sign in form")
+        if page is None or page.status_code not in (200, 302):
             return
-        if "/2fa/authenticate/" in answer.headers.get("Location", ""):
-            # A code typed in the last seconds of its window would reach the server in the next.
-            if 30 - time.time() % 30 < 3:
-                gevent.sleep(30 - time.time() % 30 + 0.5)
-            answer = self.form_post(
-                "/accounts/2fa/authenticate/", "sign in: TOTP", {"code": totp(self.account["totp"])}
+        location = page.headers.get("Location", "")
+        if page.status_code == 200:
+            answer = self.call(
+                "POST",
+                "/accounts/login/",
+                "sign in",
+                data={
+                    "login": self.account["email"],
+                    "password": self.account["password"],
+                    "csrfmiddlewaretoken": CSRF_INPUT.search(page.text).group(1),
+                },
             )
+            if answer is None or answer.status_code != 302:
+                return
+            location = answer.headers.get("Location", "")
+        if "/accounts/login/" in location:
+            return
+        if "/2fa/authenticate/" in location:
+            answer = None
+            for _ in range(3):
+                form = self.call("GET", "/accounts/2fa/authenticate/", "sign in: TOTP form")
+                if form is None or form.status_code != 200:
+                    return
+                # A fresh 30-second window for each try: allauth refuses a code used before,
+                # and starting early in the window leaves a slow server time to check it.
+                gevent.sleep(30 - time.time() % 30 + 0.5)
+                answer = self.call(
+                    "POST",
+                    "/accounts/2fa/authenticate/",
+                    "sign in: TOTP",
+                    data={
+                        "code": totp(self.account["totp"]),
+                        "csrfmiddlewaretoken": CSRF_INPUT.search(form.text).group(1),
+                    },
+                )
+                if answer is None or answer.status_code == 302:
+                    break
             if answer is None or answer.status_code != 302:
                 return
         self.signed_in = True
@@ -263,6 +289,10 @@ class MentorUser(ClusterUser):
             if mode == "retry":
                 # The phone lost the answer and sends the same form again.
                 answers.append(self.post_contact(path, data, None, mode))
+        if not any(answers):
+            # No answer at all (the host died with the request): the phone sends the draft again.
+            gevent.sleep(5)
+            answers.append(self.post_contact(path, data, None, mode))
         saved = next((a for a in answers if a), None)
         if saved:
             self.call("GET", saved, "mentor: contact saved")
