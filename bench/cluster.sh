@@ -20,10 +20,11 @@ MENTORS=200
 MANAGERS=20
 RUN_TIME=480          # seconds of Locust load
 SPAWN_RATE=2          # users started per second (each signs in once: password hashing is slow)
-KILL_WORKER_AFTER=55  # from then on, kill the first worker seen sending (at the latest 60 s later)
+KILL_WORKER_AFTER=55  # from then on, kill the first worker seen sending ...
+KILL_WORKER_WITHIN=185  # ... or, if none is seen sending by then, worker 1 this much later
 KILL_WEB_AFTER=180    # kill -9 the second web host this long after the load starts
 SCAN_INTERVAL=60
-SMTP_DELAY=0.2        # a slow mail server: the sink holds each 250 reply this long
+SMTP_DELAY=0.5        # a slow mail server: the sink holds each 250 reply this long
 DRAIN=180             # after the load, wait at most this long for owed reminders to go
 WEB_WORKERS=2
 WEB_THREADS=4
@@ -38,7 +39,8 @@ Options (defaults in brackets):
   --redis-url URL         [$REDIS_URL_ARG]
   --mentors N --managers N            [$MENTORS, $MANAGERS]
   --run-time SECONDS      [$RUN_TIME]   --spawn-rate N [$SPAWN_RATE]
-  --kill-worker-after S   [$KILL_WORKER_AFTER]   --kill-web-after S [$KILL_WEB_AFTER] (0: no kill)
+  --kill-worker-after S   [$KILL_WORKER_AFTER]   --kill-worker-within S [$KILL_WORKER_WITHIN]
+  --kill-web-after S      [$KILL_WEB_AFTER] (0: no kill, for either)
   --scan-interval S       [$SCAN_INTERVAL]   --smtp-delay S [$SMTP_DELAY]   --drain S [$DRAIN]
   --web-workers N --web-threads N --worker-concurrency N  [$WEB_WORKERS, $WEB_THREADS, $WORKER_CONCURRENCY]
   --out DIR               [bench/results/cluster-<time>]
@@ -54,6 +56,7 @@ while [[ $# -gt 0 ]]; do
         --run-time) RUN_TIME="$2"; shift 2 ;;
         --spawn-rate) SPAWN_RATE="$2"; shift 2 ;;
         --kill-worker-after) KILL_WORKER_AFTER="$2"; shift 2 ;;
+        --kill-worker-within) KILL_WORKER_WITHIN="$2"; shift 2 ;;
         --kill-web-after) KILL_WEB_AFTER="$2"; shift 2 ;;
         --scan-interval) SCAN_INTERVAL="$2"; shift 2 ;;
         --smtp-delay) SMTP_DELAY="$2"; shift 2 ;;
@@ -269,8 +272,8 @@ while kill -0 "$LOCUST" 2>/dev/null; do
         VICTIM="$("$PY" bench/cluster_check.py inflight "$OUT/worker-1.log" "$OUT/worker-2.log")"
         NOTE="while sending"
         [[ "$VICTIM" == 0 ]] && VICTIM=""
-        if [[ -z "$VICTIM" && $ELAPSED -ge $(( KILL_WORKER_AFTER + 60 )) ]]; then
-            VICTIM=1; NOTE="idle: no send seen in 60 s"
+        if [[ -z "$VICTIM" && $ELAPSED -ge $(( KILL_WORKER_AFTER + KILL_WORKER_WITHIN )) ]]; then
+            VICTIM=1; NOTE="idle: no send seen in ${KILL_WORKER_WITHIN} s"
         fi
         if [[ -n "$VICTIM" ]]; then
             [[ $VICTIM == 1 ]] && PID=$WORKER_1 || PID=$WORKER_2
