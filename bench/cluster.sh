@@ -270,8 +270,11 @@ while kill -0 "$LOCUST" 2>/dev/null; do
     fi
     if [[ -z "${WORKER_KILLED:-}" && $KILL_WORKER_AFTER -gt 0 && $ELAPSED -ge $KILL_WORKER_AFTER ]]; then
         VICTIM="$("$PY" bench/cluster_check.py inflight "$OUT/worker-1.log" "$OUT/worker-2.log")"
-        NOTE="while sending"
-        [[ "$VICTIM" == 0 ]] && VICTIM=""
+        # Sending, and holding claims: the lease take-over is what this kill is for.
+        CLAIMED="$(psql "$DATABASE_URL" -Atc "SELECT count(*) FROM activity_log_reminder
+            WHERE sent_at IS NULL AND failed_at IS NULL AND claimed_until > now()" || echo 0)"
+        NOTE="while sending, $CLAIMED reminders claimed"
+        [[ "$VICTIM" == 0 || "$CLAIMED" == 0 ]] && VICTIM=""
         if [[ -z "$VICTIM" && $ELAPSED -ge $(( KILL_WORKER_AFTER + KILL_WORKER_WITHIN )) ]]; then
             VICTIM=1; NOTE="idle: no send seen in ${KILL_WORKER_WITHIN} s"
         fi
