@@ -119,3 +119,26 @@ def test_the_sink_refuses_to_listen_beyond_loopback(monkeypatch):
     )
     with pytest.raises(SystemExit, match="loopback"):
         cluster_smtp.main()
+
+
+def test_the_locustfile_types_the_code_allauth_expects():
+    """Its TOTP (RFC 6238) against allauth's own, in a subprocess: importing Locust patches gevent
+    into the interpreter."""
+    import subprocess
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    at = 1_795_975_020.0
+    code = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import locustfile; print(locustfile.totp('JBSWY3DPEHPK3PXP', {at}))",
+        ],
+        cwd=Path(__file__).resolve().parents[2] / "bench",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.strip()
+    assert code == format_hotp_value(hotp_value("JBSWY3DPEHPK3PXP", int(at // 30)))
