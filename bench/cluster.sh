@@ -154,7 +154,6 @@ export CELERY_QUEUE="$RUN_ID" CACHE_KEY_PREFIX="$RUN_ID"
 export EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend"
 export EMAIL_HOST=127.0.0.1 EMAIL_PORT="$SMTP_PORT" EMAIL_USE_TLS=false
 export SCAN_INTERVAL_SECONDS="$SCAN_INTERVAL"
-# Harmless until the sender reads it (another change makes the claim lease a setting).
 export REMINDER_CLAIM_LEASE_SECONDS="${REMINDER_CLAIM_LEASE_SECONDS:-300}"
 export VAR_DIR="$TMP/var" LOG_LEVEL=INFO
 mkdir -p "$VAR_DIR"
@@ -164,8 +163,8 @@ log() { echo "[cluster $(date -u +%H:%M:%S)] $*"; }
 
 log "database $(basename "$DATABASE_URL"), redis $REDIS_URL, queue $CELERY_QUEUE, out $OUT"
 "$PY" manage.py migrate --noinput >"$OUT/migrate.log"
-# manage.py collectstatic fails with DEBUG off (bench/cluster_static.py says why).
-"$PY" bench/cluster_static.py >"$OUT/collectstatic.log"
+export STATIC_ROOT="$TMP/static"
+"$PY" manage.py collectstatic --noinput >"$OUT/collectstatic.log"
 "$PY" bench/cluster_setup.py --mentors "$MENTORS" --managers "$MANAGERS" --out "$OUT/accounts.json"
 LEASE="$("$PY" -c "import json,sys; print(int(json.load(open(sys.argv[1]))['lease_seconds']))" "$OUT/accounts.json")"
 USERS="$("$PY" -c "import json,sys; print(len(json.load(open(sys.argv[1]))['accounts']))" "$OUT/accounts.json")"
