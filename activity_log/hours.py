@@ -10,6 +10,7 @@ from django.db.models import Count, Max, Min, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from activity_log.groups import selectors as group_selectors
 from activity_log.models import ContactLog, Milestone
 from matching.models import Pairing
 from mentors.models import Mentor, TrainingRecord
@@ -44,6 +45,11 @@ class Hours:
     contact_minutes: int
     contact_count: int
     training_hours: Decimal
+    group_minutes: int = 0  # facilitated sessions and mentor circles (activity_log.groups)
+
+    @property
+    def group_hours(self) -> Decimal:
+        return (Decimal(self.group_minutes) / MINUTES_PER_HOUR).quantize(Decimal("0.1"))
 
     @property
     def contact_hours(self) -> Decimal:
@@ -51,7 +57,8 @@ class Hours:
 
     @property
     def total(self) -> Decimal:
-        return (Decimal(self.contact_minutes) / MINUTES_PER_HOUR + self.training_hours).quantize(
+        minutes = self.contact_minutes + self.group_minutes
+        return (Decimal(minutes) / MINUTES_PER_HOUR + self.training_hours).quantize(
             Decimal("0.1")
         )
 
@@ -68,6 +75,7 @@ def mentor_hours(
         contact_minutes=contacts["minutes"] or 0,
         contact_count=contacts["count"] or 0,
         training_hours=training["hours"] or Decimal(0),
+        group_minutes=group_selectors.mentor_group_minutes(mentor, start, end),
     )
 
 

@@ -1,0 +1,217 @@
+"""Reads for group sessions shared by views, hours, the dashboard and reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, Window
+from django.utils import timezone
+
+from activity_log.groups.models import Attendance, GroupSession, Kind
+from mentors.models import Mentor
+from residents.models import House, Resident
+
+ATTENTION_LIMIT = 20
+NO_ATTENDANCE_AFTER = dt.timedelta(days=1)
+HOUSE_MEETING_DAYS = 30
+
+
+def _local_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def counted_sessions(mentor: Mentor) -> QuerySet[GroupSession]:
+    """Sessions that count toward a mentor's hours: held (attendance taken, not cancelled) and
+    facilitated by them, or mentor circles they attended. Each session counts once."""
+    facilitated = GroupSession.facilitator_mentors.through.objects.filter(mentor=mentor).values(
+        "groupsession_id"
+    )
+    circles = Attendance.objects.filter(
+        mentor=mentor, session__kind=Kind.MENTOR_CIRCLE
+    ).values("session_id")
+    return GroupSession.objects.held().filter(
+        Q(pk__in=facilitated) | Q(pk__in=circles), attendance_taken_at__isnull=False
+    )
+
+
+def mentor_group_minutes(
+    mentor: Mentor, start: dt.date | None = None, end: dt.date | None = None
+) -> int:
+    """Minutes of group work in [start, end] (local dates), for hours and the certificate."""
+    qs = counted_sessions(mentor)
+    if start:
+        qs = qs.filter(starts_at__gte=_local_start(start))
+    if end:
+        qs = qs.filter(starts_at__lt=_local_start(end + dt.timedelta(days=1)))
+    return qs.aggregate(minutes=Sum("duration_minutes"))["minutes"] or 0
+
+
+def circles_attended(mentor: Mentor, *, days: int = 90, now: dt.datetime | None = None) -> int:
+    now = now or timezone.now()
+    return (
+        Attendance.objects.filter(
+            mentor=mentor,
+            session__kind=Kind.MENTOR_CIRCLE,
+            session__status=GroupSession.Status.SCHEDULED,
+            session__starts_at__gte=now - dt.timedelta(days=days),
+        )
+        .values("session_id")
+        .distinct()
+        .count()
+    )
+
+
+def with_counts(qs: QuerySet[GroupSession]) -> QuerySet[GroupSession]:
+    return qs.select_related("house", "series").annotate(
+        present=Count("attendance", distinct=True)
+    )
+
+
+def today_for(user, *, now: dt.datetime | None = None) -> list[GroupSession]:
+    """The facilitator's sessions today (their local day), cancelled ones included so they
+    know not to go."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    return list(
+        with_counts(
+            GroupSession.objects.facilitated_by(user).filter(
+                starts_at__gte=_local_start(today),
+                starts_at__lt=_local_start(today + dt.timedelta(days=1)),
+            )
+        ).order_by("starts_at", "id")[:20]
+    )
+
+
+def upcoming(qs: QuerySet[GroupSession], *, now: dt.datetime, weeks: int = 4) -> list[GroupSession]:
+    return list(
+        with_counts(
+            qs.filter(
+                starts_at__gte=now - dt.timedelta(hours=12),
+                starts_at__lt=now + dt.timedelta(weeks=weeks),
+            )
+        ).order_by("starts_at", "id")[:200]
+    )
+
+
+def weekly_attendance_rate(house: House, *, now: dt.datetime, weeks: int = 4) -> float | None:
+    """Residents present per house meeting held in the last `weeks`, over active residents."""
+    held = GroupSession.objects.held().filter(
+        house=house,
+        kind=Kind.HOUSE_MEETING,
+        attendance_taken_at__isnull=False,
+        starts_at__gte=now - dt.timedelta(weeks=weeks),
+        starts_at__lt=now,
+    )
+    row = held.aggregate(
+        sessions=Count("pk", distinct=True),
+        present=Count("attendance", filter=Q(attendance__resident__isnull=False)),
+    )
+    active = Resident.objects.filter(house=house, status=Resident.Status.ACTIVE).count()
+    if not row["sessions"] or not active:
+        return None
+    return min(row["present"] / (row["sessions"] * active), 1.0)
+
+
+@dataclass(frozen=True)
+class KindAttendance:
+    kind: str
+    label: str
+    attended: int
+    held: int
+
+
+def resident_attendance(
+    resident: Resident, *, days: int = 90, now: dt.datetime | None = None
+) -> list[KindAttendance]:
+    """Attended / held by kind over the last `days`: held = sessions of the resident's house
+    with attendance taken while they lived there."""
+    now = now or timezone.now()
+    since = max(now - dt.timedelta(days=days), _local_start(resident.move_in_date))
+    rows = (
+        GroupSession.objects.held()
+        .filter(
+            house_id=resident.house_id,
+            attendance_taken_at__isnull=False,
+            starts_at__gte=since,
+            starts_at__lt=now,
+        )
+        .values("kind")
+        .annotate(
+            held=Count("pk", distinct=True),
+            attended=Count("attendance", filter=Q(attendance__resident=resident)),
+        )
+    )
+    by_kind = {r["kind"]: r for r in rows}
+    return [
+        KindAttendance(
+            kind=value,
+            label=label,
+            attended=by_kind.get(value, {}).get("attended", 0),
+            held=by_kind.get(value, {}).get("held", 0),
+        )
+        for value, label in Kind.choices
+        if value != Kind.MENTOR_CIRCLE
+    ]
+
+
+@dataclass
+class Capped:
+    rows: list
+    total: int
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.rows), 0)
+
+
+def _capped(qs: QuerySet) -> Capped:
+    rows = list(qs.annotate(list_total=Window(Count("pk")))[:ATTENTION_LIMIT])
+    return Capped(rows=rows, total=rows[0].list_total if rows else 0)
+
+
+def sessions_without_attendance(
+    sessions: QuerySet[GroupSession], *, now: dt.datetime
+) -> Capped:
+    """Held sessions that ended more than a day ago with no attendance (group_session_no_att_idx).
+    Starts more than 10 hours before the cut-off certainly ended before it (max 600 minutes);
+    the exact end is checked in Python on the capped rows."""
+    cutoff = now - NO_ATTENDANCE_AFTER
+    qs = (
+        sessions.filter(
+            status=GroupSession.Status.SCHEDULED,
+            attendance_taken_at__isnull=True,
+            starts_at__lt=cutoff,
+        )
+        .select_related("house")
+        .order_by("starts_at", "id")
+    )
+    capped = _capped(qs)
+    capped.rows = [s for s in capped.rows if s.ends_at <= cutoff]
+    return capped
+
+
+def residents_missing_meetings(
+    residents: QuerySet[Resident], *, now: dt.datetime, days: int = HOUSE_MEETING_DAYS
+) -> Capped:
+    """Active residents of a house that held house meetings in the last `days` while they lived
+    there, who attended none of them."""
+    since = now - dt.timedelta(days=days)
+    meetings = GroupSession.objects.held().filter(
+        kind=Kind.HOUSE_MEETING,
+        attendance_taken_at__isnull=False,
+        starts_at__gte=since,
+        starts_at__lt=now,
+    )
+    held_while_here = meetings.filter(
+        house_id=OuterRef("house_id"), starts_at__date__gte=OuterRef("move_in_date")
+    )
+    attended = Attendance.objects.filter(resident_id=OuterRef("pk"), session__in=meetings)
+    qs = (
+        residents.filter(status=Resident.Status.ACTIVE)
+        .filter(Exists(held_while_here))
+        .exclude(Exists(attended))
+        .select_related("house")
+        .order_by("house__name", "preferred_name", "id")
+    )
+    return _capped(qs)
