@@ -58,9 +58,7 @@ class Hours:
     @property
     def total(self) -> Decimal:
         minutes = self.contact_minutes + self.group_minutes
-        return (Decimal(minutes) / MINUTES_PER_HOUR + self.training_hours).quantize(
-            Decimal("0.1")
-        )
+        return (Decimal(minutes) / MINUTES_PER_HOUR + self.training_hours).quantize(Decimal("0.1"))
 
 
 def mentor_hours(

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from activity_log.groups import services as group_services
 from activity_log.models import ContactAddendum, ContactLog
 from matching.models import Pairing
 from mentoring_site import audit
@@ -76,6 +77,7 @@ def resident_anonymise(*, resident: Resident) -> Resident:
         Pairing.objects.filter(resident_id=resident.pk).update(end_note="")
         RecoveryGoal.objects.filter(resident_id=resident.pk).update(text=REMOVED_TEXT)
         ConsentRecord.objects.filter(resident_id=resident.pk).update(note="")
+        group_services.group_resident_anonymise(resident_id=resident.pk)
         resident.refresh_from_db()
     return resident
 

@@ -31,12 +31,19 @@ class GroupSessionQuerySet(models.QuerySet):
         if role == Role.MANAGER:
             # A subquery, not a join on managers: no duplicate rows, no DISTINCT.
             houses = House.objects.filter(managers=user).values("pk")
-            return self.filter(Q(house__in=houses) | Q(house__isnull=True))
+            facilitating = GroupSession.facilitator_users.through.objects.filter(user=user)
+            return self.filter(
+                Q(house__in=houses)
+                | Q(house__isnull=True)
+                | Q(pk__in=facilitating.values("groupsession_id"))
+            )
         if role == Role.MENTOR:
             return self.filter(
-                Q(pk__in=GroupSession.facilitator_mentors.through.objects.filter(
-                    mentor__user=user
-                ).values("groupsession_id"))
+                Q(
+                    pk__in=GroupSession.facilitator_mentors.through.objects.filter(
+                        mentor__user=user
+                    ).values("groupsession_id")
+                )
                 | Q(pk__in=Attendance.objects.filter(mentor__user=user).values("session_id"))
             )
         return self.none()
@@ -50,6 +57,19 @@ class GroupSessionQuerySet(models.QuerySet):
         if role == Role.MANAGER:
             return self.filter(house__in=House.objects.filter(managers=user).values("pk"))
         return self.none()
+
+    def attendance_takeable_by(self, user) -> GroupSessionQuerySet:
+        """Who may take attendance: the facilitators (mentors or staff named on it), and the
+        managers who may change the session."""
+        return self.filter(
+            Q(pk__in=self.changeable_by(user).values("pk"))
+            | Q(pk__in=GroupSession.objects.facilitated_by(user).values("pk"))
+            | Q(
+                pk__in=GroupSession.facilitator_users.through.objects.filter(user=user).values(
+                    "groupsession_id"
+                )
+            )
+        )
 
     def facilitated_by(self, user) -> GroupSessionQuerySet:
         return self.filter(
@@ -254,7 +274,9 @@ class Attendance(models.Model):
             models.UniqueConstraint(
                 fields=["session", "resident"], name="attendance_once_per_resident"
             ),
-            models.UniqueConstraint(fields=["session", "mentor"], name="attendance_once_per_mentor"),
+            models.UniqueConstraint(
+                fields=["session", "mentor"], name="attendance_once_per_mentor"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -27,9 +27,9 @@ def counted_sessions(mentor: Mentor) -> QuerySet[GroupSession]:
     facilitated = GroupSession.facilitator_mentors.through.objects.filter(mentor=mentor).values(
         "groupsession_id"
     )
-    circles = Attendance.objects.filter(
-        mentor=mentor, session__kind=Kind.MENTOR_CIRCLE
-    ).values("session_id")
+    circles = Attendance.objects.filter(mentor=mentor, session__kind=Kind.MENTOR_CIRCLE).values(
+        "session_id"
+    )
     return GroupSession.objects.held().filter(
         Q(pk__in=facilitated) | Q(pk__in=circles), attendance_taken_at__isnull=False
     )
@@ -63,9 +63,7 @@ def circles_attended(mentor: Mentor, *, days: int = 90, now: dt.datetime | None 
 
 
 def with_counts(qs: QuerySet[GroupSession]) -> QuerySet[GroupSession]:
-    return qs.select_related("house", "series").annotate(
-        present=Count("attendance", distinct=True)
-    )
+    return qs.select_related("house", "series").annotate(present=Count("attendance", distinct=True))
 
 
 def today_for(user, *, now: dt.datetime | None = None) -> list[GroupSession]:
@@ -170,9 +168,7 @@ def _capped(qs: QuerySet) -> Capped:
     return Capped(rows=rows, total=rows[0].list_total if rows else 0)
 
 
-def sessions_without_attendance(
-    sessions: QuerySet[GroupSession], *, now: dt.datetime
-) -> Capped:
+def sessions_without_attendance(sessions: QuerySet[GroupSession], *, now: dt.datetime) -> Capped:
     """Held sessions that ended more than a day ago with no attendance (group_session_no_att_idx).
     Starts more than 10 hours before the cut-off certainly ended before it (max 600 minutes);
     the exact end is checked in Python on the capped rows."""
@@ -215,3 +211,25 @@ def residents_missing_meetings(
         .order_by("house__name", "preferred_name", "id")
     )
     return _capped(qs)
+
+
+@dataclass
+class Attention:
+    no_attendance: Capped
+    missing_meetings: Capped
+
+    @property
+    def total(self) -> int:
+        return self.no_attendance.total + self.missing_meetings.total
+
+
+def attention(scope, now: dt.datetime) -> Attention:
+    """The dashboard card: sessions waiting for attendance, residents missing house meetings.
+    Two queries whatever the data size. `scope` is activity_log.reports.Scope."""
+    sessions = GroupSession.objects.visible_to(scope.user)
+    if scope.house_id:
+        sessions = sessions.filter(house_id=scope.house_id)
+    return Attention(
+        no_attendance=sessions_without_attendance(sessions, now=now),
+        missing_meetings=residents_missing_meetings(scope.residents(), now=now),
+    )

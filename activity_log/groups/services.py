@@ -245,7 +245,9 @@ def group_session_update(
     )
 
 
-def _split_series(*, session, editor, title, kind, starts_at, duration_minutes, place, people, today):
+def _split_series(
+    *, session, editor, title, kind, starts_at, duration_minutes, place, people, today
+):
     old = GroupSeries.objects.select_related("house").get(pk=session.series_id)
     split_on = session.series_date
     local_start = timezone.localtime(starts_at, old.zone())
@@ -358,7 +360,9 @@ def attendance_record(
                 "after that, ask a house manager.",
                 code="locked",
             )
-        before_mentors = set(locked.attendance.filter(mentor__isnull=False).values_list("mentor_id", flat=True))
+        before_mentors = set(
+            locked.attendance.filter(mentor__isnull=False).values_list("mentor_id", flat=True)
+        )
         locked.attendance.exclude(resident__in=residents).filter(resident__isnull=False).delete()
         locked.attendance.exclude(mentor__in=mentors).filter(mentor__isnull=False).delete()
         Attendance.objects.bulk_create(
@@ -386,3 +390,12 @@ def attendance_record(
         for mentor in Mentor.objects.filter(pk__in=counted):
             hours.milestones_record(mentor)
     return locked
+
+
+def group_resident_anonymise(*, resident_id: int) -> None:
+    """Retention: attendance rows stay (sessions keep their counts); the free text that could
+    name the resident goes: the note of every session they attended."""
+    attended = Attendance.objects.filter(resident_id=resident_id).values("session_id")
+    GroupSession.objects.filter(pk__in=attended).exclude(attendance_note="").update(
+        attendance_note=""
+    )
