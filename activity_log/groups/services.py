@@ -268,14 +268,15 @@ def _split_series(
         following = GroupSession.objects.filter(series=old, series_date__gte=split_on).exclude(
             pk=session.pk
         )
-        # Occurrences not held yet and not changed by hand make way for the new series;
-        # anything with attendance, a cancellation or its own edit stays, detached.
+        # Occurrences not held, not cancelled and not changed by hand make way for the new
+        # series; the others move to it as they are (detached), so it makes no second one on
+        # their date.
         following.filter(
             detached=False, status=GroupSession.Status.SCHEDULED, attendance_taken_at__isnull=True
         ).delete()
-        following.update(detached=True)
         new.save()
         _set_facilitators(new, *people)
+        following.update(series=new, detached=True)
         if split_on <= old.starts_on:
             # Splitting at the first occurrence: the old series keeps no date of its own.
             old.until = old.starts_on
