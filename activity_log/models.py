@@ -225,4 +225,11 @@ class Reminder(models.Model):
 
 def new_idempotency_key() -> uuid.UUID:
     return uuid.uuid4()
-from activity_log.groups.models import Attendance, GroupSeries, GroupSession  # noqa: E402, F401
+
+
+from activity_log.groups.models import (  # noqa: E402, F401
+    Attendance,
+    AttendanceSubmission,
+    GroupSeries,
+    GroupSession,
+)

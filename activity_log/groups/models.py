@@ -172,7 +172,7 @@ class GroupSession(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     attendance_taken_at = models.DateTimeField(null=True, blank=True)
-    # The key of the attendance form last saved, per taker: a double tap saves once.
+    # The key of the attendance form last saved (the saved page clears that draft).
     attendance_key = models.UUIDField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -201,10 +201,6 @@ class GroupSession(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["series", "series_date"], name="group_session_once_per_series_date"
-            ),
-            models.UniqueConstraint(
-                fields=["attendance_taken_by", "attendance_key"],
-                name="group_session_attendance_key_per_user",
             ),
             models.CheckConstraint(
                 condition=Q(status="cancelled") | Q(cancel_reason=""),
@@ -281,3 +277,23 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"Attendance #{self.pk}"
+
+
+class AttendanceSubmission(models.Model):
+    """One row per attendance form saved: the same form (key) from the same user saves once,
+    even when a browser resends an older form after a newer correction."""
+
+    session = models.ForeignKey(
+        GroupSession, on_delete=models.CASCADE, related_name="attendance_submissions"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.UUIDField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="attendance_submission_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Attendance form {self.key}"

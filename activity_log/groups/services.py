@@ -13,7 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from activity_log import hours
-from activity_log.groups.models import Attendance, GroupSeries, GroupSession, Kind
+from activity_log.groups.models import (
+    Attendance,
+    AttendanceSubmission,
+    GroupSeries,
+    GroupSession,
+    Kind,
+)
 from mentoring_site.models import User
 from mentors.models import Mentor
 from residents.models import House, Resident
@@ -352,8 +358,13 @@ def attendance_record(
         raise ValidationError(errors)
     with transaction.atomic():
         locked = GroupSession.objects.select_for_update().get(pk=session.pk)
-        if idempotency_key is not None and locked.attendance_key == idempotency_key:
-            return locked
+        if idempotency_key is not None:
+            # The session row is locked, so two taps of one form cannot both pass this check.
+            _, created = AttendanceSubmission.objects.get_or_create(
+                user=taker, key=idempotency_key, defaults={"session": locked}
+            )
+            if not created:
+                return locked
         if not attendance_is_correctable_by(locked, taker):
             window = int(attendance_window().total_seconds() // 3600)
             raise ValidationError(

@@ -225,3 +225,20 @@ def test_a_resident_facilitator_lives_in_the_house(manager, house, house2):
             starts_at=timezone.now(),
             facilitator_residents=[f.ResidentFactory(house=house2)],
         )
+
+
+def test_a_resent_older_form_does_not_undo_a_later_correction(house, mentor):
+    session = f.GroupSessionFactory(house=house, facilitator_mentors=[mentor])
+    a, b = f.ResidentFactory.create_batch(2, house=house)
+    first, second = uuid.uuid4(), uuid.uuid4()
+    services.attendance_record(
+        session=session, taker=mentor.user, residents=[a], idempotency_key=first
+    )
+    services.attendance_record(
+        session=session, taker=mentor.user, residents=[b], idempotency_key=second
+    )
+    # The browser resends the first form (back button, flaky connection).
+    services.attendance_record(
+        session=session, taker=mentor.user, residents=[a], idempotency_key=first
+    )
+    assert list(session.attendance.values_list("resident_id", flat=True)) == [b.pk]
