@@ -242,3 +242,15 @@ def test_a_resent_older_form_does_not_undo_a_later_correction(house, mentor):
         session=session, taker=mentor.user, residents=[a], idempotency_key=first
     )
     assert list(session.attendance.values_list("resident_id", flat=True)) == [b.pk]
+
+
+def test_the_daily_beat_task_extends_every_running_series_once(manager, house, settings):
+    from activity_log.groups.tasks import extend_group_series_task
+
+    assert "extend-group-series" in settings.CELERY_BEAT_SCHEDULE
+    today = timezone.localdate()
+    series = _series(manager, house, starts_on=today, until=today + dt.timedelta(weeks=20))
+    GroupSession.objects.filter(series=series, series_date__gt=today).delete()
+    GroupSeries.objects.filter(pk=series.pk).update(generated_until=today)
+    assert extend_group_series_task() == 8
+    assert extend_group_series_task() == 0
