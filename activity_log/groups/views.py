@@ -128,14 +128,16 @@ def session_new(request: HttpRequest) -> HttpResponse:
                         until=data["repeat_until"],
                     )
                     session = series.sessions.order_by("series_date").first()
+                    audit.mark(request, "create", series)
                 else:
                     session = services.group_session_create(**common, starts_at=data["starts_at"])
+                    audit.mark(request, "create", session)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                audit.mark(request, "create", session)
                 messages.success(request, "Session scheduled.")
-                if session is None:  # a series whose first date is beyond the window
+                if session is None:
+                    # A series starting beyond the 8-week window: its occurrences come later.
                     return redirect("groups:list")
                 return redirect("groups:detail", pk=session.pk)
     else:

@@ -257,3 +257,17 @@ def test_pages_run_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(small.captured_queries)) as large:
         client.get(reverse(name, args=args))
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_a_series_starting_beyond_the_window_is_saved_for_later(as_user, manager, house):
+    first = timezone.localdate() + dt.timedelta(weeks=10)
+    response = as_user(manager).post(
+        reverse("groups:new"),
+        _form(
+            house,
+            starts_at=f"{first:%Y-%m-%d}T18:00",
+            repeat_until=f"{first + dt.timedelta(weeks=4):%Y-%m-%d}",
+        ),
+    )
+    assert response.status_code == 302 and response.url == reverse("groups:list")
+    assert GroupSeries.objects.get().sessions.count() == 0
