@@ -69,9 +69,7 @@ def old(house, mentor):
         expires_on=resident.exit_date,
         note="Signed with her counsellor Dr Pell",
     )
-    meeting = f.GroupSessionFactory(
-        house=house, attendance_note="Rosalind led the gratitude round"
-    )
+    meeting = f.GroupSessionFactory(house=house, attendance_note="Rosalind led the gratitude round")
     f.AttendanceFactory(session=meeting, resident=resident)
     return resident
 
