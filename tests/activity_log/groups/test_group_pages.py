@@ -271,3 +271,9 @@ def test_a_series_starting_beyond_the_window_is_saved_for_later(as_user, manager
     )
     assert response.status_code == 302 and response.url == reverse("groups:list")
     assert GroupSeries.objects.get().sessions.count() == 0
+
+
+def test_the_resident_page_links_the_house_page_by_url_name(as_user, manager, house):
+    resident = f.ResidentFactory(house=house)
+    html = as_user(manager).get(reverse("residents:detail", args=[resident.pk])).content.decode()
+    assert reverse("groups:house", args=[house.pk]) in html
