@@ -106,10 +106,11 @@ class MonthHours:
     month: dt.date
     contact_hours: Decimal
     training_hours: Decimal
+    group_hours: Decimal = Decimal(0)  # activity_log.groups
 
     @property
     def total(self) -> Decimal:
-        return self.contact_hours + self.training_hours
+        return self.contact_hours + self.training_hours + self.group_hours
 
 
 def _month_start(day: dt.date, back: int = 0) -> dt.date:
@@ -136,6 +137,7 @@ def hours_by_month(
     for completed_on, hours in _training_of(mentor, first).values_list("completed_on", "hours"):
         key = _month_start(completed_on)
         training[key] = training.get(key, Decimal(0)) + hours
+    group = group_selectors.mentor_group_minutes_by_month(mentor, first)
     rows = []
     for back in range(months):
         month = _month_start(today, back)
@@ -146,6 +148,9 @@ def hours_by_month(
                     Decimal("0.1")
                 ),
                 training_hours=training.get(month, Decimal(0)),
+                group_hours=(Decimal(group.get(month, 0)) / MINUTES_PER_HOUR).quantize(
+                    Decimal("0.1")
+                ),
             )
         )
     return rows

@@ -257,3 +257,21 @@ def attendance_waiting_for(user, *, now: dt.datetime, site_url: str) -> list[dic
         }
         for session in waiting
     ]
+
+
+def mentor_group_minutes_by_month(mentor: Mentor, first: dt.date) -> dict[dt.date, int]:
+    """Group minutes per local calendar month from `first` (My progress, hours by month)."""
+    from django.db.models.functions import TruncMonth
+
+    rows = (
+        counted_sessions(mentor)
+        .filter(starts_at__gte=_local_start(first))
+        .annotate(month=TruncMonth("starts_at"))
+        .order_by()
+        .values("month")
+        .annotate(minutes=Sum("duration_minutes"))
+    )
+    return {
+        (r["month"].date() if isinstance(r["month"], dt.datetime) else r["month"]): r["minutes"]
+        for r in rows
+    }

@@ -97,3 +97,17 @@ def test_progress_shows_circles_attended_in_90_days(as_user, program_admin, ment
         in client.get(reverse("activity_log:my_progress")).content.decode()
     )
     assert client.get(reverse("groups:my_circles")).context["circles"] == 2
+
+
+def test_hours_by_month_include_group_time(manager, house, mentor):
+    session = f.GroupSessionFactory(
+        house=house,
+        facilitator_mentors=[mentor],
+        duration_minutes=90,
+        starts_at=timezone.now() - dt.timedelta(minutes=1),
+    )
+    before = hours.hours_by_month(mentor)[0]
+    services.attendance_record(session=session, taker=mentor.user)
+    after = hours.hours_by_month(mentor)[0]
+    assert after.group_hours == Decimal("1.5")
+    assert after.total == before.total + Decimal("1.5")
