@@ -81,3 +81,29 @@ def test_the_card_runs_a_fixed_number_of_queries(
         response = client.get(URL)
     assert len(large.captured_queries) == len(small.captured_queries)
     assert response.context["groups"].no_attendance.total == 20
+
+
+def test_the_count_matches_the_list(as_user, manager, house):
+    now = timezone.now()
+    f.GroupSessionFactory(house=house, starts_at=now - dt.timedelta(hours=25), duration_minutes=180)
+    f.GroupSessionFactory(house=house, starts_at=now - dt.timedelta(hours=30), duration_minutes=60)
+    groups = as_user(manager).get(URL).context["groups"]
+    assert (len(groups.no_attendance.rows), groups.no_attendance.total) == (1, 1)
+
+
+@pytest.mark.parametrize("minutes", [60, 90, 600])
+def test_a_session_is_listed_at_most_half_an_hour_after_a_day_past_its_end(
+    as_user, manager, house, minutes
+):
+    now = timezone.now()
+    ended = now - dt.timedelta(days=1, minutes=30)  # ended a day and half an hour ago
+    f.GroupSessionFactory(
+        house=house, starts_at=ended - dt.timedelta(minutes=minutes), duration_minutes=minutes
+    )
+    f.GroupSessionFactory(  # ends within the day: not yet
+        house=house,
+        starts_at=now - dt.timedelta(days=1) - dt.timedelta(minutes=minutes - 10),
+        duration_minutes=minutes,
+    )
+    groups = as_user(manager).get(URL).context["groups"]
+    assert (len(groups.no_attendance.rows), groups.no_attendance.total) == (1, 1)
