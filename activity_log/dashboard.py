@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from activity_log import attention, charts, health_cache, reports
 from activity_log.concerns import concern_acknowledge
 from activity_log.dashboard_forms import AcknowledgeForm, HouseFilterForm
+from activity_log.groups import selectors as group_selectors
 from activity_log.models import ContactLog
 from mentoring_site import audit
 from mentoring_site.roles import is_admin, staff_required
@@ -57,6 +58,7 @@ def _render_dashboard(
             if not house.zone_is_known and scope.house_id in (None, house.pk)
         ],
         "program_time_zone": settings.TIME_ZONE,
+        "groups": group_selectors.attention(scope, now),
         "failed_ack_id": failed_ack[0] if failed_ack else None,
         "failed_ack_form": failed_ack[1] if failed_ack else None,
         "today": today,

@@ -10,6 +10,7 @@ from django.db.models import Count, Max, Min, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from activity_log.groups import selectors as group_selectors
 from activity_log.models import ContactLog, Milestone
 from matching.models import Pairing
 from mentors.models import Mentor, TrainingRecord
@@ -44,6 +45,11 @@ class Hours:
     contact_minutes: int
     contact_count: int
     training_hours: Decimal
+    group_minutes: int = 0  # facilitated sessions and mentor circles (activity_log.groups)
+
+    @property
+    def group_hours(self) -> Decimal:
+        return (Decimal(self.group_minutes) / MINUTES_PER_HOUR).quantize(Decimal("0.1"))
 
     @property
     def contact_hours(self) -> Decimal:
@@ -51,9 +57,8 @@ class Hours:
 
     @property
     def total(self) -> Decimal:
-        return (Decimal(self.contact_minutes) / MINUTES_PER_HOUR + self.training_hours).quantize(
-            Decimal("0.1")
-        )
+        minutes = self.contact_minutes + self.group_minutes
+        return (Decimal(minutes) / MINUTES_PER_HOUR + self.training_hours).quantize(Decimal("0.1"))
 
 
 def mentor_hours(
@@ -68,6 +73,7 @@ def mentor_hours(
         contact_minutes=contacts["minutes"] or 0,
         contact_count=contacts["count"] or 0,
         training_hours=training["hours"] or Decimal(0),
+        group_minutes=group_selectors.mentor_group_minutes(mentor, start, end),
     )
 
 
@@ -100,10 +106,11 @@ class MonthHours:
     month: dt.date
     contact_hours: Decimal
     training_hours: Decimal
+    group_hours: Decimal = Decimal(0)  # activity_log.groups
 
     @property
     def total(self) -> Decimal:
-        return self.contact_hours + self.training_hours
+        return self.contact_hours + self.training_hours + self.group_hours
 
 
 def _month_start(day: dt.date, back: int = 0) -> dt.date:
@@ -130,6 +137,7 @@ def hours_by_month(
     for completed_on, hours in _training_of(mentor, first).values_list("completed_on", "hours"):
         key = _month_start(completed_on)
         training[key] = training.get(key, Decimal(0)) + hours
+    group = group_selectors.mentor_group_minutes_by_month(mentor, first)
     rows = []
     for back in range(months):
         month = _month_start(today, back)
@@ -140,6 +148,9 @@ def hours_by_month(
                     Decimal("0.1")
                 ),
                 training_hours=training.get(month, Decimal(0)),
+                group_hours=(Decimal(group.get(month, 0)) / MINUTES_PER_HOUR).quantize(
+                    Decimal("0.1")
+                ),
             )
         )
     return rows

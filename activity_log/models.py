@@ -230,3 +230,11 @@ class Reminder(models.Model):
 
 def new_idempotency_key() -> uuid.UUID:
     return uuid.uuid4()
+
+
+from activity_log.groups.models import (  # noqa: E402, F401
+    Attendance,
+    AttendanceSubmission,
+    GroupSeries,
+    GroupSession,
+)

@@ -33,6 +33,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from activity_log.groups import selectors as group_selectors
 from activity_log.models import Reminder
 from matching.models import Pairing
 from mentoring_site import audit
@@ -487,6 +488,9 @@ def build_email(recipient, reminders: list[Reminder], now: dt.datetime):
             if by_kind[kind]
         ]
         context |= {"sections": sections, "several": len(sections) > 1}
+        context["groups_waiting"] = group_selectors.attendance_waiting_for(
+            recipient, now=now, site_url=settings.SITE_URL
+        )
     subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
     text = render_to_string(f"emails/{name}_body.txt", context)
     html = render_to_string(f"emails/{name}_body.html", context)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from activity_log import charts, reports
 from activity_log.dashboard_forms import ReportForm
+from activity_log.groups import reports as group_reports
 from mentoring_site import audit, csv_safe
 from mentoring_site.roles import is_admin, staff_required
 from residents.models import House
@@ -37,6 +38,7 @@ def _report_for_request(request: HttpRequest):
     scope = reports.scope_for(request.user, house_id, houses, all_houses=is_admin(request.user))
     period = reports.Period(form.cleaned_data["start"], form.cleaned_data["end"])
     report = reports.build_report(scope, period)
+    report.groups = group_reports.group_figures(scope, period)
     house_name = next((h.name for h in houses if h.pk == house_id), None)
     return form, report, house_name
 
@@ -199,6 +201,7 @@ def _figure_rows(r: reports.Report, count) -> list[list[str]]:
             stay = "suppressed (small numbers)"
         rows.append(["exits", f"{group.label}, {who}", count(group.count)])
         rows.append(["exits", f"{group.label}, {who}: average days of stay", stay])
+    rows += r.groups.rows(count, lambda part, whole: _share(part, whole, count))
     rows.append(["goals", "goals achieved", count(r.goals_achieved)])
     rows += [["goals achieved by category", label, count(n)] for label, n in r.goals_by_category]
     return rows

@@ -319,7 +319,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "celery")
 # The overdue scan and the reminder sender run every minute (tests shorten it).
 SCAN_INTERVAL_SECONDS = env_int("SCAN_INTERVAL_SECONDS", 60)
-CELERY_IMPORTS = ["activity_log.retention", "mentoring_site.tasks"]
+CELERY_IMPORTS = ["activity_log.retention", "activity_log.groups.tasks", "mentoring_site.tasks"]
 # A worker records a heartbeat this often; /healthz answers 503 once it is two intervals old.
 HEARTBEAT_INTERVAL_SECONDS = env_int("HEARTBEAT_INTERVAL_SECONDS", 30)
 CELERY_BEAT_SCHEDULE = {
@@ -353,6 +353,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=SCAN_INTERVAL_SECONDS),
         "options": {"expires": SCAN_INTERVAL_SECONDS},
     },
+}
+# Group sessions: weekly series get their occurrences 8 weeks ahead (activity_log/groups).
+CELERY_BEAT_SCHEDULE["extend-group-series"] = {
+    "task": "activity_log.groups.tasks.extend_group_series_task",
+    "schedule": crontab(hour=2, minute=45),
 }
 # Program-health figures on the dashboard are cached per scope for this long (0 = always live);
 # the all-houses figures (seconds to compute at scale) are recomputed by beat before they expire.

@@ -19,5 +19,6 @@ urlpatterns = [
     path("residents/", include("residents.urls")),
     path("mentors/", include("mentors.urls")),
     path("matching/", include("matching.urls")),
+    path("groups/", include("activity_log.groups.urls")),
     path("", include("activity_log.urls")),
 ]

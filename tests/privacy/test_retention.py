@@ -69,6 +69,8 @@ def old(house, mentor):
         expires_on=resident.exit_date,
         note="Signed with her counsellor Dr Pell",
     )
+    meeting = f.GroupSessionFactory(house=house, attendance_note="Rosalind led the gratitude round")
+    f.AttendanceFactory(session=meeting, resident=resident)
     return resident
 
 
@@ -101,6 +103,7 @@ def _all_text_of(resident: Resident) -> str:
             parts += [a.text for a in contact.addenda.all()]
     parts += [g.text for g in resident.goals.all()]
     parts += [c.note for c in resident.consents.all()]
+    parts += [a.session.attendance_note for a in resident.group_attendance.all()]
     return " ".join(parts)
 
 

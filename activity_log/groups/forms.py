@@ -1,0 +1,223 @@
+"""Forms for group sessions: shapes only; services.py owns the rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django import forms
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from activity_log.forms import LOCAL_DATETIME, ChipsMultiple
+from activity_log.groups.models import GroupSession, Kind
+from mentoring_site.models import User
+from mentoring_site.roles import ADMIN_GROUP, MANAGER_GROUP
+from mentors.models import Mentor
+from residents.models import House, Resident
+
+
+class _InvalidMarks:
+    def add_error(self, field, error) -> None:
+        super().add_error(field, error)
+        # Bootstrap shows the message beside a field marked invalid (service errors included).
+        for name in self._errors or {}:
+            widget = self.fields[name].widget if name in self.fields else None
+            if widget is not None and "is-invalid" not in widget.attrs.get("class", ""):
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class MentorChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Mentor) -> str:
+        return obj.user.get_full_name() or obj.user.email
+
+
+class ResidentChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Resident) -> str:
+        return obj.preferred_name
+
+
+class UserChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.get_full_name() or obj.email
+
+
+def _control(widget_class, **attrs):
+    return widget_class(attrs={"class": "form-control", **attrs})
+
+
+class GroupSessionForm(_InvalidMarks, forms.Form):
+    """Schedule or edit a session; with "repeat weekly until" on create, a series."""
+
+    house = forms.ModelChoiceField(
+        queryset=House.objects.none(),
+        required=False,
+        empty_label="Program-wide (all houses)",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    kind = forms.ChoiceField(
+        choices=Kind.choices, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    title = forms.CharField(max_length=120, widget=_control(forms.TextInput))
+    starts_at = forms.DateTimeField(
+        label="Starts",
+        input_formats=[LOCAL_DATETIME, "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(
+            format=LOCAL_DATETIME, attrs={"type": "datetime-local", "class": "form-control"}
+        ),
+    )
+    duration_minutes = forms.IntegerField(
+        label="Minutes",
+        min_value=1,
+        max_value=600,
+        initial=60,
+        error_messages={
+            "min_value": "Enter a length between 1 and 600 minutes.",
+            "max_value": "Enter a length between 1 and 600 minutes.",
+        },
+        widget=_control(forms.NumberInput, inputmode="numeric", step="5"),
+    )
+    place = forms.CharField(max_length=120, required=False, widget=_control(forms.TextInput))
+    facilitator_mentors = MentorChoiceField(
+        label="Facilitating mentors",
+        queryset=Mentor.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 5}),
+    )
+    facilitator_residents = ResidentChoiceField(
+        label="Facilitating residents",
+        queryset=Resident.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 5}),
+    )
+    facilitator_users = UserChoiceField(
+        label="Facilitating staff",
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 3}),
+    )
+    repeat_until = forms.DateField(
+        label="Repeat weekly until (optional)",
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
+    )
+    scope = forms.ChoiceField(
+        label="Apply to",
+        choices=[("this", "This session only"), ("following", "This and following sessions")],
+        initial="this",
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(
+        self, *args, houses, program_wide: bool, editing: GroupSession | None = None, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.editing = editing
+        house_field = self.fields["house"]
+        house_field.queryset = houses
+        house_field.required = not program_wide
+        if not program_wide:
+            house_field.empty_label = None
+        if editing is not None:
+            # A session stays in its house; the series choice only when it has one.
+            del self.fields["house"]
+            del self.fields["repeat_until"]
+            if editing.series_id is None:
+                del self.fields["scope"]
+            house_ids = [editing.house_id] if editing.house_id else []
+        else:
+            del self.fields["scope"]
+            house_ids = list(houses.values_list("pk", flat=True))
+        self.fields["facilitator_mentors"].queryset = (
+            Mentor.objects.filter(status=Mentor.Status.ACTIVE)
+            .filter(Q(serves_all_houses=True) | Q(houses__in=house_ids) if house_ids else Q())
+            .distinct()
+            .select_related("user")
+            .order_by("user__first_name", "user__last_name", "pk")
+        )
+        self.fields["facilitator_residents"].queryset = (
+            Resident.objects.active()
+            .filter(house_id__in=house_ids)
+            .order_by("preferred_name", "pk")
+        )
+        self.fields["facilitator_users"].queryset = (
+            User.objects.filter(groups__name__in=[MANAGER_GROUP, ADMIN_GROUP], is_active=True)
+            .distinct()
+            .order_by("first_name", "last_name", "pk")
+        )
+
+    def zone(self) -> zoneinfo.ZoneInfo:
+        house = self.editing.house if self.editing else self.cleaned_data.get("house")
+        return zoneinfo.ZoneInfo(house.time_zone if house else settings.TIME_ZONE)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        starts_at = data.get("starts_at")
+        if starts_at is not None:
+            # Typed as the house's wall-clock time, whatever zone the browser is in.
+            naive = timezone.make_naive(starts_at).replace(second=0, microsecond=0)
+            data["starts_at"] = naive.replace(tzinfo=self.zone())
+        until = data.get("repeat_until")
+        if until and starts_at and until < data["starts_at"].date():
+            self.add_error("repeat_until", "Repeat until a date on or after the first session.")
+        if until and starts_at and until > data["starts_at"].date() + dt.timedelta(days=366 * 2):
+            self.add_error("repeat_until", "Repeat for at most two years; extend it later.")
+        return data
+
+    @classmethod
+    def initial_for(cls, session: GroupSession) -> dict:
+        return {
+            "kind": session.kind,
+            "title": session.title,
+            "starts_at": timezone.localtime(session.starts_at, session.zone()).replace(tzinfo=None),
+            "duration_minutes": session.duration_minutes,
+            "place": session.place,
+            "facilitator_mentors": list(session.facilitator_mentors.all()),
+            "facilitator_residents": list(session.facilitator_residents.all()),
+            "facilitator_users": list(session.facilitator_users.all()),
+            "scope": "this",
+        }
+
+
+class CancelForm(_InvalidMarks, forms.Form):
+    reason = forms.CharField(
+        label="Why is it cancelled?",
+        max_length=280,
+        widget=_control(forms.TextInput),
+        error_messages={"required": "Say why it is cancelled (residents will ask)."},
+    )
+
+
+class AttendanceForm(_InvalidMarks, forms.Form):
+    residents = ResidentChoiceField(
+        label="Residents", queryset=Resident.objects.none(), required=False, widget=ChipsMultiple
+    )
+    mentors = MentorChoiceField(
+        label="Mentors", queryset=Mentor.objects.none(), required=False, widget=ChipsMultiple
+    )
+    guests = forms.IntegerField(
+        label="Someone not listed (how many)",
+        min_value=0,
+        max_value=200,
+        initial=0,
+        error_messages={
+            "min_value": "Enter a number of guests from 0 to 200.",
+            "max_value": "Enter a number of guests from 0 to 200.",
+        },
+        widget=_control(forms.NumberInput, inputmode="numeric"),
+    )
+    note = forms.CharField(
+        label="Short note (optional)",
+        max_length=280,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        error_messages={"max_length": "Keep the note under 280 characters."},
+    )
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, residents, mentors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["residents"].queryset = residents
+        self.fields["mentors"].queryset = mentors

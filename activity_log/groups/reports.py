@@ -1,0 +1,142 @@
+"""Group session figures for the reports page and its exports (activity_log/report_views.py).
+
+Held = not cancelled and attendance taken, starting within the period. Small-cell suppression is
+the caller's: it passes the same `count` and `share` formatters it uses for every other figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from activity_log.groups.models import Attendance, GroupSession, Kind
+from residents.models import Resident
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    held_by_kind: list[tuple[str, int]]
+    resident_attendances: int
+    mentor_attendances: int
+    unique_residents: int
+    seats_filled: int  # residents present at house meetings
+    seats_offered: int  # residents living in the house at each house meeting
+    facilitation_minutes: int  # by mentors, once per mentor per session
+
+    @property
+    def sessions_held(self) -> int:
+        return sum(n for _, n in self.held_by_kind)
+
+    @property
+    def facilitation_hours(self) -> Decimal:
+        return (Decimal(self.facilitation_minutes) / 60).quantize(Decimal("0.1"))
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return self.seats_filled / self.seats_offered if self.seats_offered else None
+
+    def rows(self, count: Callable[[int], str], share: Callable[[int, int], str]) -> list[list]:
+        rows = [["group sessions", "sessions held", count(self.sessions_held)]]
+        rows += [["group sessions held by kind", label, count(n)] for label, n in self.held_by_kind]
+        rows += [
+            ["group sessions", "resident attendances", count(self.resident_attendances)],
+            ["group sessions", "mentor circle attendances", count(self.mentor_attendances)],
+            ["group sessions", "unique residents attending", count(self.unique_residents)],
+            [
+                "group sessions",
+                "house meeting attendance rate",
+                share(self.seats_filled, self.seats_offered),
+            ],
+            ["group sessions", "facilitation hours (mentors)", str(self.facilitation_hours)],
+        ]
+        return rows
+
+
+def group_figures(scope, period) -> GroupFigures:
+    """One query whatever the data size. `scope` and `period` are activity_log.reports'."""
+    sessions = GroupSession.objects.visible_to(scope.user).filter(
+        status=GroupSession.Status.SCHEDULED,
+        attendance_taken_at__isnull=False,
+        starts_at__gte=period.start_at,
+        starts_at__lt=period.end_at,
+    )
+    house_ids = scope._house_ids()
+    if house_ids:
+        sessions = sessions.filter(house_id__in=house_ids)
+    living = (
+        # Living in the house when the meeting started.
+        Resident.objects.filter(
+            house_id=OuterRef("house_id"), move_in_date__lte=OuterRef("starts_at")
+        )
+        .filter(Q(exit_date__isnull=True) | Q(exit_date__gt=OuterRef("starts_at")))
+        .order_by()
+        .values("house_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    facilitators = (
+        GroupSession.facilitator_mentors.through.objects.filter(groupsession_id=OuterRef("pk"))
+        .order_by()
+        .values("groupsession_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+
+    def per_session(**filters) -> Coalesce:
+        rows = (
+            Attendance.objects.filter(session_id=OuterRef("pk"), **filters)
+            .order_by()
+            .values("session_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+    # Uncorrelated: computed once, carried through MAX so that all figures come in one query.
+    unique = (
+        Attendance.objects.filter(session__in=sessions.values("pk"), resident__isnull=False)
+        .order_by()
+        .values("resident_id")
+        .distinct()
+    )
+    unique_count = (
+        Resident.objects.filter(pk__in=unique)
+        .order_by()
+        .annotate(all=Value(1))
+        .values("all")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    meeting = Q(kind=Kind.HOUSE_MEETING, house__isnull=False)
+    figures = (
+        sessions.annotate(
+            offered=Coalesce(Subquery(living, output_field=IntegerField()), 0),
+            facilitators=Coalesce(Subquery(facilitators, output_field=IntegerField()), 0),
+            residents_present=per_session(resident__isnull=False),
+            mentors_present=per_session(mentor__isnull=False),
+        )
+        .order_by()
+        .aggregate(
+            # Aggregate names differ from the annotations': a clash drops the annotation.
+            seats_offered=Sum("offered", filter=meeting),
+            filled=Sum("residents_present", filter=meeting),
+            residents=Sum("residents_present"),
+            mentors=Sum("mentors_present", filter=Q(kind=Kind.MENTOR_CIRCLE)),
+            unique=Max(Coalesce(Subquery(unique_count, output_field=IntegerField()), 0)),
+            facilitation_minutes=Sum(F("duration_minutes") * F("facilitators")),
+            **{f"kind_{value}": Count("pk", filter=Q(kind=value)) for value in Kind.values},
+        )
+    )
+    return GroupFigures(
+        held_by_kind=[(label, figures[f"kind_{value}"]) for value, label in Kind.choices],
+        resident_attendances=figures["residents"] or 0,
+        mentor_attendances=figures["mentors"] or 0,
+        unique_residents=figures["unique"] or 0,
+        seats_filled=figures["filled"] or 0,
+        seats_offered=figures["seats_offered"] or 0,
+        facilitation_minutes=figures["facilitation_minutes"] or 0,
+    )
