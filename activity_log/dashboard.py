@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from activity_log import attention, charts, health_cache, reports
 from activity_log.concerns import concern_acknowledge
 from activity_log.dashboard_forms import AcknowledgeForm, HouseFilterForm
+from activity_log.feedback import selectors as feedback_selectors
 from activity_log.models import ContactLog
 from mentoring_site import audit
 from mentoring_site.roles import is_admin, staff_required
@@ -47,6 +48,7 @@ def _render_dashboard(
         "waiting": attention.residents_waiting(scope, today),
         "training": attention.mentors_needing_training(scope, today),
         "failed": attention.failed_reminders(scope, now),
+        "feedback": feedback_selectors.needs_attention(scope, now=now),
         "failed_ack_id": failed_ack[0] if failed_ack else None,
         "failed_ack_form": failed_ack[1] if failed_ack else None,
         "today": today,

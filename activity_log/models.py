@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from activity_log.feedback.models import FeedbackRequest, FeedbackResponse  # noqa: F401
 from matching.models import Pairing
 from mentoring_site.roles import Role, role_of
 from mentors.models import Mentor, TrainingRecord

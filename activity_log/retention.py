@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from activity_log.feedback import services as feedback
 from activity_log.models import ContactAddendum, ContactLog
 from matching.models import Pairing
 from mentoring_site import audit
@@ -131,6 +132,7 @@ def resident_anonymise(*, resident: Resident) -> Resident:
         pairings.update(end_note="")
         goals.update(text=REMOVED_TEXT, target_date=None)
         consents.update(note="")
+        feedback.feedback_comments_clear(resident_id=resident.pk)
         resident.refresh_from_db()
     return resident
 

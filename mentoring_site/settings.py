@@ -193,7 +193,7 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Peer Mentoring"
 MFA_RECOVERY_CODE_COUNT = 10
 # Staff (admins, managers) must pass TOTP before anything but these paths (mentoring_site/security.py).
-MFA_GATE_EXEMPT_PREFIXES = ["/accounts/", "/healthz", "/static/", "/favicon"]
+MFA_GATE_EXEMPT_PREFIXES = ["/accounts/", "/healthz", "/static/", "/favicon", "/f/"]
 # Staff sessions end after 30 idle minutes; mentors stay signed in 14 days unless they sign out.
 STAFF_IDLE_TIMEOUT = timedelta(minutes=env_int("STAFF_IDLE_MINUTES", 30))
 MENTOR_SESSION_AGE = timedelta(days=env_int("MENTOR_SESSION_DAYS", 14))
@@ -278,7 +278,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "celery")
 # The overdue scan and the reminder sender run every minute (tests shorten it).
 SCAN_INTERVAL_SECONDS = env_int("SCAN_INTERVAL_SECONDS", 60)
-CELERY_IMPORTS = ["activity_log.retention", "mentoring_site.tasks"]
+CELERY_IMPORTS = ["activity_log.retention", "activity_log.feedback.tasks", "mentoring_site.tasks"]
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "mentoring_site.tasks.heartbeat",
@@ -298,6 +298,11 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "mentoring_site.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=35),
+    },
+    # Feedback: one request per 90 days of each active pairing (activity_log/feedback).
+    "feedback-scan": {
+        "task": "activity_log.feedback.tasks.feedback_scan_task",
+        "schedule": crontab(hour=4, minute=5),
     },
     "scan-overdue": {
         "task": "activity_log.tasks.scan_overdue_task",
@@ -413,3 +418,5 @@ CONTACT_EDIT_WINDOW = timedelta(hours=24)
 RETENTION_YEARS = env_int("RETENTION_YEARS", 7)
 # Proxies in front of the app that append to X-Forwarded-For (the audit trail records client IPs).
 AUDIT_TRUSTED_PROXIES = env_int("AUDIT_TRUSTED_PROXIES", 0)
+# Days a resident's feedback link works (activity_log/feedback).
+FEEDBACK_LINK_DAYS = env_int("FEEDBACK_LINK_DAYS", 14)

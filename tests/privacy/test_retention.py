@@ -260,6 +260,7 @@ FREE_TEXT_HANDLED = {
     "Pairing": {"end_note"},
     "ContactLog": {"notes", "follow_up", "concern_note", "acknowledgement_note"},
     "ContactAddendum": {"text"},
+    "FeedbackResponse": {"comment"},
 }
 
 

@@ -1,0 +1,207 @@
+"""Feedback pages: the resident's one-time form (no sign-in) and the staff sections."""
+
+from __future__ import annotations
+
+import hashlib
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from activity_log.feedback import selectors, services
+from activity_log.feedback.forms import FeedbackForm
+from activity_log.feedback.models import FeedbackRequest, FeedbackResponse
+from matching.models import Pairing
+from mentoring_site import audit
+from mentoring_site.roles import mentor_required, staff_required
+from mentors.models import Mentor
+from residents.models import Resident
+
+# Per client IP, per window: generous for a house sharing one connection, useless for guessing
+# (a token has 256 bits; this only keeps a script from hammering the database).
+RATE_LIMIT = 30
+RATE_WINDOW_SECONDS = 10 * 60
+
+
+def _rate_limited(request: HttpRequest) -> bool:
+    ip = audit.client_ip(request) or "unknown"
+    key = "feedback-rl:" + hashlib.sha256(ip.encode()).hexdigest()[:32]
+    if cache.add(key, 1, RATE_WINDOW_SECONDS):
+        return False
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, RATE_WINDOW_SECONDS)
+        return False
+    return count > RATE_LIMIT
+
+
+def _gone(request: HttpRequest, *, status: int = 404, reason: str = "gone") -> HttpResponse:
+    return render(
+        request, "activity_log/feedback/link_gone.html", {"reason": reason}, status=status
+    )
+
+
+@never_cache
+def feedback_form(request: HttpRequest, token: str) -> HttpResponse:
+    """The resident's form at /f/<token>/: anonymous, phone-first, single use."""
+    if _rate_limited(request):
+        return _gone(request, status=429, reason="busy")
+    feedback_request = selectors.open_request_for_token(token)
+    if feedback_request is None:
+        return _gone(request)
+    form = FeedbackForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.feedback_submit(token=token, **form.cleaned_data)
+        except services.LinkGone:
+            return _gone(request)
+        return render(request, "activity_log/feedback/thanks.html")
+    mentor_name = feedback_request.pairing.mentor.user.display_first_name
+    return render(
+        request,
+        "activity_log/feedback/form.html",
+        {"form": form, "mentor_name": mentor_name},
+        status=400 if form.is_bound else 200,
+    )
+
+
+# --- Staff: the resident page's section, slips, one answer ------------------------------------
+
+
+def _get_resident(request: HttpRequest, resident_id: int) -> Resident:
+    return get_object_or_404(
+        Resident.objects.visible_to(request.user).select_related("house"), pk=resident_id
+    )
+
+
+@staff_required
+def resident_feedback(request: HttpRequest, resident_id: int) -> HttpResponse:
+    """The resident page's feedback slot (htmx): waiting requests, answers with comments."""
+    resident = _get_resident(request, resident_id)
+    audit.mark(request, "view", resident, resident_id=resident.pk)
+    pairing = Pairing.objects.filter(resident=resident).order_by("-started_on", "-id").first()
+    return render(
+        request,
+        "activity_log/feedback/_resident_feedback.html",
+        {
+            "resident": resident,
+            "pairing": pairing,
+            "waiting": list(selectors.resident_requests(resident)[:10]),
+            "responses": list(selectors.resident_responses(resident)[:50]),
+        },
+    )
+
+
+def _slip(request: HttpRequest, feedback_request: FeedbackRequest, token: str) -> HttpResponse:
+    """The printable slip. Rendered in the POST's answer, so the token never sits in a URL
+    the browser history or a log could keep."""
+    link = request.build_absolute_uri(reverse("activity_log:feedback_form", args=[token]))
+    image = qrcode.make(link, image_factory=qrcode.image.svg.SvgPathImage, box_size=12)
+    audit.mark(request, "change", feedback_request, resident_id=feedback_request.resident_id)
+    return render(
+        request,
+        "activity_log/feedback/slip.html",
+        {
+            "feedback_request": feedback_request,
+            "link": link,
+            # qrcode builds the SVG from the link alone: no user text reaches it.
+            "qr_svg": mark_safe(image.to_string(encoding="unicode")),  # noqa: S308
+            "days": settings.FEEDBACK_LINK_DAYS,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@require_POST
+@staff_required
+def feedback_request_new(request: HttpRequest, resident_id: int) -> HttpResponse:
+    """A manager asks for feedback now, about the resident's latest pairing."""
+    resident = _get_resident(request, resident_id)
+    pairing = Pairing.objects.filter(resident=resident).order_by("-started_on", "-id").first()
+    if pairing is None:
+        return render(
+            request,
+            "activity_log/feedback/slip.html",
+            {"error": "This resident has no mentor yet, so there is nothing to ask about."},
+            status=400,
+        )
+    try:
+        feedback_request, token = services.feedback_request_manual(pairing=pairing, by=request.user)
+    except ValidationError as exc:
+        return render(
+            request,
+            "activity_log/feedback/slip.html",
+            {"error": " ".join(exc.messages)},
+            status=400,
+        )
+    return _slip(request, feedback_request, token)
+
+
+@require_POST
+@staff_required
+def feedback_request_slip(request: HttpRequest, request_id: int) -> HttpResponse:
+    """Prints a waiting (automatic) request: a fresh link, shown this once."""
+    feedback_request = get_object_or_404(
+        FeedbackRequest.objects.filter(resident__in=Resident.objects.visible_to(request.user)),
+        pk=request_id,
+    )
+    try:
+        token = services.feedback_link_issue(request=feedback_request)
+    except ValidationError as exc:
+        return render(
+            request,
+            "activity_log/feedback/slip.html",
+            {"error": " ".join(exc.messages)},
+            status=400,
+        )
+    return _slip(request, feedback_request, token)
+
+
+@staff_required
+def response_detail(request: HttpRequest, response_id: int) -> HttpResponse:
+    response = get_object_or_404(
+        FeedbackResponse.objects.visible_to(request.user).select_related(
+            "resident__house", "mentor__user"
+        ),
+        pk=response_id,
+    )
+    audit.mark(request, "view", response, resident_id=response.resident_id)
+    return render(request, "activity_log/feedback/response.html", {"response": response})
+
+
+# --- Averages: per mentor for managers, own for the mentor --------------------------------------
+
+
+@staff_required
+def mentor_feedback(request: HttpRequest, mentor_id: int) -> HttpResponse:
+    """The mentor page's feedback slot (htmx): managers of a house the mentor serves."""
+    mentor = get_object_or_404(Mentor.objects.changeable_by(request.user), pk=mentor_id)
+    return render(
+        request,
+        "activity_log/feedback/_averages.html",
+        {"averages": selectors.mentor_averages(mentor), "minimum": selectors.MIN_RESPONSES},
+    )
+
+
+@mentor_required
+def my_feedback(request: HttpRequest) -> HttpResponse:
+    """My progress's feedback slot: the mentor's own averages, never answers or comments."""
+    mentor = get_object_or_404(Mentor.objects.visible_to(request.user), user=request.user)
+    return render(
+        request,
+        "activity_log/feedback/_averages.html",
+        {
+            "averages": selectors.mentor_averages(mentor),
+            "minimum": selectors.MIN_RESPONSES,
+            "own": True,
+        },
+    )
