@@ -107,7 +107,7 @@ def _slip(request: HttpRequest, feedback_request: FeedbackRequest, token: str) -
     link = request.build_absolute_uri(reverse("activity_log:feedback_form", args=[token]))
     image = qrcode.make(link, image_factory=qrcode.image.svg.SvgPathImage, box_size=12)
     audit.mark(request, "change", feedback_request, resident_id=feedback_request.resident_id)
-    return render(
+    response = render(
         request,
         "activity_log/feedback/slip.html",
         {
@@ -117,8 +117,9 @@ def _slip(request: HttpRequest, feedback_request: FeedbackRequest, token: str) -
             "qr_svg": mark_safe(image.to_string(encoding="unicode")),  # noqa: S308
             "days": settings.FEEDBACK_LINK_DAYS,
         },
-        headers={"Cache-Control": "no-store"},
     )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST
