@@ -49,6 +49,7 @@ def _render_dashboard(
         "training": attention.mentors_needing_training(scope, today),
         "failed": attention.failed_reminders(scope, now),
         "feedback": feedback_selectors.needs_attention(scope, now=now),
+        "recovery_due": feedback_selectors.residents_due_recovery_check(scope, now=now),
         "failed_ack_id": failed_ack[0] if failed_ack else None,
         "failed_ack_form": failed_ack[1] if failed_ack else None,
         "today": today,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from activity_log.feedback import instruments
 from activity_log.feedback.services import MAX_COMMENT
 
 SCORE_CHOICES = [(n, str(n)) for n in range(1, 6)]
@@ -48,3 +49,22 @@ class FeedbackForm(forms.Form):
     )
 
     SCORE_QUESTIONS = ("shows_up", "listens", "helps_goals")
+
+
+class AssessmentForm(forms.Form):
+    """The recovery check: one six-point agreement question per statement of the instrument."""
+
+    def __init__(self, *args, instrument=instruments.CURRENT, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        for n, statement in enumerate(instrument.statements, start=1):
+            self.fields[f"q{n}"] = forms.TypedChoiceField(
+                label=statement,
+                choices=instrument.scale,
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": "Choose how much you agree."},
+            )
+
+    def answers(self) -> list[int]:
+        return [self.cleaned_data[f"q{n}"] for n in range(1, len(self.instrument.statements) + 1)]

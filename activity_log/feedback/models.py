@@ -151,3 +151,56 @@ class FeedbackResponse(models.Model):
         return self.wants_new_mentor or any(
             getattr(self, name) <= LOW_SCORE for name in SCORE_FIELDS
         )
+
+
+# --- Recovery capital ---------------------------------------------------------------------------
+
+
+class RecoveryAssessment(models.Model):
+    """One recovery-capital check (BARC-10 unless `instrument` says otherwise)."""
+
+    class Source(models.TextChoices):
+        MANAGER = "manager", "House manager"
+        MENTOR = "mentor", "Mentor, during a contact"
+        RESIDENT_LINK = "resident_link", "Resident, by link"
+
+    resident = models.ForeignKey(
+        Resident, on_delete=models.PROTECT, related_name="recovery_assessments"
+    )
+    instrument = models.CharField(max_length=20, default="barc10")
+    # The answers in the instrument's statement order, each a scale score.
+    answers = models.JSONField()
+    total = models.PositiveSmallIntegerField()
+    source = models.CharField(max_length=16, choices=Source.choices)
+    # Null when the resident answered through their link.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    taken_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-taken_at", "-id"]
+        indexes = [
+            # The resident's chart and "due for a recovery check" (latest per resident).
+            models.Index(fields=["resident", "taken_at"], name="assessment_resident_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Recovery check #{self.pk}"
+
+
+class AssessmentLink(models.Model):
+    """A one-time link for a resident to take the recovery check themselves (same rules as a
+    feedback link: only the token's sha256 is stored; single use; FEEDBACK_LINK_DAYS)."""
+
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Recovery check link #{self.pk}"

@@ -5,11 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from activity_log.attention import Capped, _capped
-from activity_log.feedback.models import FeedbackRequest, FeedbackResponse
+from activity_log.attention import LIST_LIMIT, Capped, _capped
+from activity_log.feedback.models import (
+    AssessmentLink,
+    FeedbackRequest,
+    FeedbackResponse,
+    RecoveryAssessment,
+)
 from activity_log.feedback.services import PERIOD_DAYS, token_hash
 from activity_log.reports import Scope
 from mentors.models import Mentor
@@ -96,3 +101,87 @@ def needs_attention(scope: Scope, *, now: dt.datetime | None = None) -> Capped:
         .order_by("-submitted_at", "-id")
     )
     return _capped(qs)
+
+
+# --- Recovery capital ---------------------------------------------------------------------------
+
+# A resident is due for a recovery check when they have none in this many days, or none since
+# they moved in.
+RECOVERY_CHECK_DAYS = 90
+
+
+def recovery_check_due(
+    *, move_in_date: dt.date, latest: dt.datetime | None, now: dt.datetime | None = None
+) -> bool:
+    """The rule for one resident. SQL twin: `_recent_check()` below (a test keeps them equal)."""
+    now = now or timezone.now()
+    if latest is None:
+        return True
+    return latest < now - dt.timedelta(days=RECOVERY_CHECK_DAYS) or (
+        timezone.localdate(latest) < move_in_date
+    )
+
+
+def _recent_check(now: dt.datetime) -> Exists:
+    return Exists(
+        RecoveryAssessment.objects.filter(
+            resident_id=OuterRef("pk"),
+            taken_at__gte=now - dt.timedelta(days=RECOVERY_CHECK_DAYS),
+            taken_at__date__gte=OuterRef("move_in_date"),
+        )
+    )
+
+
+def due_resident_ids(residents, *, now: dt.datetime | None = None) -> set[int]:
+    """Which of these residents are due (one query, whatever their number)."""
+    ids = [r.pk for r in residents]
+    if not ids:
+        return set()
+    now = now or timezone.now()
+    return set(
+        Resident.objects.filter(pk__in=ids).exclude(_recent_check(now)).values_list("pk", flat=True)
+    )
+
+
+def residents_due_recovery_check(
+    scope: Scope, *, now: dt.datetime | None = None, limit: int = LIST_LIMIT
+) -> Capped:
+    """Active residents in scope due for a check, longest in the house first: one query."""
+    now = now or timezone.now()
+    qs = (
+        scope.residents()
+        .active()
+        .exclude(_recent_check(now))
+        .select_related("house")
+        .order_by("move_in_date", "id")
+    )
+    return _capped(qs, limit)
+
+
+@dataclass(frozen=True)
+class RecoveryHistory:
+    assessments: list  # oldest first
+    change: int | None  # latest total minus the first (since intake)
+
+    @property
+    def latest(self):
+        return self.assessments[-1] if self.assessments else None
+
+
+def recovery_history(resident: Resident) -> RecoveryHistory:
+    assessments = list(
+        RecoveryAssessment.objects.filter(resident=resident)
+        .select_related("entered_by")
+        .order_by("taken_at", "id")
+    )
+    change = assessments[-1].total - assessments[0].total if len(assessments) > 1 else None
+    return RecoveryHistory(assessments=assessments, change=change)
+
+
+def open_assessment_link(token: str, *, now: dt.datetime | None = None) -> AssessmentLink | None:
+    now = now or timezone.now()
+    if not token or len(token) > 100:
+        return None
+    return AssessmentLink.objects.filter(
+        token_hash=token_hash(token), used_at__isnull=True, expires_at__gt=now
+    ).first()

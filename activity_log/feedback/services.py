@@ -17,7 +17,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from activity_log.feedback.models import FeedbackRequest, FeedbackResponse
+from activity_log.feedback import instruments
+from activity_log.feedback.models import (
+    AssessmentLink,
+    FeedbackRequest,
+    FeedbackResponse,
+    RecoveryAssessment,
+)
 from activity_log.models import ContactLog
 from matching.models import Pairing
 from mentoring_site.models import User
@@ -187,3 +193,63 @@ def feedback_submit(
 def feedback_comments_clear(*, resident_id: int) -> int:
     """Retention: answers stay as numbers for reports, the words go."""
     return FeedbackResponse.objects.filter(resident_id=resident_id).update(comment="")
+
+
+# --- Recovery capital ---------------------------------------------------------------------------
+
+
+def assessment_record(
+    *,
+    resident,
+    answers: list[int],
+    source: str,
+    entered_by: User | None,
+    instrument: instruments.Instrument = instruments.CURRENT,
+) -> RecoveryAssessment:
+    """Saves one recovery check with its total (the instrument scores it)."""
+    assessment = RecoveryAssessment(
+        resident=resident,
+        instrument=instrument.slug,
+        answers=list(answers),
+        total=instrument.score(list(answers)),
+        source=source,
+        entered_by=entered_by,
+    )
+    assessment.full_clean(exclude=["resident", "entered_by"])
+    assessment.save()
+    return assessment
+
+
+def assessment_link_issue(*, resident, by: User) -> str:
+    """A one-time link for the resident to take the check themselves; returns the token."""
+    token = secrets.token_urlsafe(32)
+    AssessmentLink.objects.create(
+        resident=resident,
+        token_hash=token_hash(token),
+        expires_at=timezone.now() + dt.timedelta(days=settings.FEEDBACK_LINK_DAYS),
+        created_by=by,
+    )
+    return token
+
+
+def assessment_submit_by_link(*, token: str, answers: list[int]) -> RecoveryAssessment:
+    """Spends the link and saves the resident's answers together (compare-and-set claim)."""
+    total = instruments.CURRENT.score(list(answers))  # refuse before spending the link
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = AssessmentLink.objects.filter(
+            token_hash=token_hash(token), used_at__isnull=True, expires_at__gt=now
+        ).update(used_at=now)
+        if claimed != 1:
+            raise LinkGone
+        link = AssessmentLink.objects.select_related("resident").get(token_hash=token_hash(token))
+        assessment = RecoveryAssessment.objects.create(
+            resident=link.resident,
+            instrument=instruments.CURRENT.slug,
+            answers=list(answers),
+            total=total,
+            source=RecoveryAssessment.Source.RESIDENT_LINK,
+            entered_by=None,
+            taken_at=now,
+        )
+    return assessment

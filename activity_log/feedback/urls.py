@@ -25,4 +25,27 @@ urlpatterns = [
     path("feedback/<int:response_id>/", views.response_detail, name="feedback_response"),
     path("mentors/<int:mentor_id>/feedback/", views.mentor_feedback, name="feedback_mentor"),
     path("my/progress/feedback/", views.my_feedback, name="feedback_mine"),
+    # Recovery capital.
+    path("recovery/due/", views.recovery_due, name="recovery_due"),
+    path("f/r/<str:token>/", views.assessment_by_link, name="assessment_by_link"),
+    path(
+        "residents/<int:resident_id>/recovery/",
+        views.resident_recovery,
+        name="recovery_resident",
+    ),
+    path(
+        "residents/<int:resident_id>/recovery/new/",
+        views.assessment_new,
+        name="assessment_new",
+    ),
+    path(
+        "residents/<int:resident_id>/recovery/link/",
+        views.assessment_link_new,
+        name="assessment_link_new",
+    ),
+    path(
+        "my/pairings/<int:pairing_id>/recovery-check/",
+        views.assessment_new_by_mentor,
+        name="assessment_new_by_mentor",
+    ),
 ]

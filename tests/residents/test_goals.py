@@ -126,10 +126,12 @@ def test_the_page_shows_goals_with_their_status_and_slots(as_user, manager, resi
         "matching:resident_pairings",
         "activity_log:resident_timeline",
         "activity_log:resident_access",
+        "activity_log:feedback_resident",
+        "activity_log:recovery_resident",
     ):
         slot = reverse(name, args=[resident.pk])
         assert f'hx-get="{slot}"' in content
-    assert content.count('hx-trigger="load"') == 3
+    assert content.count('hx-trigger="load"') == 5
 
 
 def test_the_resident_page_runs_a_fixed_number_of_queries(
