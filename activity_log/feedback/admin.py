@@ -3,7 +3,7 @@ resident's words, and a token can only be issued by printing a slip."""
 
 from django.contrib import admin
 
-from activity_log.feedback.models import FeedbackRequest, FeedbackResponse
+from activity_log.feedback.models import FeedbackRequest, FeedbackResponse, RecoveryAssessment
 from mentoring_site.audit import AuditedAdminMixin
 
 
@@ -47,3 +47,13 @@ class FeedbackResponseAdmin(_ReadOnly, AuditedAdminMixin, admin.ModelAdmin):
     search_fields = ["=id", "=resident__id", "mentor__user__email", "comment"]
     date_hierarchy = "submitted_at"
     list_select_related = ["resident", "mentor__user"]
+
+
+@admin.register(RecoveryAssessment)
+class RecoveryAssessmentAdmin(_ReadOnly, AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["id", "resident", "instrument", "total", "source", "taken_at"]
+    list_filter = ["source", "instrument", "resident__house", "taken_at"]
+    search_fields = ["=id", "=resident__id"]
+    date_hierarchy = "taken_at"
+    list_select_related = ["resident"]
+    raw_id_fields = ["resident", "entered_by"]
