@@ -30,7 +30,7 @@ from activity_log.models import ContactAddendum, ContactLog
 from matching.models import Pairing
 from mentoring_site import audit
 from mentoring_site.models import AuditEvent
-from residents.models import ConsentRecord, RecoveryGoal, Resident
+from residents.models import ConsentRecord, GoalProgress, RecoveryGoal, Resident
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,7 @@ KEPT = {
     "RecoveryGoal.closed_on": "reports: goals achieved in a period",
     "RecoveryGoal.created_at": "row bookkeeping",
     "RecoveryGoal.updated_at": "row bookkeeping",
+    "GoalProgress.at": "reports: goals' progress over time",
     "Pairing.started_on": "reports: residents with a mentor, on-time check-ins",
     "Pairing.paused_on": "reports: on-time check-ins (no check-in is due while paused)",
     "Pairing.ended_on": "reports: residents with a mentor, on-time check-ins",
@@ -131,6 +132,7 @@ def resident_anonymise(*, resident: Resident) -> Resident:
         )
         pairings.update(end_note="")
         goals.update(text=REMOVED_TEXT, target_date=None)
+        GoalProgress.objects.filter(goal__in=goals).update(note="")
         consents.update(note="")
         feedback.feedback_comments_clear(resident_id=resident.pk)
         resident.refresh_from_db()

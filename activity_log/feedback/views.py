@@ -113,11 +113,13 @@ def _qr(link: str) -> str:
     return mark_safe(image.to_string(encoding="unicode"))  # noqa: S308
 
 
-def _slip(request: HttpRequest, feedback_request: FeedbackRequest, token: str) -> HttpResponse:
+def _slip(
+    request: HttpRequest, feedback_request: FeedbackRequest, token: str, *, action: str
+) -> HttpResponse:
     """The printable slip. Rendered in the POST's answer, so the token never sits in a URL
     the browser history or a log could keep."""
     link = request.build_absolute_uri(reverse("activity_log:feedback_form", args=[token]))
-    audit.mark(request, "change", feedback_request, resident_id=feedback_request.resident_id)
+    audit.mark(request, action, feedback_request, resident_id=feedback_request.resident_id)
     response = render(
         request,
         "activity_log/feedback/slip.html",
@@ -154,7 +156,7 @@ def feedback_request_new(request: HttpRequest, resident_id: int) -> HttpResponse
             {"error": " ".join(exc.messages)},
             status=400,
         )
-    return _slip(request, feedback_request, token)
+    return _slip(request, feedback_request, token, action="create")
 
 
 @require_POST
@@ -174,7 +176,7 @@ def feedback_request_slip(request: HttpRequest, request_id: int) -> HttpResponse
             {"error": " ".join(exc.messages)},
             status=400,
         )
-    return _slip(request, feedback_request, token)
+    return _slip(request, feedback_request, token, action="change")
 
 
 @staff_required
@@ -367,5 +369,6 @@ def recovery_due(request: HttpRequest) -> HttpResponse:
         request.user, form.house_id(), houses, all_houses=is_admin(request.user)
     )
     due = selectors.residents_due_recovery_check(scope, limit=DUE_LIST_LIMIT)
-    audit.mark_shown(request, due.rows)
+    # Names and houses only, like the dashboard's lists: one row for the page.
+    audit.mark(request, "view", "activity_log.recovery_due")
     return render(request, "activity_log/feedback/recovery_due.html", {"due": due})

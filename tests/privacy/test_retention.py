@@ -261,6 +261,7 @@ FREE_TEXT_HANDLED = {
     "ContactLog": {"notes", "follow_up", "concern_note", "acknowledgement_note"},
     "ContactAddendum": {"text"},
     "FeedbackResponse": {"comment"},
+    "GoalProgress": {"note"},
 }
 
 
