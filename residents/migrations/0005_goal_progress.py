@@ -19,7 +19,11 @@ def backfill_history(apps, schema_editor):
     for goal in goal_model.objects.iterator(chunk_size=2000):
         rows.append(progress_model(goal_id=goal.pk, status="not_started", at=goal.created_at))
         if goal.status in closing and goal.closed_on:
-            at = timezone.make_aware(dt.datetime.combine(goal.closed_on, dt.time(12)))
+            # Midday of the closing day, never before the goal was made (closed the same day).
+            at = max(
+                timezone.make_aware(dt.datetime.combine(goal.closed_on, dt.time(12))),
+                goal.created_at,
+            )
             rows.append(progress_model(goal_id=goal.pk, status=closing[goal.status], at=at))
         if len(rows) >= 2000:
             progress_model.objects.bulk_create(rows)
