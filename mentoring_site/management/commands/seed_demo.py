@@ -13,7 +13,13 @@ from mentoring_site.demo import (
 )
 from mentoring_site.models import User
 
-SEEDERS = ["residents.demo", "mentors.demo", "matching.demo", "activity_log.demo"]
+SEEDERS = [
+    "residents.demo",
+    "mentors.demo",
+    "matching.demo",
+    "activity_log.demo",
+    "activity_log.feedback.demo",
+]
 
 
 class Command(BaseCommand):
