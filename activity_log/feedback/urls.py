@@ -25,6 +25,7 @@ urlpatterns = [
     path("feedback/<int:response_id>/", views.response_detail, name="feedback_response"),
     path("mentors/<int:mentor_id>/feedback/", views.mentor_feedback, name="feedback_mentor"),
     path("my/progress/feedback/", views.my_feedback, name="feedback_mine"),
+    path("reports/outcomes/", views.outcomes_report, name="outcomes_report"),
     # Recovery capital.
     path("recovery/due/", views.recovery_due, name="recovery_due"),
     path("f/r/<str:token>/", views.assessment_by_link, name="assessment_by_link"),

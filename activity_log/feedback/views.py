@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 import qrcode
@@ -13,13 +14,15 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from activity_log import charts, reports
 from activity_log import selectors as contact_selectors
-from activity_log.dashboard_forms import HouseFilterForm
+from activity_log.dashboard_forms import HouseFilterForm, ReportForm
+from activity_log.feedback import reports as outcome_reports
 from activity_log.feedback import selectors, services
 from activity_log.feedback.forms import AssessmentForm, FeedbackForm
 from activity_log.feedback.models import FeedbackRequest, FeedbackResponse, RecoveryAssessment
@@ -372,3 +375,32 @@ def recovery_due(request: HttpRequest) -> HttpResponse:
     # Names and houses only, like the dashboard's lists: one row for the page.
     audit.mark(request, "view", "activity_log.recovery_due")
     return render(request, "activity_log/feedback/recovery_due.html", {"due": due})
+
+
+# --- Outcome report -----------------------------------------------------------------------------
+
+
+@staff_required
+def outcomes_report(request: HttpRequest) -> HttpResponse:
+    """Feedback, recovery capital and goals for a period: small cells suppressed."""
+    houses = list(House.objects.visible_to(request.user))
+    data = request.GET.copy()
+    if not data.get("start") and not data.get("end"):
+        today = timezone.localdate()
+        data["start"] = (today - dt.timedelta(days=89)).isoformat()
+        data["end"] = today.isoformat()
+    form = ReportForm(data, houses=houses)
+    outcomes = None
+    if form.is_valid():
+        scope = reports.scope_for(
+            request.user, form.cleaned_data["house"], houses, all_houses=is_admin(request.user)
+        )
+        period = reports.Period(form.cleaned_data["start"], form.cleaned_data["end"])
+        outcomes = outcome_reports.build(scope, period)
+    audit.mark(request, "view", "report.outcomes")
+    return render(
+        request,
+        "activity_log/feedback/outcomes.html",
+        {"form": form, "outcomes": outcomes},
+        status=200 if form.is_valid() else 400,
+    )

@@ -703,6 +703,7 @@ CASES += [
         "resident",
     ),
     ("recovery due list", "manager", "get", "activity_log:recovery_due", [], None, "view", None),
+    ("outcomes report", "manager", "get", "activity_log:outcomes_report", [], None, "view", None),
     (
         "goal progress form",
         "manager",
