@@ -143,7 +143,7 @@ def contact_log(
         hours.milestones_record(locked.mentor)
         if contact.concern_level == ContactLog.Concern.URGENT:
             alerts.urgent_concern_raised(contact)
-        transaction.on_commit(lambda: feedback.feedback_after_contact(pairing_id=locked.pk))
+        feedback.feedback_after_contact_commits(pairing_id=locked.pk)
     pairing.last_contact_at, pairing.next_due_at = locked.last_contact_at, locked.next_due_at
     return contact
 

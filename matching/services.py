@@ -221,7 +221,10 @@ def pairing_end(
         locked.end_reason = reason
         locked.end_note = note.strip()
         _save(locked)
-        transaction.on_commit(lambda: signals.pairing_ended.send(sender=Pairing, pairing=locked))
+        # robust: a receiver's failure is logged and never fails the end that just committed.
+        transaction.on_commit(
+            lambda: signals.pairing_ended.send(sender=Pairing, pairing=locked), robust=True
+        )
     _copy_into(pairing, locked)
     return pairing
 

@@ -87,6 +87,12 @@ def feedback_after_contact(*, pairing_id: int) -> FeedbackRequest | None:
     return feedback_request_create(pairing=pairing, trigger=FeedbackRequest.Trigger.FOURTH_CONTACT)
 
 
+def feedback_after_contact_commits(*, pairing_id: int) -> None:
+    """The contact service calls this inside its transaction: the check runs once the contact
+    is committed, and a failure here is logged, never undoing or failing the contact."""
+    transaction.on_commit(lambda: feedback_after_contact(pairing_id=pairing_id), robust=True)
+
+
 def feedback_after_pairing_ended(*, pairing: Pairing) -> FeedbackRequest | None:
     """A pairing ended: ask once, if the two ever met (nothing to rate otherwise)."""
     if _successful_contacts(pairing.pk) == 0:

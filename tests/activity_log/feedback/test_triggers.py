@@ -214,3 +214,28 @@ def test_asking_about_a_resident_without_a_mentor_is_explained(as_user, manager,
     assert response.status_code == 400
     assert "no mentor yet" in response.content.decode()
     assert not FeedbackRequest.objects.exists()
+
+
+def test_a_failing_feedback_check_never_fails_the_contact(
+    pairing, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broken(**kwargs):
+        raise RuntimeError("feedback is down")
+
+    monkeypatch.setattr(services, "feedback_after_contact", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        contact = log(pairing, hours_ago=3)
+    assert ContactLog.objects.filter(pk=contact.pk).exists()
+
+
+def test_a_failing_pairing_ended_receiver_never_fails_the_end(
+    pairing, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broken(**kwargs):
+        raise RuntimeError("feedback is down")
+
+    monkeypatch.setattr(services, "feedback_after_pairing_ended", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        matching.pairing_end(pairing=pairing, reason=Pairing.EndReason.COMPLETED)
+    pairing.refresh_from_db()
+    assert pairing.status == Pairing.Status.ENDED
