@@ -18,6 +18,11 @@ urlpatterns = [
         name="feedback_request_new",
     ),
     path(
+        "pairings/<int:pairing_id>/feedback/ask/",
+        views.feedback_request_for_pairing,
+        name="feedback_request_for_pairing",
+    ),
+    path(
         "feedback/requests/<int:request_id>/slip/",
         views.feedback_request_slip,
         name="feedback_request_slip",

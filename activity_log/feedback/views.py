@@ -164,6 +164,23 @@ def feedback_request_new(request: HttpRequest, resident_id: int) -> HttpResponse
 
 @require_POST
 @staff_required
+def feedback_request_for_pairing(request: HttpRequest, pairing_id: int) -> HttpResponse:
+    """The same, from the pairing page: about this pairing (current or past)."""
+    pairing = get_object_or_404(Pairing.objects.visible_to(request.user), pk=pairing_id)
+    try:
+        feedback_request, token = services.feedback_request_manual(pairing=pairing, by=request.user)
+    except ValidationError as exc:
+        return render(
+            request,
+            "activity_log/feedback/slip.html",
+            {"error": " ".join(exc.messages)},
+            status=400,
+        )
+    return _slip(request, feedback_request, token, action="create")
+
+
+@require_POST
+@staff_required
 def feedback_request_slip(request: HttpRequest, request_id: int) -> HttpResponse:
     """Prints a waiting (automatic) request: a fresh link, shown this once."""
     feedback_request = get_object_or_404(

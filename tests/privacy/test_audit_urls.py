@@ -643,6 +643,16 @@ CASES += [
         "resident",
     ),
     (
+        "feedback ask (pairing)",
+        "manager",
+        "post",
+        "activity_log:feedback_request_for_pairing",
+        ["pairing"],
+        {},
+        "create",
+        "resident",
+    ),
+    (
         "feedback answer",
         "manager",
         "get",

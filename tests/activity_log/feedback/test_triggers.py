@@ -239,3 +239,18 @@ def test_a_failing_pairing_ended_receiver_never_fails_the_end(
         matching.pairing_end(pairing=pairing, reason=Pairing.EndReason.COMPLETED)
     pairing.refresh_from_db()
     assert pairing.status == Pairing.Status.ENDED
+
+
+def test_a_manager_asks_from_the_pairing_page_about_that_pairing(
+    as_user, manager, manager2, mentor, pairing
+):
+    client = as_user(manager)
+    page = client.get(reverse("matching:detail", args=[pairing.pk])).content.decode()
+    url = reverse("activity_log:feedback_request_for_pairing", args=[pairing.pk])
+    assert url in page
+    response = client.post(url)
+    assert response.status_code == 200 and "<svg" in response.content.decode()
+    assert FeedbackRequest.objects.get().pairing == pairing
+    for outsider in (manager2, mentor.user):
+        assert as_user(outsider).post(url).status_code == 404
+    assert FeedbackRequest.objects.count() == 1
