@@ -88,9 +88,11 @@ def feedback_after_contact(*, pairing_id: int) -> FeedbackRequest | None:
 
 
 def feedback_after_contact_commits(*, pairing_id: int) -> None:
-    """The contact service calls this inside its transaction: the check runs once the contact
-    is committed, and a failure here is logged, never undoing or failing the contact."""
-    transaction.on_commit(lambda: feedback_after_contact(pairing_id=pairing_id), robust=True)
+    """The contact service calls this inside its transaction, with the pairing row locked (so
+    the count is exact): from the fourth real contact on, the request is made once the contact
+    is committed; a failure then is logged, never undoing or failing the contact."""
+    if _successful_contacts(pairing_id) >= FOURTH_CONTACT:
+        transaction.on_commit(lambda: feedback_after_contact(pairing_id=pairing_id), robust=True)
 
 
 def feedback_after_pairing_ended(*, pairing: Pairing) -> FeedbackRequest | None:

@@ -223,8 +223,15 @@ def test_a_failing_feedback_check_never_fails_the_contact(
         raise RuntimeError("feedback is down")
 
     monkeypatch.setattr(services, "feedback_after_contact", broken)
-    with django_capture_on_commit_callbacks(execute=True):
+    for hours in (50, 40, 30):
+        ContactLog.objects.create(
+            pairing=pairing,
+            created_by=pairing.mentor.user,
+            happened_at=timezone.now() - dt.timedelta(hours=hours),
+        )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         contact = log(pairing, hours_ago=3)
+    assert len(callbacks) == 1  # the fourth contact: the (broken) check ran after commit
     assert ContactLog.objects.filter(pk=contact.pk).exists()
 
 
