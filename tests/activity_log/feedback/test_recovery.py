@@ -263,3 +263,19 @@ def test_the_recovery_section_and_due_list_run_a_fixed_number_of_queries(
         client.get(reverse("activity_log:recovery_resident", args=[resident.pk]))
     with django_assert_max_num_queries(9):
         client.get(reverse("activity_log:recovery_due"))
+
+
+def test_the_saved_contact_page_offers_the_mentor_a_recovery_check(as_user, mentor, resident):
+    import datetime as dt
+
+    from activity_log.services import contact_log
+
+    pairing = f.PairingFactory(mentor=mentor, resident=resident)
+    contact = contact_log(
+        pairing=pairing,
+        author=mentor.user,
+        happened_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    page = as_user(mentor.user).get(reverse("activity_log:contact_saved", args=[contact.pk]))
+    url = reverse("activity_log:assessment_new_by_mentor", args=[pairing.pk])
+    assert url in page.content.decode()
