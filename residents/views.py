@@ -398,6 +398,8 @@ def goal_progress(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
     """Record where an open goal stands, with an optional short note (its history grows)."""
     goal = _get_goal_for_user(request, pk, goal_pk)
     form = GoalProgressForm(request.POST or None)
+    # The page shows the goal (a refused form too); a saved step replaces this with "change".
+    audit.mark(request, "view", goal, resident_id=goal.resident_id)
     if request.method == "POST" and form.is_valid():
         try:
             services.goal_progress_record(goal=goal, by=request.user, **form.cleaned_data)
@@ -407,8 +409,6 @@ def goal_progress(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
             audit.mark(request, "change", goal, resident_id=goal.resident_id)
             messages.success(request, "Progress recorded.")
             return redirect(reverse("residents:detail", args=[pk]) + "#goals")
-    else:
-        audit.mark(request, "view", goal, resident_id=goal.resident_id)
     history = list(goal.progress.select_related("by"))
     return render(
         request,

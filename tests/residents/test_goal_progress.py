@@ -140,3 +140,12 @@ def test_the_migration_gives_existing_goals_a_history(resident):
     assert statuses(open_goal) == ["not_started"]
     assert statuses(done) == ["not_started", "achieved"]
     assert statuses(dropped) == ["not_started", "set_aside"]
+
+
+def test_a_refused_step_still_audits_the_view(as_user, manager, resident, goal):
+    from mentoring_site.models import AuditEvent
+
+    url = reverse("residents:goal_progress", args=[resident.pk, goal.pk])
+    as_user(manager).post(url, {"status": "not_started", "note": ""})
+    event = AuditEvent.objects.get()
+    assert (event.action, event.resident_id) == ("view", resident.pk)
