@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from activity_log import admin_reminders  # noqa: F401 - registers ReminderAdmin
+from activity_log.feedback import admin as feedback_admin  # noqa: F401 - registers its admins
 from activity_log.groups import admin as groups_admin  # noqa: F401 - registers group admins
 from activity_log.models import ContactAddendum, ContactLog, Milestone, Topic
 from mentoring_site.audit import AuditedAdminMixin

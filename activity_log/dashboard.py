@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from activity_log import attention, charts, health_cache, reports
 from activity_log.concerns import concern_acknowledge
 from activity_log.dashboard_forms import AcknowledgeForm, HouseFilterForm
+from activity_log.feedback import selectors as feedback_selectors
 from activity_log.groups import selectors as group_selectors
 from activity_log.models import ContactLog
 from mentoring_site import audit
@@ -59,6 +60,8 @@ def _render_dashboard(
         ],
         "program_time_zone": settings.TIME_ZONE,
         "groups": group_selectors.attention(scope, now),
+        "feedback": feedback_selectors.needs_attention(scope, now=now),
+        "recovery_due": feedback_selectors.residents_due_recovery_check(scope, now=now),
         "failed_ack_id": failed_ack[0] if failed_ack else None,
         "failed_ack_form": failed_ack[1] if failed_ack else None,
         "today": today,

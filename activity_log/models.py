@@ -6,6 +6,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from activity_log.feedback.models import (  # noqa: F401
+    AssessmentLink,
+    FeedbackRequest,
+    FeedbackResponse,
+    RecoveryAssessment,
+)
 from matching.models import Pairing
 from mentoring_site.roles import Role, role_of
 from mentors.models import Mentor, TrainingRecord

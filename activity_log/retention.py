@@ -25,12 +25,13 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from activity_log.feedback import services as feedback
 from activity_log.groups import services as group_services
 from activity_log.models import ContactAddendum, ContactLog
 from matching.models import Pairing
 from mentoring_site import audit
 from mentoring_site.models import AuditEvent
-from residents.models import ConsentRecord, RecoveryGoal, Resident
+from residents.models import ConsentRecord, GoalProgress, RecoveryGoal, Resident
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ KEPT = {
     "RecoveryGoal.closed_on": "reports: goals achieved in a period",
     "RecoveryGoal.created_at": "row bookkeeping",
     "RecoveryGoal.updated_at": "row bookkeeping",
+    "GoalProgress.at": "reports: goals' progress over time",
     "Pairing.started_on": "reports: residents with a mentor, on-time check-ins",
     "Pairing.paused_on": "reports: on-time check-ins (no check-in is due while paused)",
     "Pairing.ended_on": "reports: residents with a mentor, on-time check-ins",
@@ -131,8 +133,10 @@ def resident_anonymise(*, resident: Resident) -> Resident:
         )
         pairings.update(end_note="")
         goals.update(text=REMOVED_TEXT, target_date=None)
+        GoalProgress.objects.filter(goal__in=goals).update(note="")
         consents.update(note="")
         group_services.group_resident_anonymise(resident_id=resident.pk)
+        feedback.feedback_comments_clear(resident_id=resident.pk)
         resident.refresh_from_db()
     return resident
 

@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from activity_log import alerts, hours
+from activity_log.feedback import services as feedback
 from activity_log.models import ContactAddendum, ContactLog, Topic
 from activity_log.selectors import contact_is_editable_by
 from matching.models import Pairing
@@ -142,6 +143,7 @@ def contact_log(
         hours.milestones_record(locked.mentor)
         if contact.concern_level == ContactLog.Concern.URGENT:
             alerts.urgent_concern_raised(contact)
+        feedback.feedback_after_contact_commits(pairing_id=locked.pk)
     pairing.last_contact_at, pairing.next_due_at = locked.last_contact_at, locked.next_due_at
     return contact
 

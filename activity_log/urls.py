@@ -1,6 +1,7 @@
 """activity_log's URLs, one module per area so each can grow on its own."""
 
 from activity_log import contact_urls, dashboard_urls, privacy_urls
+from activity_log.feedback import urls as feedback_urls
 
 app_name = "activity_log"
 
@@ -8,4 +9,5 @@ urlpatterns = [
     *contact_urls.urlpatterns,
     *dashboard_urls.urlpatterns,
     *privacy_urls.urlpatterns,
+    *feedback_urls.urlpatterns,
 ]

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from activity_log import hours, selectors, services
+from activity_log.feedback import selectors as feedback_selectors
 from activity_log.forms import AddendumForm, CertificateForm, ContactLogForm
 from activity_log.models import ContactLog, Milestone
 from matching.models import Pairing
@@ -91,6 +92,7 @@ def my_mentees(request: HttpRequest) -> HttpResponse:
             "paused": paused,
             "milestone": milestone,
             "on_break": mentor is not None and mentor.status == Mentor.Status.ON_BREAK,
+            "recovery_due": feedback_selectors.due_resident_ids([r.resident for r in active]),
         },
     )
 

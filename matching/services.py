@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from matching import signals
 from matching.models import Pairing
 from mentoring_site.models import User
 from mentors.models import Mentor
@@ -220,6 +221,10 @@ def pairing_end(
         locked.end_reason = reason
         locked.end_note = note.strip()
         _save(locked)
+        # robust: a receiver's failure is logged and never fails the end that just committed.
+        transaction.on_commit(
+            lambda: signals.pairing_ended.send(sender=Pairing, pairing=locked), robust=True
+        )
     _copy_into(pairing, locked)
     return pairing
 

@@ -319,7 +319,12 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "celery")
 # The overdue scan and the reminder sender run every minute (tests shorten it).
 SCAN_INTERVAL_SECONDS = env_int("SCAN_INTERVAL_SECONDS", 60)
-CELERY_IMPORTS = ["activity_log.retention", "activity_log.groups.tasks", "mentoring_site.tasks"]
+CELERY_IMPORTS = [
+    "activity_log.retention",
+    "activity_log.groups.tasks",
+    "activity_log.feedback.tasks",
+    "mentoring_site.tasks",
+]
 # A worker records a heartbeat this often; /healthz answers 503 once it is two intervals old.
 HEARTBEAT_INTERVAL_SECONDS = env_int("HEARTBEAT_INTERVAL_SECONDS", 30)
 CELERY_BEAT_SCHEDULE = {
@@ -342,6 +347,11 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "mentoring_site.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=35),
+    },
+    # Feedback: one request per 90 days of each active pairing (activity_log/feedback).
+    "feedback-scan": {
+        "task": "activity_log.feedback.tasks.feedback_scan_task",
+        "schedule": crontab(hour=4, minute=5),
     },
     "scan-overdue": {
         "task": "activity_log.tasks.scan_overdue_task",
@@ -464,3 +474,5 @@ REMINDER_CLAIM_LEASE = timedelta(seconds=env_int("REMINDER_CLAIM_LEASE_SECONDS",
 CONTACT_EDIT_WINDOW = timedelta(hours=24)
 # Years after a resident's exit that identifying data is kept (activity_log/retention.py).
 RETENTION_YEARS = env_int("RETENTION_YEARS", 7)
+# Days a resident's feedback link works (activity_log/feedback).
+FEEDBACK_LINK_DAYS = env_int("FEEDBACK_LINK_DAYS", 14)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from residents import selectors
 from residents.models import (
     ConsentRecord,
+    GoalProgress,
     House,
     Language,
     RecoveryGoal,
@@ -231,3 +232,13 @@ class GoalForm(forms.ModelForm):
 
 class SearchForm(forms.Form):
     q = forms.CharField(required=False, max_length=100, label="Search by name")
+
+
+class GoalProgressForm(forms.Form):
+    status = forms.ChoiceField(label="Where is this goal now?", choices=GoalProgress.Status.choices)
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Applied at two stores"}),
+    )

@@ -375,3 +375,38 @@ class RecoveryGoal(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+
+class GoalProgress(models.Model):
+    """One step in a goal's history: a status change or a progress note, by whom and when.
+
+    The goal's own status stays open / achieved / dropped (reports and the log form rely on
+    it); the history speaks the residents' language: not started, in progress, achieved, set
+    aside. "Achieved" closes the goal as achieved and "set aside" closes it as dropped
+    (`residents.services.goal_progress_record`)."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        ACHIEVED = "achieved", "Achieved"
+        SET_ASIDE = "set_aside", "Set aside"
+
+    OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
+
+    goal = models.ForeignKey(RecoveryGoal, on_delete=models.CASCADE, related_name="progress")
+    status = models.CharField(max_length=12, choices=Status.choices)
+    note = models.CharField(max_length=200, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            # A goal's timeline on the resident page.
+            models.Index(fields=["goal", "at"], name="goal_progress_goal_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} ({self.at:%Y-%m-%d})"

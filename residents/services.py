@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from residents.models import (
     ConsentRecord,
+    GoalProgress,
     House,
     Language,
     RecoveryGoal,
@@ -199,6 +200,7 @@ def goal_create(
     category: str,
     text: str,
     target_date: dt.date | None = None,
+    by=None,
 ) -> RecoveryGoal:
     goal = RecoveryGoal(
         resident=resident, category=category, text=text.strip(), target_date=target_date
@@ -206,6 +208,7 @@ def goal_create(
     goal.full_clean()
     with transaction.atomic():
         goal.save()
+        GoalProgress.objects.create(goal=goal, status=GoalProgress.Status.NOT_STARTED, by=by)
     return goal
 
 
@@ -219,8 +222,17 @@ def goal_update(
     return goal
 
 
-def goal_close(*, goal: RecoveryGoal, status: str, on: dt.date | None = None) -> RecoveryGoal:
-    """Mark an open goal achieved or dropped."""
+# How a closing goal status reads in its history.
+_PROGRESS_FOR_CLOSE = {
+    RecoveryGoal.Status.ACHIEVED: GoalProgress.Status.ACHIEVED,
+    RecoveryGoal.Status.DROPPED: GoalProgress.Status.SET_ASIDE,
+}
+
+
+def goal_close(
+    *, goal: RecoveryGoal, status: str, on: dt.date | None = None, by=None, note: str = ""
+) -> RecoveryGoal:
+    """Mark an open goal achieved or dropped (its history gets "achieved" / "set aside")."""
     if status not in (RecoveryGoal.Status.ACHIEVED, RecoveryGoal.Status.DROPPED):
         raise ValidationError({"status": "A goal closes as achieved or dropped."})
     with transaction.atomic():
@@ -228,7 +240,31 @@ def goal_close(*, goal: RecoveryGoal, status: str, on: dt.date | None = None) ->
         changed = RecoveryGoal.objects.filter(pk=goal.pk, status=RecoveryGoal.Status.OPEN).update(
             status=status, closed_on=on or timezone.localdate(), updated_at=timezone.now()
         )
+        if changed:
+            GoalProgress.objects.create(
+                goal=goal, status=_PROGRESS_FOR_CLOSE[status], note=note.strip(), by=by
+            )
     if not changed:
         raise ValidationError("This goal is already closed.")
     goal.refresh_from_db()
     return goal
+
+
+def goal_progress_record(
+    *, goal: RecoveryGoal, status: str, note: str = "", by=None
+) -> GoalProgress:
+    """A status change or a progress note on an open goal. Achieved and set aside close it."""
+    note = note.strip()
+    if not goal.is_open:
+        raise ValidationError("This goal is closed; its history is kept as it is.")
+    if status in (GoalProgress.Status.ACHIEVED, GoalProgress.Status.SET_ASIDE):
+        closing = {v: k for k, v in _PROGRESS_FOR_CLOSE.items()}[status]
+        goal_close(goal=goal, status=closing, by=by, note=note)
+        return goal.progress.order_by("-at", "-id").first()
+    step = GoalProgress(goal=goal, status=status, note=note, by=by)
+    step.full_clean(exclude=["goal", "by"])
+    latest = goal.progress.order_by("-at", "-id").first()
+    if not note and latest is not None and latest.status == status:
+        raise ValidationError({"note": "Nothing changed: add a note or choose a new status."})
+    step.save()
+    return step

@@ -20,4 +20,5 @@ urlpatterns = [
     path("<int:pk>/goals/<int:goal_pk>/edit/", views.goal_edit, name="goal_edit"),
     path("<int:pk>/goals/<int:goal_pk>/achieve/", views.goal_achieve, name="goal_achieve"),
     path("<int:pk>/goals/<int:goal_pk>/drop/", views.goal_drop, name="goal_drop"),
+    path("<int:pk>/goals/<int:goal_pk>/progress/", views.goal_progress, name="goal_progress"),
 ]

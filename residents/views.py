@@ -21,6 +21,7 @@ from residents.forms import (
     ConsentForm,
     ExitForm,
     GoalForm,
+    GoalProgressForm,
     ResidentIntakeForm,
     ResidentProfileForm,
     SearchForm,
@@ -184,7 +185,7 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     consents = list(resident.consents.all())
     current = resident.current_consent()
-    goals = list(resident.goals.all())
+    goals = list(resident.goals.prefetch_related(selectors.goal_progress_prefetch()))
     audit.mark(request, "view", resident, resident_id=resident.pk)
     return render(
         request,
@@ -332,7 +333,7 @@ def goal_create(request: HttpRequest, pk: int) -> HttpResponse:
         form = GoalForm(request.POST)
         if form.is_valid():
             try:
-                goal = services.goal_create(resident=resident, **form.cleaned_data)
+                goal = services.goal_create(resident=resident, by=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -371,7 +372,7 @@ def goal_edit(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 def _close_goal(request: HttpRequest, pk: int, goal_pk: int, status: str) -> HttpResponse:
     goal = _get_goal_for_user(request, pk, goal_pk)
     try:
-        services.goal_close(goal=goal, status=status)
+        services.goal_close(goal=goal, status=status, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -390,3 +391,36 @@ def goal_achieve(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 @require_POST
 def goal_drop(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
     return _close_goal(request, pk, goal_pk, RecoveryGoal.Status.DROPPED)
+
+
+@staff_required
+def goal_progress(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
+    """Record where an open goal stands, with an optional short note (its history grows)."""
+    goal = _get_goal_for_user(request, pk, goal_pk)
+    form = GoalProgressForm(request.POST or None)
+    # The page shows the goal (a refused form too); a saved step replaces this with "change".
+    audit.mark(request, "view", goal, resident_id=goal.resident_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.goal_progress_record(goal=goal, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            audit.mark(request, "change", goal, resident_id=goal.resident_id)
+            messages.success(request, "Progress recorded.")
+            return redirect(reverse("residents:detail", args=[pk]) + "#goals")
+    history = list(goal.progress.select_related("by"))
+    return render(
+        request,
+        "residents/goal_progress.html",
+        {"form": form, "goal": goal, "resident": goal.resident, "history": history},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

@@ -7,6 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from activity_log.feedback import services as feedback_services
+from activity_log.feedback.models import FeedbackResponse
 from matching.services import pairing_pause
 from mentoring_site.models import AuditEvent
 from tests import factories as f
@@ -48,7 +50,23 @@ def world(house, manager, mentor, program_admin):
         exit_date=TODAY() - dt.timedelta(days=10),
         move_in_date=TODAY() - dt.timedelta(days=400),
     )
+    # Feedback and recovery capital (activity_log/feedback).
+    feedback_request = feedback_services.feedback_request_create(
+        pairing=pairing, trigger="fourth_contact"
+    )
+    feedback_response = FeedbackResponse.objects.create(
+        request=feedback_services.feedback_request_create(pairing=pairing, trigger="manual"),
+        pairing=pairing,
+        resident=resident,
+        mentor=mentor,
+        shows_up=2,
+        listens=4,
+        helps_goals=4,
+        wants_new_mentor=False,
+    )
     return {
+        "feedback_request": feedback_request,
+        "feedback_response": feedback_response,
         "manager": manager,
         "mentor": mentor.user,
         "mentor_profile": mentor,
@@ -591,6 +609,133 @@ CASES = [
 ]
 
 
+BARC_ANSWERS = {f"q{n}": "4" for n in range(1, 11)}
+CASES += [
+    # Feedback and recovery capital (activity_log/feedback)
+    (
+        "feedback section",
+        "manager",
+        "get",
+        "activity_log:feedback_resident",
+        ["resident"],
+        None,
+        "view",
+        "resident",
+    ),
+    (
+        "feedback ask",
+        "manager",
+        "post",
+        "activity_log:feedback_request_new",
+        ["resident"],
+        {},
+        "create",
+        "resident",
+    ),
+    (
+        "feedback slip",
+        "manager",
+        "post",
+        "activity_log:feedback_request_slip",
+        ["feedback_request"],
+        {},
+        "change",
+        "resident",
+    ),
+    (
+        "feedback ask (pairing)",
+        "manager",
+        "post",
+        "activity_log:feedback_request_for_pairing",
+        ["pairing"],
+        {},
+        "create",
+        "resident",
+    ),
+    (
+        "feedback answer",
+        "manager",
+        "get",
+        "activity_log:feedback_response",
+        ["feedback_response"],
+        None,
+        "view",
+        "resident",
+    ),
+    (
+        "recovery section",
+        "manager",
+        "get",
+        "activity_log:recovery_resident",
+        ["resident"],
+        None,
+        "view",
+        "resident",
+    ),
+    (
+        "recovery form",
+        "manager",
+        "get",
+        "activity_log:assessment_new",
+        ["resident"],
+        None,
+        "view",
+        "resident",
+    ),
+    (
+        "recovery save",
+        "manager",
+        "post",
+        "activity_log:assessment_new",
+        ["resident"],
+        BARC_ANSWERS,
+        "create",
+        "resident",
+    ),
+    (
+        "recovery link",
+        "manager",
+        "post",
+        "activity_log:assessment_link_new",
+        ["resident"],
+        {},
+        "create",
+        "resident",
+    ),
+    (
+        "recovery by mentor",
+        "mentor",
+        "get",
+        "activity_log:assessment_new_by_mentor",
+        ["pairing"],
+        None,
+        "view",
+        "resident",
+    ),
+    ("recovery due list", "manager", "get", "activity_log:recovery_due", [], None, "view", None),
+    ("outcomes report", "manager", "get", "activity_log:outcomes_report", [], None, "view", None),
+    (
+        "goal progress form",
+        "manager",
+        "get",
+        "residents:goal_progress",
+        ["resident", "goal"],
+        None,
+        "view",
+        "resident",
+    ),
+    (
+        "goal progress save",
+        "manager",
+        "post",
+        "residents:goal_progress",
+        ["resident", "goal"],
+        {"status": "in_progress", "note": "Applied"},
+        "change",
+        "resident",
+    ),
+]
+
 # URLs of the resident-data apps that write no audit row, each with the reason. Every other URL
 # name in those apps must have a case above: a new view that forgets `audit.mark` fails below.
 EXEMPT = {
@@ -599,6 +744,10 @@ EXEMPT = {
     "activity_log:resident_access": "shows the trail, not the record (docs/privacy.md)",
     "activity_log:audit_search": "admins' view of the trail itself (ids, emails); its CSV is audited",
     "activity_log:retention_due": "ids, houses and exit dates of residents due: no names",
+    "activity_log:feedback_form": "the resident's own link, anonymous: no user to record",
+    "activity_log:assessment_by_link": "the resident's own link, anonymous: no user to record",
+    "activity_log:feedback_mentor": "a mentor's averages over five or more answers: no resident",
+    "activity_log:feedback_mine": "the mentor's own averages: no resident data",
 }
 # URL names whose GET shows nothing about a resident, while their POST (a case above) is audited.
 GET_NOT_AUDITED = {

@@ -263,6 +263,8 @@ FREE_TEXT_HANDLED = {
     "Pairing": {"end_note"},
     "ContactLog": {"notes", "follow_up", "concern_note", "acknowledgement_note"},
     "ContactAddendum": {"text"},
+    "FeedbackResponse": {"comment"},
+    "GoalProgress": {"note"},
 }
 
 

@@ -127,10 +127,12 @@ def test_the_page_shows_goals_with_their_status_and_slots(as_user, manager, resi
         "activity_log:resident_timeline",
         "activity_log:resident_access",
         "groups:resident_attendance",
+        "activity_log:feedback_resident",
+        "activity_log:recovery_resident",
     ):
         slot = reverse(name, args=[resident.pk])
         assert f'hx-get="{slot}"' in content
-    assert content.count('hx-trigger="load"') == 4
+    assert content.count('hx-trigger="load"') == 6
 
 
 def test_the_resident_page_runs_a_fixed_number_of_queries(

@@ -153,6 +153,7 @@ def test_every_date_field_of_a_residents_records_is_kept_with_a_reason_or_cleare
         "Resident",
         "ConsentRecord",
         "RecoveryGoal",
+        "GoalProgress",
         "Pairing",
         "ContactLog",
         "ContactAddendum",

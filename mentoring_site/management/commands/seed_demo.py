@@ -19,6 +19,7 @@ SEEDERS = [
     "matching.demo",
     "activity_log.demo",
     "activity_log.groups.demo",
+    "activity_log.feedback.demo",
 ]
 
 

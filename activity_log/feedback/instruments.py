@@ -1,0 +1,70 @@
+"""Recovery-capital instruments. One lives here now, BARC-10; another can take its place by
+adding an `Instrument` and pointing `CURRENT` at it (each assessment stores its instrument's
+slug and its answers as a list, so old assessments keep their meaning).
+
+BARC-10: the Brief Assessment of Recovery Capital (Vilsaint, Kelly, Bergman, Groshkova, Best &
+White, 2017, Drug and Alcohol Dependence 177: 71-76). Ten statements, each answered on a
+six-point agreement scale scored 1-6; the total runs from 10 to 60, higher is more capital.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+
+
+@dataclass(frozen=True)
+class Instrument:
+    slug: str
+    name: str
+    statements: tuple[str, ...]
+    # (score, label), lowest first.
+    scale: tuple[tuple[int, str], ...]
+
+    @property
+    def min_total(self) -> int:
+        return len(self.statements) * self.scale[0][0]
+
+    @property
+    def max_total(self) -> int:
+        return len(self.statements) * self.scale[-1][0]
+
+    def score(self, answers: list[int]) -> int:
+        """The total of a complete set of answers; ValidationError for anything else."""
+        allowed = {value for value, _ in self.scale}
+        if len(answers) != len(self.statements) or any(a not in allowed for a in answers):
+            raise ValidationError(
+                f"Answer all {len(self.statements)} statements, each on the scale shown."
+            )
+        return sum(answers)
+
+
+BARC_10 = Instrument(
+    slug="barc10",
+    name="Brief Assessment of Recovery Capital (BARC-10)",
+    statements=(
+        "There are more important things to me in life than using substances.",
+        "In general I am happy with my life.",
+        "I have enough energy to complete the tasks I set myself.",
+        "I am proud of the community I live in and feel part of it.",
+        "I get lots of support from friends.",
+        "I regard my life as challenging and fulfilling without the need for using drugs or "
+        "alcohol.",
+        "My living space has helped to drive my recovery journey.",
+        "I take full responsibility for my actions.",
+        "I am happy dealing with a range of professional people.",
+        "I am making good progress on my recovery journey.",
+    ),
+    scale=(
+        (1, "Strongly disagree"),
+        (2, "Disagree"),
+        (3, "Somewhat disagree"),
+        (4, "Somewhat agree"),
+        (5, "Agree"),
+        (6, "Strongly agree"),
+    ),
+)
+
+INSTRUMENTS = {BARC_10.slug: BARC_10}
+CURRENT = BARC_10
