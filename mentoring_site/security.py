@@ -46,7 +46,17 @@ LAST_SEEN_WRITE_INTERVAL = 60
 # URL names a staff session may reach before it has passed its second factor: signing in and
 # out, and the code step itself (a TOTP code or a recovery code).
 BEFORE_SECOND_FACTOR = frozenset(
-    {"account_login", "account_logout", "mfa_authenticate", "mfa_reauthenticate", "healthz"}
+    {
+        "account_login",
+        "account_logout",
+        "mfa_authenticate",
+        "mfa_reauthenticate",
+        "healthz",
+        # A resident's one-time feedback / recovery-check link: public, shows no staff data, and
+        # may be opened on a phone where a manager is signed in.
+        "activity_log:feedback_form",
+        "activity_log:assessment_by_link",
+    }
 )
 # ...and, only for a staff account with no authenticator at all, first-time enrolment (allauth
 # asks for the password again first: a sign-in does not count as a reauthentication).

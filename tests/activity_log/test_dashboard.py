@@ -244,6 +244,8 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
     _world(house, size)
     for user in (manager, program_admin):
         client = as_user(user)
-        with django_assert_max_num_queries(12):
+        # 12 for the original cards, +1 failing houses, +1 group sessions, +1 feedback and
+        # recovery checks: the same at every size.
+        with django_assert_max_num_queries(15):
             response = client.get(URL)
         assert response.context["overdue"].total == size
