@@ -2,7 +2,10 @@
 
 from django.contrib import admin
 
-from activity_log import admin_reminders  # noqa: F401 - registers ReminderAdmin
+from activity_log import (
+    admin_reminders,  # noqa: F401 - registers ReminderAdmin
+    rollup,
+)
 from activity_log.models import ContactAddendum, ContactLog, Milestone, Topic
 from mentoring_site.audit import AuditedAdminMixin
 
@@ -43,6 +46,14 @@ class ContactLogAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        # A correction here changes report figures too: the roll-up follows (topics included,
+        # which are saved with the related objects), for the old pairing as well if it moved.
+        pairings = {form.instance.pairing_id, form.initial.get("pairing")} - {None}
+        for pairing_id in sorted(pairings):
+            rollup.pairing_rollup_refresh(pairing_id=pairing_id)
 
 
 @admin.register(ContactAddendum)

@@ -2,8 +2,10 @@
 
 from django.dispatch import receiver
 
-from activity_log import hours
+from activity_log import hours, rollup
+from matching.signals import pairing_schedule_changed
 from mentors.signals import training_recorded
+from residents.signals import resident_moved
 
 
 @receiver(training_recorded, dispatch_uid="activity_log.milestones_on_training")
@@ -11,3 +13,15 @@ def record_milestones_after_training(sender, mentors, **kwargs) -> None:
     """Training hours count towards volunteer hours, so they can cross a milestone too."""
     for mentor in mentors:
         hours.milestones_record(mentor)
+
+
+@receiver(pairing_schedule_changed, dispatch_uid="activity_log.rollup_on_interval_change")
+def refresh_rollup_after_interval_change(sender, pairing, **kwargs) -> None:
+    """On-time check-ins depend on the interval: the pairing's report figures are recomputed."""
+    rollup.pairing_rollup_refresh(pairing_id=pairing.pk)
+
+
+@receiver(resident_moved, dispatch_uid="activity_log.rollup_on_resident_moved")
+def refresh_rollup_after_move(sender, resident, old_house_id, **kwargs) -> None:
+    """Reports count contacts under the resident's current house: move them in the roll-up."""
+    rollup.resident_rollup_refresh(resident_id=resident.pk)

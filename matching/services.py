@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from matching import signals
 from matching.models import Pairing
 from mentoring_site.models import User
 from mentors.models import Mentor
@@ -217,6 +218,7 @@ def pairing_change_interval(*, pairing: Pairing, checkin_interval_days: int) -> 
             raise ValidationError("This pairing has ended.", code="already_ended")
         locked.checkin_interval_days = checkin_interval_days
         _save(locked)
+        signals.pairing_schedule_changed.send(sender=Pairing, pairing=locked)
     _copy_into(pairing, locked)
     return pairing
 
