@@ -233,3 +233,23 @@ def test_the_migration_backfill_builds_the_same_rows_as_the_writes(house):
     by_writes = rows()
     rollup.rollup_rebuild(apps=apps)
     assert rows() == by_writes
+
+
+def test_a_longer_interval_makes_a_late_contact_on_time(house):
+    pairing = pairing_for(f.ClearedMentorFactory(), house=house, days_ago=20)
+    contact = _log(pairing, timezone.now() - dt.timedelta(days=5))  # 15 days after the start
+    day = timezone.localdate(contact.happened_at)
+    assert ContactDay.objects.get(house=house, day=day).on_time == 0
+    matching_services.pairing_change_interval(pairing=pairing, checkin_interval_days=21)
+    assert ContactDay.objects.get(house=house, day=day).on_time == 1
+
+
+def test_a_resident_moving_house_takes_their_contacts_along(house, house2):
+    pairing = pairing_for(f.ClearedMentorFactory(), house=house, days_ago=20)
+    contact = _log(pairing, timezone.now() - dt.timedelta(days=5), topics=[f.topic("coping")])
+    day = timezone.localdate(contact.happened_at)
+    resident_services.resident_update(resident=pairing.resident, house=house2)
+    assert not ContactDay.objects.filter(house=house).exists()
+    assert not TopicDay.objects.filter(house=house).exists()
+    assert ContactDay.objects.get(house=house2, day=day).contacts == 1
+    assert TopicDay.objects.get(house=house2, day=day).contacts == 1
