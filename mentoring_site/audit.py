@@ -13,9 +13,11 @@ resident id. Nothing personal goes into the row: ids, the action, the path, the 
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
@@ -113,6 +115,25 @@ def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+@contextmanager
+def _audit_transaction():
+    """The audit row's own commit does not wait for the disk (PostgreSQL only).
+
+    Every page writes one row, and a synchronous commit waited 1-12 ms for WAL fsync on the
+    shared machine, longer than most pages take (docs/performance.md). With
+    synchronous_commit off for this transaction only, the row is written and the response goes
+    out at once; the database stays consistent, and only a crash of the database server itself
+    in the next ~0.6 s (3 x wal_writer_delay) could lose rows that were already answered.
+    Every other write (contacts, pairings...) still commits synchronously.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield
+
+
 class AuditMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -121,12 +142,13 @@ class AuditMiddleware:
         response = self.get_response(request)
         found = getattr(request, "_audit_mark", None)
         if found is not None and response.status_code < 400 and request.user.is_authenticated:
-            if isinstance(found, list):
-                AuditEvent.objects.bulk_create(
-                    [self._event(request, each) for each in found], batch_size=500
-                )
-            else:
-                self._event(request, found).save()
+            with _audit_transaction():
+                if isinstance(found, list):
+                    AuditEvent.objects.bulk_create(
+                        [self._event(request, each) for each in found], batch_size=500
+                    )
+                else:
+                    self._event(request, found).save()
         return response
 
     @staticmethod
