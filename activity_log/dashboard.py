@@ -45,7 +45,9 @@ def _render_dashboard(
         "urgent": attention.urgent_concerns(scope),
         "overdue": attention.overdue_checkins(scope, now),
         "waiting": attention.residents_waiting(scope, today),
-        "training": attention.mentors_needing_training(scope, today),
+        "training": health_cache.cached_mentors_needing_training(
+            scope, today, user_pk=request.user.pk
+        ),
         "failed": attention.failed_reminders(scope, now),
         "failed_ack_id": failed_ack[0] if failed_ack else None,
         "failed_ack_form": failed_ack[1] if failed_ack else None,

@@ -2,9 +2,9 @@
 
 from django.dispatch import receiver
 
-from activity_log import hours, rollup
+from activity_log import health_cache, hours, rollup
 from matching.signals import pairing_schedule_changed
-from mentors.signals import training_recorded
+from mentors.signals import mentor_unavailable, training_recorded
 from residents.signals import resident_moved
 
 
@@ -13,6 +13,13 @@ def record_milestones_after_training(sender, mentors, **kwargs) -> None:
     """Training hours count towards volunteer hours, so they can cross a milestone too."""
     for mentor in mentors:
         hours.milestones_record(mentor)
+    health_cache.training_list_changed()
+
+
+@receiver(mentor_unavailable, dispatch_uid="activity_log.training_list_on_mentor_unavailable")
+def drop_cached_training_lists(sender, mentor, **kwargs) -> None:
+    """A mentor on break or retired leaves the dashboard's training list at once."""
+    health_cache.training_list_changed()
 
 
 @receiver(pairing_schedule_changed, dispatch_uid="activity_log.rollup_on_interval_change")
