@@ -107,7 +107,25 @@ class PlainHiddenInput(PlainHtmlMixin, forms.HiddenInput):
     pass
 
 
+class ResultCacheChoiceIterator(forms.models.ModelChoiceIterator):
+    """Choices from the queryset's result cache: one query per form however often the chips
+    are drawn. Django's iterator uses QuerySet.iterator(), which skips that cache and, on
+    PostgreSQL, opens a server-side cursor (DECLARE ... WITH HOLD, FETCH, CLOSE) each time."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class TopicChoiceField(forms.ModelMultipleChoiceField):
+    iterator = ResultCacheChoiceIterator
+
+
 class GoalChoiceField(forms.ModelMultipleChoiceField):
+    iterator = ResultCacheChoiceIterator
+
     def label_from_instance(self, obj: RecoveryGoal) -> str:
         return obj.text
 
@@ -136,9 +154,7 @@ class ContactLogForm(forms.Form):
             attrs={"inputmode": "numeric", "step": "5", "class": "form-control"}
         ),
     )
-    topics = forms.ModelMultipleChoiceField(
-        queryset=Topic.objects.all(), required=False, widget=ChipsMultiple
-    )
+    topics = TopicChoiceField(queryset=Topic.objects.all(), required=False, widget=ChipsMultiple)
     goals_discussed = GoalChoiceField(
         label="Goals discussed",
         queryset=RecoveryGoal.objects.none(),

@@ -68,3 +68,22 @@ def test_the_log_form_page_renders_no_template_per_widget(as_user, mentor, house
     names = [t.name for t in response.templates]
     assert not [n for n in names if n.startswith("django/forms/")], names
     assert len(names) <= 4, names
+
+
+def test_each_choice_list_is_read_once(as_user, mentor, house):
+    """Choices come from the queryset's cache, not a fresh QuerySet.iterator() per use (on
+    PostgreSQL each of those is a server-side cursor: DECLARE, FETCH, CLOSE)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pairing = pairing_for(mentor, house=house)
+    f.RecoveryGoalFactory(resident=pairing.resident)
+    f.ConsentRecordFactory(resident=pairing.resident, shares_goals=True)
+    client = as_user(mentor.user)
+    url = reverse("activity_log:contact_new", args=[pairing.pk])
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    reads = [q["sql"] for q in queries if 'FROM "residents_recoverygoal"' in q["sql"]]
+    topics = [q["sql"] for q in queries if 'FROM "activity_log_topic"' in q["sql"]]
+    assert len(reads) == 1, reads
+    assert len(topics) == 1, topics
