@@ -12,6 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
+@pytest.mark.django_db(transaction=True)  # requests in autocommit, as in production
 def test_the_audit_insert_runs_with_synchronous_commit_off(as_user, manager, house):
     client = as_user(manager)
     with CaptureQueriesContext(connection) as queries:
@@ -23,6 +24,13 @@ def test_the_audit_insert_runs_with_synchronous_commit_off(as_user, manager, hou
     )
     assert sql[insert - 1] == "SET LOCAL synchronous_commit TO OFF"
     assert AuditEvent.objects.filter(user=manager, object_type="residents.resident_list").exists()
+
+
+def test_inside_an_outer_transaction_the_setting_is_left_alone(as_user, manager, house):
+    """Tests (and ATOMIC_REQUESTS) wrap the request: SET LOCAL would reach the outer writes."""
+    with CaptureQueriesContext(connection) as queries:
+        as_user(manager).get(reverse("residents:list"))
+    assert not [q for q in queries if "synchronous_commit" in q["sql"]]
 
 
 def test_pages_are_still_audited(as_user, manager, house):
