@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentors import services as mentor_services
-from mentors.models import TrainingCourse
+from mentors.models import TrainingCourse, TrainingRecord
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,11 +34,15 @@ def _names(response) -> list[str]:
 
 def test_the_list_is_cached_until_training_is_recorded(as_user, manager, house, fast_cache):
     mentor = f.ClearedMentorFactory(user__first_name="Untrained", trained=False)
+    other = f.ClearedMentorFactory(user__first_name="Expiring")
     client = as_user(manager)
     assert _names(client.get(URL)) == ["Untrained"]
-    f.ClearedMentorFactory(user__first_name="Later", trained=False)
-    assert _names(client.get(URL)) == ["Untrained"]  # cached
     today = timezone.localdate()
+    # A change that writes no new mentor or record (here behind the services' back): cached.
+    TrainingRecord.objects.filter(mentor=other, course__required=True).update(
+        expires_on=today + dt.timedelta(days=10)
+    )
+    assert _names(client.get(URL)) == ["Untrained"]
     with transaction.atomic():  # the signal goes after commit, as in a request
         for course in TrainingCourse.objects.filter(required=True):
             mentor_services.training_record_create(
@@ -47,7 +51,18 @@ def test_the_list_is_cached_until_training_is_recorded(as_user, manager, house, 
                 completed_on=today - dt.timedelta(days=1),
                 recorded_by=manager,
             )
-    assert _names(client.get(URL)) == ["Later"]
+    assert _names(client.get(URL)) == ["Expiring"]
+
+
+def test_a_mentor_going_on_break_leaves_the_list_at_once(as_user, manager, house, fast_cache):
+    mentor = f.ClearedMentorFactory(user__first_name="Untrained", trained=False)
+    client = as_user(manager)
+    assert _names(client.get(URL)) == ["Untrained"]
+    with transaction.atomic():
+        mentor_services.mentor_change_status(
+            mentor=mentor, status="on_break", reason="Holiday", changed_by=manager
+        )
+    assert _names(client.get(URL)) == []
 
 
 def test_with_the_database_cache_the_list_is_always_live(as_user, manager, house, settings):
