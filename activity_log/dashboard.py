@@ -48,7 +48,9 @@ def _render_dashboard(
         "urgent": attention.urgent_concerns(scope),
         "overdue": attention.overdue_checkins(scope, now),
         "waiting": attention.residents_waiting(scope, today),
-        "training": attention.mentors_needing_training(scope, today),
+        "training": health_cache.cached_mentors_needing_training(
+            scope, today, user_pk=request.user.pk
+        ),
         "failed": attention.failed_reminders(scope, now),
         "failing_houses": attention.failing_houses(scope, now),
         # From the houses already loaded for the filter: no query. Their pages and reminders

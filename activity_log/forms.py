@@ -6,6 +6,8 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 from activity_log.models import ContactAddendum, ContactLog, Topic
 from residents.models import RecoveryGoal
@@ -14,20 +16,116 @@ LOCAL_DATETIME = "%Y-%m-%dT%H:%M"
 
 WELLBEING_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
 
+# Django's templates whose whole output is django/forms/widgets/input.html (a chip's `.tag`
+# renders radio_option.html or checkbox_option.html without the wrapping label).
+INPUT_TEMPLATES = {
+    f"django/forms/widgets/{name}.html"
+    for name in (
+        "input",
+        "text",
+        "number",
+        "date",
+        "datetime",
+        "hidden",
+        "email",
+        "radio_option",
+        "checkbox_option",
+    )
+}
 
-class ChipsMultiple(forms.CheckboxSelectMultiple):
+
+def _attrs_html(attrs: dict) -> str:
+    """django/forms/widgets/attrs.html: in order, False left out, True as a bare name."""
+    return "".join(
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class PlainHtmlMixin:
+    """Renders inputs and textareas in Python, with exactly the markup of Django's templates.
+
+    Each widget costs two or three template renders (input.html includes attrs.html); the log
+    form's fields and about 25 chips made template rendering two thirds of the page's time
+    (docs/performance.md). Anything else still goes through the templates.
+    """
+
+    def _render(self, template_name, context, renderer=None):
+        widget = context["widget"]
+        if template_name in INPUT_TEMPLATES and not widget.get("wrap_label"):
+            value = widget["value"]
+            shown = "" if value is None else f' value="{conditional_escape(value)}"'
+            return mark_safe(  # noqa: S308 - every part escaped above
+                f'<input type="{conditional_escape(widget["type"])}" '
+                f'name="{conditional_escape(widget["name"])}"{shown}{_attrs_html(widget["attrs"])}>'
+            )
+        if template_name == "django/forms/widgets/textarea.html":
+            value = conditional_escape(widget["value"]) if widget["value"] else ""
+            return mark_safe(  # noqa: S308 - every part escaped above
+                f'<textarea name="{conditional_escape(widget["name"])}"'
+                f"{_attrs_html(widget['attrs'])}>\n{value}</textarea>"
+            )
+        return super()._render(template_name, context, renderer)
+
+
+class ChipsMultiple(PlainHtmlMixin, forms.CheckboxSelectMultiple):
     """Checkboxes drawn as tappable chips (Bootstrap's .btn-check)."""
 
     def __init__(self, attrs=None, choices=()):
         super().__init__({"class": "btn-check", "autocomplete": "off", **(attrs or {})}, choices)
 
 
-class ChipsSingle(forms.RadioSelect):
+class ChipsSingle(PlainHtmlMixin, forms.RadioSelect):
     def __init__(self, attrs=None, choices=()):
         super().__init__({"class": "btn-check", "autocomplete": "off", **(attrs or {})}, choices)
 
 
+class PlainDateTimeInput(PlainHtmlMixin, forms.DateTimeInput):
+    pass
+
+
+class PlainNumberInput(PlainHtmlMixin, forms.NumberInput):
+    pass
+
+
+class PlainTextInput(PlainHtmlMixin, forms.TextInput):
+    pass
+
+
+class PlainTextarea(PlainHtmlMixin, forms.Textarea):
+    pass
+
+
+class PlainDateInput(PlainHtmlMixin, forms.DateInput):
+    pass
+
+
+class PlainHiddenInput(PlainHtmlMixin, forms.HiddenInput):
+    pass
+
+
+class ResultCacheChoiceIterator(forms.models.ModelChoiceIterator):
+    """Choices from the queryset's result cache: one query per form however often the chips
+    are drawn. Django's iterator uses QuerySet.iterator(), which skips that cache and, on
+    PostgreSQL, opens a server-side cursor (DECLARE ... WITH HOLD, FETCH, CLOSE) each time."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class TopicChoiceField(forms.ModelMultipleChoiceField):
+    iterator = ResultCacheChoiceIterator
+
+
 class GoalChoiceField(forms.ModelMultipleChoiceField):
+    iterator = ResultCacheChoiceIterator
+
     def label_from_instance(self, obj: RecoveryGoal) -> str:
         return obj.text
 
@@ -36,7 +134,7 @@ class ContactLogForm(forms.Form):
     happened_at = forms.DateTimeField(
         label="When",
         input_formats=[LOCAL_DATETIME, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
-        widget=forms.DateTimeInput(
+        widget=PlainDateTimeInput(
             format=LOCAL_DATETIME, attrs={"type": "datetime-local", "class": "form-control"}
         ),
     )
@@ -52,13 +150,11 @@ class ContactLogForm(forms.Form):
             "min_value": "Enter a duration between 1 and 600 minutes.",
             "max_value": "Enter a duration between 1 and 600 minutes.",
         },
-        widget=forms.NumberInput(
+        widget=PlainNumberInput(
             attrs={"inputmode": "numeric", "step": "5", "class": "form-control"}
         ),
     )
-    topics = forms.ModelMultipleChoiceField(
-        queryset=Topic.objects.all(), required=False, widget=ChipsMultiple
-    )
+    topics = TopicChoiceField(queryset=Topic.objects.all(), required=False, widget=ChipsMultiple)
     goals_discussed = GoalChoiceField(
         label="Goals discussed",
         queryset=RecoveryGoal.objects.none(),
@@ -76,19 +172,19 @@ class ContactLogForm(forms.Form):
     notes = forms.CharField(
         required=False,
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+        widget=PlainTextarea(attrs={"rows": 4, "class": "form-control"}),
         error_messages={"max_length": "Keep notes under 5,000 characters (%(show_value)d now)."},
     )
     follow_up = forms.CharField(
         label="Follow-up",
         required=False,
         max_length=500,
-        widget=forms.TextInput(attrs={"class": "form-control"}),
+        widget=PlainTextInput(attrs={"class": "form-control"}),
     )
     follow_up_on = forms.DateField(
         label="Follow up on",
         required=False,
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
+        widget=PlainDateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
     )
     concern_level = forms.ChoiceField(
         label="Concern",
@@ -100,9 +196,9 @@ class ContactLogForm(forms.Form):
         label="What worries you? (short)",
         required=False,
         max_length=280,
-        widget=forms.TextInput(attrs={"class": "form-control"}),
+        widget=PlainTextInput(attrs={"class": "form-control"}),
     )
-    idempotency_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    idempotency_key = forms.UUIDField(widget=PlainHiddenInput, required=False)
 
     def __init__(self, *args, goals=None, **kwargs):
         super().__init__(*args, **kwargs)

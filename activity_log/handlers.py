@@ -2,10 +2,11 @@
 
 from django.dispatch import receiver
 
-from activity_log import hours
+from activity_log import health_cache, hours, rollup
 from activity_log.feedback import services as feedback
-from matching.signals import pairing_ended
-from mentors.signals import training_recorded
+from matching.signals import pairing_ended, pairing_schedule_changed
+from mentors.signals import mentor_unavailable, training_recorded
+from residents.signals import resident_moved
 
 
 @receiver(training_recorded, dispatch_uid="activity_log.milestones_on_training")
@@ -13,6 +14,25 @@ def record_milestones_after_training(sender, mentors, **kwargs) -> None:
     """Training hours count towards volunteer hours, so they can cross a milestone too."""
     for mentor in mentors:
         hours.milestones_record(mentor)
+    health_cache.training_list_changed()
+
+
+@receiver(mentor_unavailable, dispatch_uid="activity_log.training_list_on_mentor_unavailable")
+def drop_cached_training_lists(sender, mentor, **kwargs) -> None:
+    """A mentor on break or retired leaves the dashboard's training list at once."""
+    health_cache.training_list_changed()
+
+
+@receiver(pairing_schedule_changed, dispatch_uid="activity_log.rollup_on_interval_change")
+def refresh_rollup_after_interval_change(sender, pairing, **kwargs) -> None:
+    """On-time check-ins depend on the interval: the pairing's report figures are recomputed."""
+    rollup.pairing_rollup_refresh(pairing_id=pairing.pk)
+
+
+@receiver(resident_moved, dispatch_uid="activity_log.rollup_on_resident_moved")
+def refresh_rollup_after_move(sender, resident, old_house_id, **kwargs) -> None:
+    """Reports count contacts under the resident's current house: move them in the roll-up."""
+    rollup.resident_rollup_refresh(resident_id=resident.pk)
 
 
 @receiver(pairing_ended, dispatch_uid="activity_log.feedback_on_pairing_end")

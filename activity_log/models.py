@@ -15,7 +15,7 @@ from activity_log.feedback.models import (  # noqa: F401
 from matching.models import Pairing
 from mentoring_site.roles import Role, role_of
 from mentors.models import Mentor, TrainingRecord
-from residents.models import RecoveryGoal
+from residents.models import House, RecoveryGoal
 
 
 class Topic(models.Model):
@@ -102,6 +102,13 @@ class ContactLog(models.Model):
             models.Index(fields=["pairing", "-happened_at"], name="contact_pairing_time_idx"),
             # Reports and dashboard charts by period.
             models.Index(fields=["happened_at"], name="contact_happened_idx"),
+            # Reports: urgent concerns raised in a period (the other contact figures come from
+            # the roll-up, activity_log/rollup.py).
+            models.Index(
+                fields=["happened_at"],
+                name="contact_urgent_happened_idx",
+                condition=Q(concern_level="urgent"),
+            ),
             # Dashboard "needs attention": urgent concerns nobody has acknowledged yet.
             models.Index(
                 fields=["created_at"],
@@ -236,6 +243,79 @@ class Reminder(models.Model):
 
 def new_idempotency_key() -> uuid.UUID:
     return uuid.uuid4()
+
+
+# --- Reports roll-up (activity_log/rollup.py keeps these in step with contacts) ----------------
+
+
+class PairingDay(models.Model):
+    """What one pairing's contacts added to the roll-up on one program-time day.
+
+    `figures` is {"m": {method: [contacts, minutes, on_time]}, "t": {topic_id: contacts}}.
+    A refresh of the pairing compares these rows with its contacts to find the changed days.
+    """
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="+")
+    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    figures = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["pairing", "day"], name="pairingday_once"),
+        ]
+        indexes = [
+            # Summing one house's changed days into ContactDay and TopicDay.
+            models.Index(fields=["house", "day"], name="pairingday_house_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pairing #{self.pairing_id} on {self.day}"
+
+
+class ContactDay(models.Model):
+    """Contacts of one house on one program-time day by one method (the reports' figures)."""
+
+    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    method = models.CharField(max_length=10, choices=ContactLog.Method.choices)
+    contacts = models.PositiveIntegerField(default=0)
+    minutes = models.PositiveIntegerField(default=0)
+    # Real contacts (not "no answer") made by their due time plus grace (reports.contacts_with_due).
+    on_time = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # Also the index of reports narrowed to houses: (house, day) ranges.
+            models.UniqueConstraint(fields=["house", "day", "method"], name="contactday_once"),
+        ]
+        indexes = [
+            # Reports over every house: a range of days.
+            models.Index(fields=["day"], name="contactday_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.method}: {self.contacts}"
+
+
+class TopicDay(models.Model):
+    """Contacts of one house on one program-time day that covered one topic."""
+
+    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+    contacts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["house", "day", "topic"], name="topicday_once"),
+        ]
+        indexes = [
+            models.Index(fields=["day"], name="topicday_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} topic #{self.topic_id}: {self.contacts}"
 
 
 from activity_log.groups.models import (  # noqa: E402, F401

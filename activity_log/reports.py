@@ -39,8 +39,10 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Lag, TruncDate
 from django.utils import timezone
 
+from activity_log import rollup
 from activity_log.models import ContactLog
 from matching.models import Pairing
+from mentoring_site.roles import Role, role_of
 from mentors.models import Mentor, TrainingRecord
 from residents.models import House, RecoveryGoal, Resident
 
@@ -85,6 +87,22 @@ class Scope:
         if self.house_ids and not self.all_houses:
             return self.house_ids
         return None
+
+    def rollup_house_ids(self) -> tuple[int, ...] | None:
+        """The houses whose roll-up rows this scope counts (None: every house).
+
+        Staff only: what an admin or a manager may see is whole houses, exactly
+        `ContactLog.visible_to` for them. A mentor sees only their own contacts, which the
+        per-house roll-up cannot tell apart, so a mentor's scope counts nothing here.
+        """
+        role = role_of(self.user)
+        if role not in (Role.ADMIN, Role.MANAGER):
+            return ()
+        if self.house_id:
+            return (self.house_id,)
+        if role == Role.ADMIN and self.all_houses:
+            return None
+        return self.house_ids
 
     def residents(self) -> QuerySet[Resident]:
         qs = Resident.objects.visible_to(self.user)
@@ -421,6 +439,48 @@ def _sqlite_datetime(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ")
 
 
+def contact_figures_live(
+    scope: Scope, period: Period
+) -> tuple[dict[str, tuple[int, int, int]], list[tuple[str, int]]]:
+    """What `rollup.rolled_up_contacts` answers, computed from the contacts themselves.
+
+    The reference the roll-up is tested against (tests/activity_log/test_report_rollup.py):
+    ({method: (contacts, minutes, on_time)}, [(topic name, contacts)] most first). Three
+    queries, 1-2 s for every house at --scale large.
+    """
+    in_period = Q(happened_at__gte=period.start_at, happened_at__lt=period.end_at)
+    contacts = scope.contacts().filter(in_period).order_by()
+    counts = {
+        method: (n, minutes)
+        for method, n, minutes in contacts.values("method")
+        .annotate(n=Count("id"), minutes=Sum("duration_minutes"))
+        .values_list("method", "n", "minutes")
+    }
+    windowed = contacts_with_due(
+        scope.contacts().filter(
+            happened_at__gte=period.start_at - LOOKBACK, happened_at__lt=period.end_at
+        )
+    )
+    on_time = windowed.aggregate(
+        **{
+            method: Count("id", filter=in_period & Q(method=method, on_time=True))
+            for method in ContactLog.Method.values
+        }
+    )
+    by_topic = list(
+        contacts.filter(topics__isnull=False)
+        .values("topics__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "topics__name")
+        .values_list("topics__name", "n")
+    )
+    by_method = {
+        method: (n, minutes or 0, on_time.get(method) or 0)
+        for method, (n, minutes) in counts.items()
+    }
+    return by_method, by_topic
+
+
 # --- Program health (dashboard) ----------------------------------------------------------------
 
 CHART_WEEKS = 13
@@ -631,29 +691,27 @@ def build_report(scope: Scope, period: Period, now: dt.datetime | None = None) -
         .annotate(n=Count("id"))
         .values_list("band", "n")
     )
+    # Contacts by method and topic, minutes and on-time check-ins come from the roll-up
+    # (activity_log/rollup.py), not from the period's contacts: 1.1-1.7 s -> a few ms at scale.
+    rolled, by_topic = rollup.rolled_up_contacts(scope.rollup_house_ids(), period.start, period.end)
     method_labels = dict(ContactLog.Method.choices)
-    by_method_raw = dict(
-        contacts.order_by().values("method").annotate(n=Count("id")).values_list("method", "n")
-    )
-    by_method = [(label, by_method_raw.get(value, 0)) for value, label in method_labels.items()]
-    by_topic = list(
-        contacts.filter(topics__isnull=False)
-        .order_by()
-        .values("topics__name")
-        .annotate(n=Count("id"))
-        .order_by("-n", "topics__name")
-        .values_list("topics__name", "n")
-    )
-    contact_figures = contacts.aggregate(
-        total=Count("id"), minutes=Coalesce(Sum("duration_minutes"), 0)
-    )
+    by_method = [(label, rolled.get(value, (0, 0, 0))[0]) for value, label in method_labels.items()]
+    contact_figures = {
+        "total": sum(n for n, _, _ in rolled.values()),
+        "minutes": sum(minutes for _, minutes, _ in rolled.values()),
+    }
     training = scope.training_records().aggregate(
         hours=Coalesce(
             Sum("hours", filter=Q(completed_on__gte=period.start, completed_on__lte=period.end)),
             Value(Decimal("0")),
         )
     )
-    on_time = on_time_figures(scope, {"range": period}, now)["range"]
+    made = {
+        "range_made": sum(n for m, (n, _, _) in rolled.items() if m != NO_ANSWER),
+        "range_on_time": sum(ok for m, (_, _, ok) in rolled.items() if m != NO_ANSWER),
+    }
+    missed = scope.pairings().aggregate(**_missed_aggregates({"range": period}, now))
+    on_time = _on_time_result(made, missed, {"range": period})["range"]
 
     urgent = contacts.filter(concern_level=ContactLog.Concern.URGENT)
     urgent_figures = urgent.aggregate(

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from activity_log import alerts, hours
+from activity_log import alerts, hours, rollup
 from activity_log.feedback import services as feedback
 from activity_log.models import ContactAddendum, ContactLog, Topic
 from activity_log.selectors import contact_is_editable_by
@@ -37,6 +37,7 @@ def pairing_recompute_due(*, pairing: Pairing) -> Pairing:
     )
     pairing.next_due_at = pairing.next_due()
     pairing.save(update_fields=["last_contact_at", "next_due_at"])
+    rollup.pairing_rollup_refresh(pairing_id=pairing.pk)
     return pairing
 
 

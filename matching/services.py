@@ -238,6 +238,7 @@ def pairing_change_interval(*, pairing: Pairing, checkin_interval_days: int) -> 
             raise ValidationError("This pairing has ended.", code="already_ended")
         locked.checkin_interval_days = checkin_interval_days
         _save(locked)
+        signals.pairing_schedule_changed.send(sender=Pairing, pairing=locked)
     _copy_into(pairing, locked)
     return pairing
 

@@ -19,7 +19,7 @@ from residents.models import (
     RecoveryPathway,
     Resident,
 )
-from residents.signals import resident_exited
+from residents.signals import resident_exited, resident_moved
 
 PROFILE_FIELDS = (
     "preferred_name",
@@ -99,6 +99,7 @@ def resident_update(
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise TypeError(f"resident_update cannot change {sorted(unknown)}")
+    old_house_id = resident.house_id
     for name, value in fields.items():
         setattr(resident, name, value)
     if "preferred_name" in fields and not resident.preferred_name:
@@ -110,6 +111,8 @@ def resident_update(
             resident.languages.set(languages)
         if pathways is not None:
             resident.pathways.set(pathways)
+        if resident.house_id != old_house_id:
+            resident_moved.send(sender=Resident, resident=resident, old_house_id=old_house_id)
     return resident
 
 

@@ -10,8 +10,15 @@ resident_exited(sender=Resident, resident=Resident, exit_date=date, status=str)
     Receivers run inside the request after the commit: keep them quick and idempotent.
     matching/handlers.py ends the resident's open pairing with reason "resident left".
     The Django admin shows a resident's status read-only, so it never bypasses this.
+
+
+resident_moved(sender=Resident, resident=Resident, old_house_id=int)
+    Sent by `residents.services.resident_update` inside its transaction when the resident's
+    house changed. Reports count a resident's contacts under their current house, so
+    activity_log/handlers.py moves them in the reports' roll-up.
 """
 
 from django.dispatch import Signal
 
 resident_exited = Signal()
+resident_moved = Signal()

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from activity_log import reports, retention
 from activity_log.models import ContactAddendum
+from activity_log.rollup import rollup_rebuild
 from mentoring_site.models import AuditEvent
 from residents.models import Resident
 from tests import factories as f
@@ -137,6 +138,7 @@ def test_exactly_seven_years_ago_is_not_yet_due(house):
 
 
 def test_reports_still_count_both(old, recent, program_admin):
+    rollup_rebuild()  # factories skip the services that keep the report roll-up in step
     start = old.move_in_date
     period = reports.Period(start=start, end=timezone.localdate())
     scope = reports.scope_for(program_admin, None, [], True)
