@@ -11,10 +11,3 @@ from mentoring_site.settings import BASE_DIR, TEMPLATES, VAR_DIR
 ROOT_URLCONF = "bench.http_site.urls"
 STATIC_ROOT = VAR_DIR / "bench-static"
 TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "bench" / "http_site" / "templates"]
-
-# The vendored Bootstrap bundle names a source map that is not shipped, which stops
-# collectstatic with the manifest storage; the bench skips rewriting source-map references.
-STORAGES = {
-    **STORAGES,  # noqa: F405
-    "staticfiles": {"BACKEND": "bench.http_site.storage.BenchStaticStorage"},
-}
