@@ -222,6 +222,11 @@ def test_a_manager_gets_one_escalation_digest_and_the_urgent_alert_apart(
         mentor, house=house, days=5, kind="manager_escalation", recipient=manager
     )
     urgent_reminder(manager, house=house, send_after=NOW)
+    # Distinct names: a random factory name shared with the urgent alert's resident would pass
+    # for a digest name in the alert.
+    for reminder, name in ((first, "Overdue-One"), (second, "Overdue-Two")):
+        reminder.pairing.resident.preferred_name = name
+        reminder.pairing.resident.save(update_fields=["preferred_name"])
 
     result = send_due_reminders(NOW)
 

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from activity_log.rollup import rollup_rebuild
 from tests import factories as f
 from tests.activity_log.contact_support import pairing_for
 
@@ -37,6 +38,7 @@ def test_the_funder_export_suppresses_counts_from_one_to_four_only(
     for _ in range(n):
         pairing = f.PairingFactory(resident__house=house)
         f.ContactLogFactory(pairing=pairing, happened_at=timezone.now() - dt.timedelta(days=1))
+    rollup_rebuild()  # factories skip the services that keep the reports' roll-up in step
     client = as_user(manager)
 
     funder = _figures(client, FUNDER)
