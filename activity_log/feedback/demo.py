@@ -1,6 +1,7 @@
 """Demo data for `seed_demo` (runs after activity_log.demo): feedback answers (at least five for
 mentor@example.com, so their averages show), recovery checks and goal histories for the
-hand-written demo residents. Nothing for the large scale's bulk residents."""
+hand-written demo residents. `--scale large`: the same, in bulk, for the bulk houses' residents
+and pairings (`seed_large`), so the feedback and recovery pages are measured at that size."""
 
 from __future__ import annotations
 
@@ -47,6 +48,8 @@ def seed(ctx: DemoContext) -> None:
     ctx.log.append(
         f"feedback: {answers} feedback answers, {checks} recovery checks, {steps} goal steps."
     )
+    if ctx.large:
+        seed_large(ctx)
 
 
 def _answer(ctx, pairing, *, days_ago: int, low: bool = False, comment: str = "") -> None:
@@ -149,4 +152,141 @@ def _seed_goal_histories(ctx: DemoContext, residents: list[int]) -> int:
             at = timezone.make_aware(dt.datetime.combine(goal.closed_on, dt.time(15)))
             steps.append(GoalProgress(goal=goal, status=status, at=max(at, middle)))
     GoalProgress.objects.bulk_create(steps)
+    return len(steps)
+
+
+# --- --scale large -------------------------------------------------------------------------------
+
+
+def seed_large(ctx: DemoContext) -> None:
+    """For the bulk houses, in bulk (a few seconds, a bounded number of queries): about half of
+    the pairings with contacts get 1-3 answered feedback requests; most active residents get 1-3
+    recovery checks over the last year (the rest are due for their first); open goals get a
+    "not started" and sometimes an "in progress" step."""
+    houses = list(ctx.data.get("large_houses") or [])
+    if not houses:
+        return
+    if RecoveryAssessment.objects.filter(resident__house__in=houses).exists():
+        ctx.log.append("feedback: large feedback already present, left as it is.")
+        return
+    with transaction.atomic():
+        answers = _large_feedback(ctx, houses)
+        checks = _large_assessments(ctx, houses)
+        steps = _large_goal_steps(ctx, houses)
+    ctx.log.append(
+        f"feedback: {answers} feedback answers, {checks} recovery checks, {steps} goal steps "
+        "(large)."
+    )
+
+
+def _large_feedback(ctx: DemoContext, houses) -> int:
+    rng = ctx.rng
+    pairings = (
+        Pairing.objects.filter(resident__house__in=houses, last_contact_at__isnull=False)
+        .order_by("pk")
+        .values_list("pk", "resident_id", "mentor_id", "started_on", "ended_on")
+    )
+    planned = []  # (pairing_id, resident_id, mentor_id, submitted_at, low)
+    for pk, resident_id, mentor_id, started_on, ended_on in pairings:
+        if rng.random() < 0.5:
+            continue
+        last = ended_on or ctx.today
+        span = min((last - started_on).days, 365)
+        if span < 7:
+            continue
+        for _ in range(rng.randint(1, 3)):
+            days_ago = (ctx.today - last).days + rng.randint(0, span - 1)
+            at = ctx.now - dt.timedelta(days=days_ago, hours=rng.randint(1, 8))
+            planned.append((pk, resident_id, mentor_id, at, rng.random() < 0.05))
+    requests = FeedbackRequest.objects.bulk_create(
+        [
+            FeedbackRequest(
+                pairing_id=pk,
+                resident_id=resident_id,
+                trigger=FeedbackRequest.Trigger.MANUAL,
+                created_at=at - dt.timedelta(days=2),
+                used_at=at,
+            )
+            for pk, resident_id, _, at, _ in planned
+        ],
+        batch_size=2000,
+    )
+    rows = []
+    for request, (pk, resident_id, mentor_id, at, low) in zip(requests, planned, strict=True):
+        scores = [1, 2, 2] if low else [3, 4, 4, 5, 5]
+        rows.append(
+            FeedbackResponse(
+                request_id=request.pk,
+                pairing_id=pk,
+                resident_id=resident_id,
+                mentor_id=mentor_id,
+                shows_up=rng.choice(scores),
+                listens=rng.choice(scores),
+                helps_goals=rng.choice(scores),
+                wants_new_mentor=low and rng.random() < 0.5,
+                comment=rng.choice(COMMENTS),
+                submitted_at=at,
+            )
+        )
+    FeedbackResponse.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def _large_assessments(ctx: DemoContext, houses) -> int:
+    rng, barc = ctx.rng, instruments.CURRENT
+    rows = []
+    for resident_id, move_in in (
+        Resident.objects.filter(house__in=houses, status=Resident.Status.ACTIVE)
+        .order_by("pk")
+        .values_list("pk", "move_in_date")
+    ):
+        if rng.random() < 0.2:
+            continue  # due for their first check
+        days_in = min((ctx.today - move_in).days, 365)
+        if days_in < 1:
+            continue
+        level = rng.randint(2, 4)
+        for days_ago in sorted(
+            {rng.randint(1, days_in) for _ in range(rng.randint(1, 3))}, reverse=True
+        ):
+            answers = [min(6, max(1, level + rng.choice([-1, 0, 0, 1]))) for _ in range(10)]
+            rows.append(
+                RecoveryAssessment(
+                    resident_id=resident_id,
+                    instrument=barc.slug,
+                    answers=answers,
+                    total=barc.score(answers),
+                    source=RecoveryAssessment.Source.MANAGER,
+                    taken_at=ctx.now - dt.timedelta(days=days_ago, hours=rng.randint(1, 8)),
+                )
+            )
+            level = min(6, level + 1)
+    RecoveryAssessment.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+def _large_goal_steps(ctx: DemoContext, houses) -> int:
+    rng = ctx.rng
+    steps = []
+    goals = RecoveryGoal.objects.filter(
+        resident__house__in=houses, status=RecoveryGoal.Status.OPEN, progress__isnull=True
+    )
+    for goal_id, move_in in goals.order_by("pk").values_list("pk", "resident__move_in_date"):
+        start = timezone.make_aware(dt.datetime.combine(move_in, dt.time(10))) + dt.timedelta(
+            days=2
+        )
+        start = min(start, ctx.now - dt.timedelta(hours=2))
+        steps.append(
+            GoalProgress(goal_id=goal_id, status=GoalProgress.Status.NOT_STARTED, at=start)
+        )
+        if rng.random() < 0.6:
+            steps.append(
+                GoalProgress(
+                    goal_id=goal_id,
+                    status=GoalProgress.Status.IN_PROGRESS,
+                    note=rng.choice(PROGRESS_NOTES),
+                    at=start + (ctx.now - start) / 2,
+                )
+            )
+    GoalProgress.objects.bulk_create(steps, batch_size=5000)
     return len(steps)
