@@ -137,6 +137,11 @@ def _slip(
     return response
 
 
+def _slip_error(request: HttpRequest, error: str) -> HttpResponse:
+    """The slip page saying why no link was made (400: nothing was created)."""
+    return render(request, "activity_log/feedback/slip.html", {"error": error}, status=400)
+
+
 @require_POST
 @staff_required
 def feedback_request_new(request: HttpRequest, resident_id: int) -> HttpResponse:
@@ -144,21 +149,13 @@ def feedback_request_new(request: HttpRequest, resident_id: int) -> HttpResponse
     resident = _get_resident(request, resident_id)
     pairing = Pairing.objects.filter(resident=resident).order_by("-started_on", "-id").first()
     if pairing is None:
-        return render(
-            request,
-            "activity_log/feedback/slip.html",
-            {"error": "This resident has no mentor yet, so there is nothing to ask about."},
-            status=400,
+        return _slip_error(
+            request, "This resident has no mentor yet, so there is nothing to ask about."
         )
     try:
         feedback_request, token = services.feedback_request_manual(pairing=pairing, by=request.user)
     except ValidationError as exc:
-        return render(
-            request,
-            "activity_log/feedback/slip.html",
-            {"error": " ".join(exc.messages)},
-            status=400,
-        )
+        return _slip_error(request, " ".join(exc.messages))
     return _slip(request, feedback_request, token, action="create")
 
 
@@ -170,12 +167,7 @@ def feedback_request_for_pairing(request: HttpRequest, pairing_id: int) -> HttpR
     try:
         feedback_request, token = services.feedback_request_manual(pairing=pairing, by=request.user)
     except ValidationError as exc:
-        return render(
-            request,
-            "activity_log/feedback/slip.html",
-            {"error": " ".join(exc.messages)},
-            status=400,
-        )
+        return _slip_error(request, " ".join(exc.messages))
     return _slip(request, feedback_request, token, action="create")
 
 
@@ -190,12 +182,7 @@ def feedback_request_slip(request: HttpRequest, request_id: int) -> HttpResponse
     try:
         token = services.feedback_link_issue(request=feedback_request)
     except ValidationError as exc:
-        return render(
-            request,
-            "activity_log/feedback/slip.html",
-            {"error": " ".join(exc.messages)},
-            status=400,
-        )
+        return _slip_error(request, " ".join(exc.messages))
     return _slip(request, feedback_request, token, action="change")
 
 
