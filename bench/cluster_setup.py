@@ -50,16 +50,10 @@ def setup_django() -> None:
 
 
 def claim_lease_seconds() -> float:
-    """The sender's claim lease: the setting once it exists, else the module constant."""
-    from django.conf import settings
-
+    """The sender's claim lease (REMINDER_CLAIM_LEASE_SECONDS), as the sender reads it."""
     from activity_log import reminders
 
-    seconds = getattr(settings, "REMINDER_CLAIM_LEASE_SECONDS", None)
-    if seconds:
-        return float(seconds)
-    lease = getattr(reminders, "CLAIM_LEASE", None)
-    return lease.total_seconds() if lease is not None else 300.0
+    return reminders.claim_lease().total_seconds()
 
 
 def prepare_mentors(count: int, password_hash: str) -> list[str]:

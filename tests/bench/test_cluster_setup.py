@@ -17,7 +17,12 @@ from tests import factories as f
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
-from cluster_setup import prepare_managers, prepare_mentors, require_local_database  # noqa: E402
+from cluster_setup import (  # noqa: E402
+    claim_lease_seconds,
+    prepare_managers,
+    prepare_mentors,
+    require_local_database,
+)
 from cluster_smtp import SinkHandler, SinkServer  # noqa: E402
 
 
@@ -48,6 +53,14 @@ def test_any_other_database_is_refused(url):
 
 
 @pytest.mark.django_db
+def test_the_script_waits_out_the_lease_the_senders_use(settings):
+    """The drain and the worker-kill verdict wait for the claim lease the sender reads."""
+    import datetime as dt
+
+    settings.REMINDER_CLAIM_LEASE = dt.timedelta(seconds=42)
+    assert claim_lease_seconds() == 42.0
+
+
 def test_bench_managers_share_the_houses_nobody_else_manages(manager, house):
     spare = [f.HouseFactory(name=f"Bulk House {n}") for n in range(3)]
     password = make_password(DEMO_PASSWORD)
