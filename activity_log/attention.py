@@ -46,7 +46,8 @@ class Capped:
         return max(self.total - len(self.rows), 0)
 
 
-def _capped(qs: QuerySet, limit: int = LIST_LIMIT) -> Capped:
+def capped(qs: QuerySet, limit: int = LIST_LIMIT) -> Capped:
+    """The first `limit` rows and the total, in one query (a window count)."""
     rows = list(qs.annotate(list_total=Window(Count("pk")))[:limit])
     return Capped(rows=rows, total=rows[0].list_total if rows else 0)
 
@@ -59,7 +60,7 @@ def urgent_concerns(scope: Scope) -> Capped:
         .select_related("pairing__resident__house", "pairing__mentor__user")
         .order_by("created_at", "id")
     )
-    return _capped(qs)
+    return capped(qs)
 
 
 def overdue_checkins(scope: Scope, now: dt.datetime) -> Capped:
@@ -70,10 +71,10 @@ def overdue_checkins(scope: Scope, now: dt.datetime) -> Capped:
         .select_related("resident__house", "mentor__user")
         .order_by("next_due_at", "id")
     )
-    capped = _capped(qs)
-    for pairing in capped.rows:
+    listed = capped(qs)
+    for pairing in listed.rows:
         pairing.days_overdue = (now - pairing.next_due_at).days
-    return capped
+    return listed
 
 
 def residents_waiting(scope: Scope, today: dt.date) -> Capped:
@@ -102,10 +103,10 @@ def residents_waiting(scope: Scope, today: dt.date) -> Capped:
         .select_related("house")
         .order_by("waiting_since", "id")
     )
-    capped = _capped(qs)
-    for resident in capped.rows:
+    listed = capped(qs)
+    for resident in listed.rows:
         resident.days_waiting = max((today - resident.waiting_since).days, 0)
-    return capped
+    return listed
 
 
 def mentors_needing_training(scope: Scope, today: dt.date) -> Capped:
@@ -147,7 +148,7 @@ def mentors_needing_training(scope: Scope, today: dt.date) -> Capped:
     qs = qs.select_related("user").order_by(
         F("active_mentees").desc(), F("next_expiry").asc(nulls_last=True), "id"
     )
-    return _capped(qs)
+    return capped(qs)
 
 
 def failed_reminders(scope: Scope, now: dt.datetime) -> Capped:
@@ -165,7 +166,7 @@ def failed_reminders(scope: Scope, now: dt.datetime) -> Capped:
             | Q(recipient=scope.user, pairing__isnull=True, contact__isnull=True)
         )
     qs = qs.select_related("recipient", "pairing__resident").order_by("-failed_at", "-id")
-    return _capped(qs)
+    return capped(qs)
 
 
 def failing_houses(scope: Scope, now: dt.datetime) -> list[dict]:

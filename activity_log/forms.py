@@ -10,6 +10,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 from activity_log.models import ContactAddendum, ContactLog, Topic
+from mentoring_site.forms import InvalidMarksMixin
 from residents.models import RecoveryGoal
 
 LOCAL_DATETIME = "%Y-%m-%dT%H:%M"
@@ -130,7 +131,7 @@ class GoalChoiceField(forms.ModelMultipleChoiceField):
         return obj.text
 
 
-class ContactLogForm(forms.Form):
+class ContactLogForm(InvalidMarksMixin, forms.Form):
     happened_at = forms.DateTimeField(
         label="When",
         input_formats=[LOCAL_DATETIME, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
@@ -204,14 +205,6 @@ class ContactLogForm(forms.Form):
         super().__init__(*args, **kwargs)
         if goals is not None:
             self.fields["goals_discussed"].queryset = goals
-
-    def add_error(self, field, error) -> None:
-        super().add_error(field, error)
-        # Bootstrap shows the message beside a field marked invalid (service errors included).
-        for name in self._errors or {}:
-            widget = self.fields[name].widget if name in self.fields else None
-            if widget is not None and "is-invalid" not in widget.attrs.get("class", ""):
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
     def clean_follow_up_on(self) -> dt.date | None:
         value = self.cleaned_data.get("follow_up_on")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from activity_log.attention import LIST_LIMIT, Capped, _capped
+from activity_log.attention import LIST_LIMIT, Capped, capped
 from activity_log.feedback.models import (
     AssessmentLink,
     FeedbackRequest,
@@ -100,7 +100,7 @@ def needs_attention(scope: Scope, *, now: dt.datetime | None = None) -> Capped:
         .select_related("resident__house")
         .order_by("-submitted_at", "-id")
     )
-    return _capped(qs)
+    return capped(qs)
 
 
 # --- Recovery capital ---------------------------------------------------------------------------
@@ -155,7 +155,7 @@ def residents_due_recovery_check(
         .select_related("house")
         .order_by("move_in_date", "id")
     )
-    return _capped(qs, limit)
+    return capped(qs, limit)
 
 
 @dataclass(frozen=True)

@@ -12,20 +12,11 @@ from django.utils import timezone
 
 from activity_log.forms import LOCAL_DATETIME, ChipsMultiple
 from activity_log.groups.models import GroupSession, Kind
+from mentoring_site.forms import InvalidMarksMixin
 from mentoring_site.models import User
 from mentoring_site.roles import ADMIN_GROUP, MANAGER_GROUP
 from mentors.models import Mentor
 from residents.models import House, Resident
-
-
-class _InvalidMarks:
-    def add_error(self, field, error) -> None:
-        super().add_error(field, error)
-        # Bootstrap shows the message beside a field marked invalid (service errors included).
-        for name in self._errors or {}:
-            widget = self.fields[name].widget if name in self.fields else None
-            if widget is not None and "is-invalid" not in widget.attrs.get("class", ""):
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
 class MentorChoiceField(forms.ModelMultipleChoiceField):
@@ -47,7 +38,7 @@ def _control(widget_class, **attrs):
     return widget_class(attrs={"class": "form-control", **attrs})
 
 
-class GroupSessionForm(_InvalidMarks, forms.Form):
+class GroupSessionForm(InvalidMarksMixin, forms.Form):
     """Schedule or edit a session; with "repeat weekly until" on create, a series."""
 
     house = forms.ModelChoiceField(
@@ -181,7 +172,7 @@ class GroupSessionForm(_InvalidMarks, forms.Form):
         }
 
 
-class CancelForm(_InvalidMarks, forms.Form):
+class CancelForm(InvalidMarksMixin, forms.Form):
     reason = forms.CharField(
         label="Why is it cancelled?",
         max_length=280,
@@ -190,7 +181,7 @@ class CancelForm(_InvalidMarks, forms.Form):
     )
 
 
-class AttendanceForm(_InvalidMarks, forms.Form):
+class AttendanceForm(InvalidMarksMixin, forms.Form):
     residents = ResidentChoiceField(
         label="Residents", queryset=Resident.objects.none(), required=False, widget=ChipsMultiple
     )

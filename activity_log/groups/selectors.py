@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, Window
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
+from activity_log.attention import Capped, capped
 from activity_log.groups.models import Attendance, GroupSession, Kind
 from mentors.models import Mentor
 from residents.models import House, Resident
 
-ATTENTION_LIMIT = 20
 NO_ATTENDANCE_AFTER = dt.timedelta(days=1)
 HOUSE_MEETING_DAYS = 30
 MAX_MINUTES = 600  # the longest session (group_session_duration_1_600)
@@ -155,21 +155,6 @@ def resident_attendance(
     ]
 
 
-@dataclass
-class Capped:
-    rows: list
-    total: int
-
-    @property
-    def more(self) -> int:
-        return max(self.total - len(self.rows), 0)
-
-
-def _capped(qs: QuerySet) -> Capped:
-    rows = list(qs.annotate(list_total=Window(Count("pk")))[:ATTENTION_LIMIT])
-    return Capped(rows=rows, total=rows[0].list_total if rows else 0)
-
-
 def _ended_before(cutoff: dt.datetime) -> Q:
     """Sessions that ended before `cutoff`, in SQL any database runs (no interval arithmetic):
     lengths in 30-minute steps, each step rounded up, so a session shows at most 29 minutes late."""
@@ -197,7 +182,7 @@ def sessions_without_attendance(sessions: QuerySet[GroupSession], *, now: dt.dat
         .select_related("house")
         .order_by("starts_at", "id")
     )
-    return _capped(qs)
+    return capped(qs)
 
 
 def residents_missing_meetings(
@@ -223,7 +208,7 @@ def residents_missing_meetings(
         .select_related("house")
         .order_by("house__name", "preferred_name", "id")
     )
-    return _capped(qs)
+    return capped(qs)
 
 
 @dataclass
