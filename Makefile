@@ -54,5 +54,14 @@ lock: | $(BIN)/python
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
 	  -c requirements-dev.lock -o requirements.lock pyproject.toml
 
+## make bench: every main page's single-user timings (bench/bench_pages.py, docs/performance.md) on
+## the database `make run` uses, demo seeded once; ARGS="--runs 10" passes options on. The
+## large-data and load benchmarks (bench/bench_http.py, bench/cluster.sh) are in docs/performance.md.
+bench: $(STAMP) .env
+	mkdir -p var/mail
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python bench/bench_pages.py $(ARGS)
+
 clean-var:
 	rm -rf var/broker var/celerybeat-schedule*
