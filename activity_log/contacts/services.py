@@ -199,6 +199,8 @@ def contact_update(
     contact.duration_minutes = duration_minutes
     contact.wellbeing = wellbeing
     contact.notes = notes
+    if follow_up_on != contact.follow_up_on or follow_up != contact.follow_up:
+        contact.follow_up_done_at = None  # a new follow-up is not done yet
     contact.follow_up = follow_up
     contact.follow_up_on = follow_up_on
     contact.concern_level = concern_level
@@ -244,3 +246,15 @@ def contact_add_addendum(*, contact: ContactLog, author: User, text: str) -> Con
         addendum.save()
         pairing_recompute_due(pairing=locked)
     return addendum
+
+
+def contact_follow_up_done(*, contact: ContactLog, now: dt.datetime | None = None) -> bool:
+    """Ticks a follow-up done (My mentees, one tap). Idempotent: a second tap, or a resent
+    POST, changes nothing and returns False. Any reminder still waiting for it is dropped by
+    the sender."""
+    now = now or timezone.now()
+    return bool(
+        ContactLog.objects.filter(pk=contact.pk, follow_up_done_at__isnull=True).update(
+            follow_up_done_at=now
+        )
+    )
