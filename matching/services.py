@@ -313,7 +313,9 @@ def pairings_pause_for_unavailable_mentor(*, mentor: Mentor) -> list[Pairing]:
     return paused
 
 
-def pairings_pause_for_away_mentor(*, mentor: Mentor, today: dt.date | None = None) -> list[Pairing]:
+def pairings_pause_for_away_mentor(
+    *, mentor: Mentor, today: dt.date | None = None
+) -> list[Pairing]:
     """The mentor's away period has begun: their active pairings pause (reason "mentor away";
     the managers of those houses are told, activity_log/handlers.py). Nothing when not away."""
     today = today or _today()
@@ -347,7 +349,9 @@ def pairings_resume_after_away(*, mentor: Mentor, today: dt.date | None = None) 
         except ValidationError as exc:
             if exc.code == "not_paused":  # resumed or ended a moment ago
                 continue
-            logger.warning("pairing %s stays paused after the away period: %s", pairing.pk, exc.code)
+            logger.warning(
+                "pairing %s stays paused after the away period: %s", pairing.pk, exc.code
+            )
     return resumed
 
 

@@ -268,7 +268,7 @@ class SearchForm(forms.Form):
 
 
 class AwayForm(forms.Form):
-    """"Away from ... back on ..." on My profile; both empty says "not away". The limits
+    """ "Away from ... back on ..." on My profile; both empty says "not away". The limits
     (60 days, not in the past) are the service's, shown beside the fields."""
 
     away_from = forms.DateField(required=False, label="Away from", widget=DateInput())

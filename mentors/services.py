@@ -337,9 +337,7 @@ def mentor_lower_capacity(*, mentor: Mentor, capacity: int, changed_by: User | N
             )
         if capacity < 0:
             raise ValidationError({"capacity": "Choose 0 or more."})
-        current = pairing.objects.filter(
-            mentor=locked, status__in=pairing.OPEN_STATUSES
-        ).count()
+        current = pairing.objects.filter(mentor=locked, status__in=pairing.OPEN_STATUSES).count()
         if capacity < current:
             raise ValidationError(
                 {

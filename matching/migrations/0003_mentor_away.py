@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('matching', '0002_initial'),
+        ("matching", "0002_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='pairing',
-            name='pause_reason',
-            field=models.CharField(blank=True, choices=[('', '—'), ('manager', 'Paused by a manager'), ('mentor_unavailable', 'Mentor unavailable'), ('mentor_away', 'Mentor away')], default='', max_length=20),
+            model_name="pairing",
+            name="pause_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "—"),
+                    ("manager", "Paused by a manager"),
+                    ("mentor_unavailable", "Mentor unavailable"),
+                    ("mentor_away", "Mentor away"),
+                ],
+                default="",
+                max_length=20,
+            ),
         ),
     ]

@@ -5,31 +5,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mentors', '0005_profile_change_history'),
-        ('residents', '0006_goal_progress'),
+        ("mentors", "0005_profile_change_history"),
+        ("residents", "0006_goal_progress"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='mentor',
-            name='away_from',
+            model_name="mentor",
+            name="away_from",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='mentor',
-            name='back_on',
+            model_name="mentor",
+            name="back_on",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='mentorprofilechange',
-            name='field',
-            field=models.CharField(choices=[('recovery_since', 'In recovery since'), ('houses', 'Houses served'), ('serves_all_houses', 'Serves every house'), ('capacity', 'Capacity'), ('away', 'Away')], max_length=20),
+            model_name="mentorprofilechange",
+            name="field",
+            field=models.CharField(
+                choices=[
+                    ("recovery_since", "In recovery since"),
+                    ("houses", "Houses served"),
+                    ("serves_all_houses", "Serves every house"),
+                    ("capacity", "Capacity"),
+                    ("away", "Away"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mentor',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('away_from__isnull', True), ('back_on__isnull', True)), ('back_on__gt', models.F('away_from')), _connector='OR'), name='mentor_away_period'),
+            model_name="mentor",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("away_from__isnull", True), ("back_on__isnull", True)),
+                    ("back_on__gt", models.F("away_from")),
+                    _connector="OR",
+                ),
+                name="mentor_away_period",
+            ),
         ),
     ]

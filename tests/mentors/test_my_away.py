@@ -56,9 +56,7 @@ def test_setting_away_today_pauses_the_pairings_at_once(
     as_user, mentor, pairing, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        response = as_user(mentor.user).post(
-            AWAY_URL, {"away_from": day(0), "back_on": day(14)}
-        )
+        response = as_user(mentor.user).post(AWAY_URL, {"away_from": day(0), "back_on": day(14)})
     assert response.status_code == 302
     mentor.refresh_from_db()
     assert mentor.is_away()

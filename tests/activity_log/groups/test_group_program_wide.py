@@ -37,9 +37,7 @@ def test_the_roster_is_mentors_and_the_residents_the_taker_sees(
     assert "Bea" not in html
 
 
-def test_taking_attendance_records_residents_and_mentors(
-    as_user, manager, house, mentor, workshop
-):
+def test_taking_attendance_records_residents_and_mentors(as_user, manager, house, mentor, workshop):
     ana = f.ResidentFactory(house=house, preferred_name="Ana")
     workshop.facilitator_users.add(manager)
     response = as_user(manager).post(
