@@ -123,11 +123,14 @@ def contact_new(request: HttpRequest, pairing_id: int) -> HttpResponse:
     with timezone.override(selectors.house_zone(pairing)):
         goals = selectors.goals_for_log_form(pairing)
         if request.method == "POST":
-            form = ContactLogForm(request.POST, goals=goals)
+            form = ContactLogForm(request.POST, goals=goals, with_progress=True)
             if form.is_valid():
                 try:
                     contact = services.contact_log(
-                        pairing=pairing, author=request.user, **form.contact_fields()
+                        pairing=pairing,
+                        author=request.user,
+                        goal_progress=form.goal_progress(),
+                        **form.contact_fields(),
                     )
                 except ValidationError as exc:
                     form.add_error(None, exc)
@@ -137,6 +140,7 @@ def contact_new(request: HttpRequest, pairing_id: int) -> HttpResponse:
         else:
             form = ContactLogForm(
                 goals=goals,
+                with_progress=True,
                 initial={**ContactLogForm.initial_for(), "idempotency_key": uuid.uuid4()},
             )
         audit.mark(request, "view", pairing, resident_id=pairing.resident_id)
