@@ -216,7 +216,8 @@ class ContactLogForm(InvalidMarksMixin, forms.Form):
             if with_progress:
                 # "Progress on this goal" beside each goal (the same open, shared goals): one
                 # optional chip row each; nothing chosen records nothing.
-                for goal in goals:
+                # The field's own copy of the queryset, so its choices reuse this one read.
+                for goal in self.fields["goals_discussed"].queryset:
                     name = f"{self.PROGRESS_PREFIX}{goal.pk}"
                     self.fields[name] = forms.ChoiceField(
                         label=f"Progress on {goal.text}",

@@ -131,3 +131,37 @@ def test_editing_the_follow_up_date_makes_it_open_again(mentor, pairing):
     )
     contact.refresh_from_db()
     assert contact.follow_up_done_at is None
+
+
+def test_the_command_prints_the_notices_it_wrote(pairing):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    follow_up(pairing, timezone.localdate())
+    out = StringIO()
+    call_command("scan_overdue", "--no-send", stdout=out)
+    assert "New notices: 1 follow-up, 0 attendance not taken." in out.getvalue()
+
+
+def test_the_notice_scans_run_a_fixed_number_of_queries(mentor, house, pairing):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(n):
+        for _ in range(n):
+            follow_up(pairing, dt.date(2026, 3, 10))
+            f.GroupSessionFactory(
+                house=house,
+                starts_at=JUST_AFTER_MIDNIGHT - dt.timedelta(days=2),
+                facilitator_mentors=[mentor],
+            )
+
+    add(1)
+    with CaptureQueriesContext(connection) as small:
+        scan_overdue(JUST_AFTER_MIDNIGHT, enqueue=False)
+    add(5)
+    with CaptureQueriesContext(connection) as large:
+        result = scan_overdue(JUST_AFTER_MIDNIGHT, enqueue=False)
+    assert (result.follow_up, result.attendance_missing) == (5, 5)
+    assert len(small) == len(large)
