@@ -39,9 +39,7 @@ SHELL = [
     "js/offline.js",
     "js/log_form.js",
     "favicon.svg",
-    "icons/icon-192.png",
 ]
-WORKER_SOURCES = ["js/outbox.js", "js/sw.js"]
 ICONS = [
     ("icons/icon-192.png", "192x192", "any"),
     ("icons/icon-512.png", "512x512", "any"),
@@ -70,20 +68,25 @@ def _read_static(path: str) -> bytes:
         return source.read()
 
 
-@functools.lru_cache(maxsize=1)
-def _worker_script() -> str:
-    sources = "\n".join(_read_static(path).decode() for path in WORKER_SOURCES)
-    config = {
+def worker_config() -> dict:
+    return {
         "shell": [static(path) for path in SHELL],
+        "outbox": static("js/outbox.js"),
         "pages": mentor_page_patterns(),
         "static": static(""),
         "home": reverse("activity_log:my_mentees"),
     }
-    digest = hashlib.sha256(json.dumps(config).encode() + sources.encode())
+
+
+@functools.lru_cache(maxsize=1)
+def _worker_script() -> str:
+    source = _read_static("js/sw.js").decode()
+    config = worker_config()
+    digest = hashlib.sha256(json.dumps(config).encode() + source.encode())
     for path in SHELL:
         digest.update(_read_static(path))
     config["version"] = digest.hexdigest()[:12]
-    return f"var CONFIG = {json.dumps(config)};\n{sources}"
+    return f"const CONFIG = {json.dumps(config)};\n{source}"
 
 
 @require_GET

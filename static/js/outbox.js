@@ -1,140 +1,81 @@
-// Contacts saved while offline wait here (IndexedDB) until the server has them. Shared by the
-// pages (offline.js) and the service worker (sw.js), so no DOM. Each item is the log form's
-// fields as sent, keyed by its idempotency key: the server saves one contact per key however
-// often the same item arrives (a page and the service worker may both send it).
-(function (scope) {
+// Contacts saved offline wait in IndexedDB until the server has them: the log form's fields as
+// posted, keyed by their idempotency key (the server saves one contact per key, however often it
+// arrives). Used by the pages (offline.js) and the service worker (sw.js): no DOM here.
+(() => {
   "use strict";
-  var DB = "peer-mentoring";
-  var STORE = "outbox";
+  const DB = "peer-mentoring";
+  const STORE = "outbox";
 
-  function open() {
-    return new Promise(function (resolve, reject) {
-      var request = indexedDB.open(DB, 1);
-      request.onupgradeneeded = function () {
-        request.result.createObjectStore(STORE, { keyPath: "key" });
-      };
-      request.onsuccess = function () {
-        resolve(request.result);
-      };
-      request.onerror = function () {
-        reject(request.error);
-      };
+  const open = () =>
+    new Promise((resolve, reject) => {
+      const request = indexedDB.open(DB, 1);
+      request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: "key" });
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
     });
-  }
 
-  function run(mode, work) {
-    return open().then(function (db) {
-      return new Promise(function (resolve, reject) {
-        var tx = db.transaction(STORE, mode);
-        var request = work(tx.objectStore(STORE));
-        tx.oncomplete = function () {
-          db.close(); // an open connection would block wipe()
-          resolve(request.result);
-        };
-        tx.onerror = tx.onabort = function () {
-          db.close();
-          reject(tx.error);
-        };
-      });
-    });
-  }
+  const run = (mode, work) =>
+    open().then(
+      (db) =>
+        new Promise((resolve, reject) => {
+          const tx = db.transaction(STORE, mode);
+          const request = work(tx.objectStore(STORE));
+          tx.oncomplete = () => resolve(request.result);
+          tx.onerror = tx.onabort = () => reject(tx.error);
+        }).finally(() => db.close()) // an open connection would block wipe()
+    );
 
   // "sent": the server answered with the contact's confirmation page. "waiting": no connection,
-  // signed out, or a stale CSRF token (403): try again later. "failed": the server refused the
-  // contact itself (the form came back with an error, the pairing ended).
-  function send(item, token) {
-    var body = new URLSearchParams(item.body);
+  // signed out or a stale CSRF token (403): try later. "failed": the server refused the contact
+  // (the form came back with an error, the pairing ended): the page makes it a draft again.
+  const send = async (item, token) => {
+    const body = new URLSearchParams(item.body);
     if (token) body.set("csrfmiddlewaretoken", token);
-    return fetch(item.url, { method: "POST", body: body, credentials: "same-origin" }).then(
-      function (response) {
-        var path = new URL(response.url).pathname;
-        if (response.ok && /\/contacts\/\d+\/saved\/$/.test(path)) return "sent";
-        if (response.status === 403 || /^\/accounts\//.test(path)) return "waiting";
-        return "failed";
-      },
-      function () {
-        return "waiting";
-      }
-    );
-  }
-
-  function sendAll(token) {
-    return PeerOutbox.all().then(function (items) {
-      var result = { sent: 0, waiting: 0, failed: 0 };
-      return items
-        .reduce(function (chain, item) {
-          if (item.failed) {
-            result.failed += 1;
-            return chain;
-          }
-          return chain.then(function () {
-            return send(item, token).then(function (outcome) {
-              if (outcome === "sent") {
-                result.sent += 1;
-                return PeerOutbox.remove(item.key);
-              }
-              if (outcome === "waiting") {
-                result.waiting += 1;
-                return null;
-              }
-              // Kept, marked, for the page to turn back into a draft the mentor can fix.
-              result.failed += 1;
-              item.failed = true;
-              return PeerOutbox.add(item);
-            });
-          });
-        }, Promise.resolve())
-        .then(function () {
-          return result;
-        });
-    });
-  }
-
-  var sending = null;
-
-  var PeerOutbox = {
-    SYNC_TAG: "send-contacts",
-    add: function (item) {
-      return run("readwrite", function (store) {
-        return store.put(item);
-      });
-    },
-    all: function () {
-      return run("readonly", function (store) {
-        return store.getAll();
-      });
-    },
-    remove: function (key) {
-      return run("readwrite", function (store) {
-        return store.delete(key);
-      });
-    },
-    // Sends every waiting item once; resolves to the counts {sent, waiting, failed}. One flush
-    // at a time per phone (a Web Lock shared by the pages and the service worker): the server
-    // would save each contact once anyway, but need not see it twice.
-    flush: function (token) {
-      if (sending) return sending;
-      var locks = scope.navigator && scope.navigator.locks;
-      sending = (
-        locks
-          ? locks.request("peer-outbox", function () {
-              return sendAll(token);
-            })
-          : sendAll(token)
-      ).finally(function () {
-        sending = null;
-      });
-      return sending;
-    },
-    wipe: function () {
-      return new Promise(function (resolve) {
-        var request = indexedDB.deleteDatabase(DB);
-        request.onsuccess = request.onerror = request.onblocked = function () {
-          resolve();
-        };
-      });
-    },
+    let response;
+    try {
+      response = await fetch(item.url, { method: "POST", body, credentials: "same-origin" });
+    } catch (e) {
+      return "waiting";
+    }
+    const path = new URL(response.url).pathname;
+    if (response.ok && /\/contacts\/\d+\/saved\/$/.test(path)) return "sent";
+    if (response.status === 403 || path.startsWith("/accounts/")) return "waiting";
+    return "failed";
   };
 
-  scope.PeerOutbox = PeerOutbox;
-})(self);
+  const sendAll = async (token) => {
+    const result = { sent: 0, waiting: 0, failed: 0 };
+    for (const item of await Outbox.all()) {
+      const outcome = item.failed ? "failed" : await send(item, token);
+      result[outcome] += 1;
+      if (outcome === "sent") await Outbox.remove(item.key);
+      else if (outcome === "failed" && !item.failed) await Outbox.add({ ...item, failed: true });
+    }
+    return result;
+  };
+
+  let sending = null;
+  const Outbox = {
+    SYNC_TAG: "send-contacts",
+    add: (item) => run("readwrite", (store) => store.put(item)),
+    all: () => run("readonly", (store) => store.getAll()),
+    remove: (key) => run("readwrite", (store) => store.delete(key)),
+    // Sends what waits; resolves to counts {sent, waiting, failed}. One flush at a time per
+    // phone (a Web Lock shared with the service worker), so nothing is posted twice at once.
+    flush(token) {
+      const locks = self.navigator.locks;
+      sending =
+        sending ||
+        (locks ? locks.request("outbox", () => sendAll(token)) : sendAll(token)).finally(() => {
+          sending = null;
+        });
+      return sending;
+    },
+    wipe: () =>
+      new Promise((resolve) => {
+        const request = indexedDB.deleteDatabase(DB);
+        request.onsuccess = request.onerror = request.onblocked = () => resolve();
+      }),
+  };
+  self.PeerOutbox = Outbox;
+})();

@@ -1,160 +1,93 @@
-// The mentor's service worker. Served at /sw.js by mentoring_site.views.service_worker, which puts
-// CONFIG (the shell's static URLs, the mentor page patterns, a version) and outbox.js before it.
-// - The shell (CSS, scripts, icons) is cached at install and answered from the cache.
-// - Only the allow-listed mentor pages (My mentees, a log form) are cached: network first, the
-//   last copy when offline, marked with the time it was fetched for the "offline" banner.
-//   Nothing else (staff pages, POSTs) is ever cached.
-// - Background Sync sends the contacts queued in the outbox while offline.
+// The mentor's service worker, served at /sw.js after CONFIG (mentoring_site/offline.py). The
+// shell is cached at install. Only the allow-listed mentor pages are cached (network first; the
+// last copy, marked with its time, when offline): never a staff page, never a POST. Background
+// Sync sends the contacts waiting in the outbox.
 /* global CONFIG, PeerOutbox */
 "use strict";
+importScripts(CONFIG.outbox);
+const SHELL = "shell-" + CONFIG.version;
+const PAGES = "pages";
+const patterns = CONFIG.pages.map((p) => new RegExp(p));
+const isMentorPage = (url) => !url.search && patterns.some((re) => re.test(url.pathname));
 
-var SHELL = "shell-" + CONFIG.version;
-var PAGES = "pages";
-var PAGE_PATTERNS = CONFIG.pages.map(function (p) {
-  return new RegExp(p);
-});
-
-function isMentorPage(url) {
-  return (
-    url.origin === self.location.origin &&
-    !url.search &&
-    PAGE_PATTERNS.some(function (re) {
-      return re.test(url.pathname);
-    })
-  );
-}
-
-self.addEventListener("install", function (event) {
+self.addEventListener("install", (event) => {
   event.waitUntil(
     caches
       .open(SHELL)
-      .then(function (cache) {
-        return cache.addAll(CONFIG.shell);
-      })
-      .then(function () {
-        return self.skipWaiting();
-      })
+      .then((cache) => cache.addAll(CONFIG.shell))
+      .then(() => self.skipWaiting())
   );
 });
 
-self.addEventListener("activate", function (event) {
+self.addEventListener("activate", (event) => {
+  const old = (name) => name.startsWith("shell-") && name !== SHELL;
   event.waitUntil(
     caches
       .keys()
-      .then(function (names) {
-        return Promise.all(
-          names
-            .filter(function (name) {
-              return name.indexOf("shell-") === 0 && name !== SHELL;
-            })
-            .map(function (name) {
-              return caches.delete(name);
-            })
-        );
-      })
-      .then(function () {
-        return self.clients.claim();
-      })
+      .then((names) => Promise.all(names.filter(old).map((name) => caches.delete(name))))
+      .then(() => self.clients.claim())
   );
 });
 
-function fromShell(request) {
-  return caches.match(request, { cacheName: SHELL }).then(function (hit) {
-    return hit || fetch(request);
-  });
-}
-
-function remember(request, response) {
-  // Only the headers the page needs: its type and its Content-Security-Policy.
-  var headers = {
-    "Content-Type": response.headers.get("Content-Type") || "text/html; charset=utf-8",
-    "X-Saved-At": String(Date.now()),
-  };
-  var csp = response.headers.get("Content-Security-Policy");
+async function remember(request, response) {
+  // Kept: the type and the Content-Security-Policy, plus the time for the "offline" banner.
+  const headers = { "Content-Type": response.headers.get("Content-Type"), "X-Saved-At": Date.now() };
+  const csp = response.headers.get("Content-Security-Policy");
   if (csp) headers["Content-Security-Policy"] = csp;
-  return response.text().then(function (body) {
-    return caches.open(PAGES).then(function (cache) {
-      return cache.put(request.url, new Response(body, { headers: headers }));
-    });
-  });
+  const cache = await caches.open(PAGES);
+  await cache.put(request.url, new Response(await response.text(), { headers }));
 }
 
-function offlineCopy(request) {
-  return caches.open(PAGES).then(function (cache) {
-    return cache.match(request.url).then(function (hit) {
-      if (!hit) {
-        return new Response(
-          '<!DOCTYPE html><meta name="viewport" content="width=device-width">' +
-            "<title>Offline</title><p>You are offline, and this page was not saved on this " +
-            'phone.</p><p><a href="' +
-            CONFIG.home +
-            '">My mentees</a></p>',
-          {
-            status: 503,
-            headers: {
-              "Content-Type": "text/html; charset=utf-8",
-              "Content-Security-Policy": "default-src 'none'",
-            },
-          }
-        );
-      }
-      var headers = new Headers(hit.headers);
-      return hit.text().then(function (body) {
-        // The page's offline.js shows "Offline, last updated HH:MM" from this attribute.
-        body = body.replace("<body", '<body data-offline-at="' + hit.headers.get("X-Saved-At") + '"');
-        return new Response(body, { headers: headers });
-      });
-    });
-  });
+async function offlineCopy(request) {
+  const hit = await (await caches.open(PAGES)).match(request.url);
+  if (!hit) {
+    const page = `<!DOCTYPE html><meta name="viewport" content="width=device-width"><title>Offline
+      </title><p>You are offline, and this page is not saved on this phone.
+      <p><a href="${CONFIG.home}">My mentees</a>`;
+    const headers = { "Content-Type": "text/html", "Content-Security-Policy": "default-src 'none'" };
+    return new Response(page, { status: 503, headers });
+  }
+  // offline.js shows "Offline, last updated HH:MM" from this attribute.
+  const mark = `<body data-offline-at="${hit.headers.get("X-Saved-At")}"`;
+  return new Response((await hit.text()).replace("<body", mark), { headers: hit.headers });
 }
 
-function networkFirst(event) {
-  var request = event.request;
-  return fetch(request).then(function (response) {
-    if (response.ok && !response.redirected && response.type === "basic") {
-      event.waitUntil(remember(request, response.clone()));
-    } else if (response.status === 404 || response.status === 403) {
-      // The pairing ended, or the page is no longer this person's: forget the copy.
-      event.waitUntil(
-        caches.open(PAGES).then(function (cache) {
-          return cache.delete(request.url);
-        })
-      );
-    }
-    return response;
-  }, function () {
-    return offlineCopy(request);
-  });
+async function networkFirst(event) {
+  let response;
+  try {
+    response = await fetch(event.request);
+  } catch (e) {
+    return offlineCopy(event.request);
+  }
+  if (response.ok && !response.redirected) {
+    event.waitUntil(remember(event.request, response.clone()));
+  } else if (response.status === 403 || response.status === 404) {
+    // The pairing ended, or the page is no longer this person's: the copy goes too.
+    event.waitUntil(caches.open(PAGES).then((cache) => cache.delete(event.request.url)));
+  }
+  return response;
 }
 
-self.addEventListener("fetch", function (event) {
-  var request = event.request;
-  if (request.method !== "GET") return; // a POST always goes to the server
-  var url = new URL(request.url);
-  if (url.origin !== self.location.origin) return;
-  if (url.pathname.indexOf(CONFIG.static) === 0) {
-    event.respondWith(fromShell(request));
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== location.origin) return;
+  if (url.pathname.startsWith(CONFIG.static)) {
+    event.respondWith(caches.match(request, { cacheName: SHELL }).then((hit) => hit || fetch(request)));
   } else if (request.mode === "navigate" && isMentorPage(url)) {
     event.respondWith(networkFirst(event));
   }
 });
 
-function tellPages() {
-  return self.clients.matchAll({ includeUncontrolled: true }).then(function (pages) {
-    pages.forEach(function (page) {
-      page.postMessage("outbox-changed");
-    });
-  });
-}
-
-self.addEventListener("sync", function (event) {
+self.addEventListener("sync", (event) => {
   if (event.tag !== PeerOutbox.SYNC_TAG) return;
-  event.waitUntil(
-    PeerOutbox.flush(null).then(function (result) {
-      return tellPages().then(function () {
-        // Still waiting (no connection yet): a rejected promise asks the browser to retry.
-        if (result.waiting) throw new Error("contacts still waiting");
-      });
-    })
-  );
+  const send = async () => {
+    const result = await PeerOutbox.flush(null);
+    for (const page of await self.clients.matchAll({ includeUncontrolled: true })) {
+      page.postMessage("outbox-changed");
+    }
+    // A rejection asks the browser to try again later.
+    if (result.waiting) throw new Error("contacts still waiting");
+  };
+  event.waitUntil(send());
 });
