@@ -66,21 +66,19 @@
     box.classList.toggle("is-shown", !!(urgent && urgent.checked));
   }
 
-  function pad(n) {
-    return (n < 10 ? "0" : "") + n;
-  }
+  var loadedAt = Date.now();
 
-  // A form the service worker answered from its cache (offline.js) still holds the key and time
-  // of the visit it was cached on: a new contact gets its own key and the time now.
+  // A form the service worker answered from its cache (offline.js), or one whose contact just
+  // went to the outbox, holds the key and time it was served with: a new contact gets its own key
+  // and the served time moved on by the time since (in the house's time zone, as served).
   function freshen(form) {
-    var now = new Date();
     var key = form.elements.idempotency_key;
     var when = form.elements.happened_at;
+    var servedAt = Number(document.body.getAttribute("data-offline-at")) || loadedAt;
+    var served = when ? Date.parse(when.defaultValue + ":00Z") : NaN;
     if (key && window.PeerOffline) key.value = window.PeerOffline.randomKey();
-    if (when) {
-      when.value =
-        now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate()) + "T" +
-        pad(now.getHours()) + ":" + pad(now.getMinutes());
+    if (!isNaN(served)) {
+      when.value = new Date(served + Date.now() - servedAt).toISOString().slice(0, 16);
     }
   }
 

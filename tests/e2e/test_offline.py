@@ -3,10 +3,12 @@ a log form open from the service worker's cache with an "offline" banner, a cont
 offline waits on the phone and is sent once when the connection returns, and signing out leaves
 no resident's name in the cache or the outbox. Staff pages are never cached."""
 
+import datetime as dt
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from activity_log.models import ContactLog
 from mentoring_site import offline
@@ -101,6 +103,7 @@ def test_a_contact_logged_offline_is_sent_once_when_back_online(
     page.get_by_role("link", name="Log contact").click()
     page.wait_for_url(f"**{form}")
     assert banner.is_visible()
+    queued_key = page.input_value("input[name=idempotency_key]")
     screenshot(page, "offline-1-log-form-from-cache")
     page.fill("textarea[name=notes]", "Met at the bus stop; no signal there.")
     page.locator("label", has_text="Phone").click()
@@ -110,6 +113,7 @@ def test_a_contact_logged_offline_is_sent_once_when_back_online(
     assert status.inner_text() == "1 contact waiting to send"
     # The form is empty again, ready for another contact; the draft went into the outbox.
     assert page.input_value("textarea[name=notes]") == ""
+    assert page.input_value("input[name=idempotency_key]") != queued_key
     assert page.evaluate(f"localStorage.getItem('contact-draft:{pairing.pk}')") is None
     screenshot(page, "offline-2-waiting-to-send")
     assert not ContactLog.objects.exists()
@@ -120,6 +124,8 @@ def test_a_contact_logged_offline_is_sent_once_when_back_online(
     contact = ContactLog.objects.get()
     assert (contact.notes, contact.method) == ("Met at the bus stop; no signal there.", "phone")
     assert contact.created_by == mentor.user
+    assert str(contact.idempotency_key) == queued_key
+    assert abs(contact.happened_at - timezone.now()) < dt.timedelta(minutes=3)
     # Nothing is left to send, and another page load sends nothing again.
     page.goto("/my/")
     page.wait_for_load_state("networkidle")
@@ -129,26 +135,40 @@ def test_a_contact_logged_offline_is_sent_once_when_back_online(
     )
 
 
-@pytest.mark.allow_console_errors(*OFFLINE_ERRORS, "ERR_FAILED")
-def test_signing_out_leaves_no_name_on_the_phone(
-    page, live_server, login_browser, mentor, pairing
-):
+def _leave_a_name_on_the_phone(page, live_server, login_browser, mentor, pairing, *, draft):
+    """Cached pages, a contact waiting in the outbox (the server cannot be reached), a draft."""
     form = _visit_online(page, live_server, login_browser, mentor, pairing)
     page.context.set_offline(True)
     page.goto(form)
     page.fill("textarea[name=notes]", f"{NAME} asked about the job fair.")
     page.get_by_role("button", name="Save contact").click()
     page.locator("[data-outbox-status]").wait_for()
-    page.fill("textarea[name=notes]", f"A draft about {NAME}")
-    # Back online, but the server cannot be reached: the contact stays in the outbox.
+    if draft:
+        page.fill("textarea[name=notes]", f"A draft about {NAME}")
     page.context.route(
         f"**{form}",
         lambda route: route.abort() if route.request.method == "POST" else route.continue_(),
     )
     page.context.set_offline(False)
     page.wait_for_timeout(300)
-    before = page.evaluate(DUMP_STORAGE)
-    assert NAME in before
+    stored = page.evaluate(DUMP_STORAGE)
+    assert stored.count(NAME) >= 3  # two cached pages and the outbox
+    assert "cache pages" in stored and "idb peer-mentoring/outbox" in stored
+
+
+def _strip_clear_site_data(route):
+    response = route.fetch(max_redirects=0)
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "clear-site-data"}
+    route.fulfill(response=response, headers=headers)
+
+
+@pytest.mark.allow_console_errors(*OFFLINE_ERRORS, "ERR_FAILED")
+def test_signing_out_leaves_no_name_on_the_phone(
+    page, live_server, login_browser, mentor, pairing
+):
+    _leave_a_name_on_the_phone(page, live_server, login_browser, mentor, pairing, draft=True)
+    # The page's own clean-up, without the header's help.
+    page.context.route("**/accounts/logout/", _strip_clear_site_data)
     page.once("dialog", lambda dialog: dialog.accept())  # "1 contact not sent yet ..."
     page.get_by_role("button", name="Menu").click()
     page.get_by_role("button", name="Sign out").click()
@@ -157,3 +177,79 @@ def test_signing_out_leaves_no_name_on_the_phone(
     assert NAME not in after
     assert "job fair" not in after
     assert not ContactLog.objects.exists()
+
+
+@pytest.mark.allow_console_errors(*OFFLINE_ERRORS, "ERR_FAILED")
+def test_the_sign_out_response_alone_clears_the_phone(
+    page, live_server, login_browser, mentor, pairing
+):
+    _leave_a_name_on_the_phone(page, live_server, login_browser, mentor, pairing, draft=False)
+    # No help from the pages' script: the sign-out form is sent without its submit handler,
+    # and the signed-out page gets an empty offline.js.
+    page.context.route(
+        "**/static/js/offline.js",
+        lambda route: route.fulfill(body="", content_type="text/javascript"),
+    )
+    page.evaluate("document.querySelector('form[action=\"/accounts/logout/\"]').submit()")
+    page.wait_for_url("**/accounts/login/**")
+    after = page.evaluate(DUMP_STORAGE)
+    assert NAME not in after
+    assert "cache pages" not in after and "idb peer-mentoring" not in after
+    assert not ContactLog.objects.exists()
+
+
+def test_staff_pages_and_other_mentor_pages_are_never_cached(
+    page, live_server, login_browser, mentor, pairing, manager, house
+):
+    _visit_online(page, live_server, login_browser, mentor, pairing)
+    page.goto(reverse("activity_log:my_progress"))
+    page.goto(reverse("activity_log:pairing_history", args=[pairing.pk]))
+    page.goto("/my/")
+    page.wait_for_load_state("networkidle")
+    assert sorted(u.removeprefix(live_server.url) for u in _cached_pages(page)) == [
+        "/my/",
+        reverse("activity_log:contact_new", args=[pairing.pk]),
+    ]
+    # A manager on the same phone (the worker is still there): the staff pages stay out.
+    login_browser(page, live_server, manager)
+    resident = pairing.resident
+    for path in (
+        reverse("activity_log:dashboard"),
+        reverse("residents:detail", args=[resident.pk]),
+        reverse("matching:detail", args=[pairing.pk]),
+    ):
+        response = page.goto(path)
+        assert response.ok, path
+    page.wait_for_load_state("networkidle")
+    stored = page.evaluate(DUMP_STORAGE)
+    # Another user on the phone: the mentor's copies went first, and no staff page was added.
+    assert _cached_pages(page) == []
+    assert "cache pages" not in stored and NAME not in stored
+
+
+@pytest.mark.allow_console_errors(*OFFLINE_ERRORS)
+def test_the_cached_form_gives_a_new_contact_its_own_key(
+    page, live_server, login_browser, mentor, pairing
+):
+    """The log form was cached with the key of a contact then saved online: the next contact,
+    logged offline on that cached copy, must not be taken for the first one."""
+    form = _visit_online(page, live_server, login_browser, mentor, pairing)
+    cached_key = page.input_value("input[name=idempotency_key]")
+    page.fill("textarea[name=notes]", "Saved online")
+    page.get_by_role("button", name="Save contact").click()
+    page.wait_for_url("**/saved/")
+    assert str(ContactLog.objects.get().idempotency_key) == cached_key
+    page.context.set_offline(True)
+    page.goto(form)
+    assert page.locator("[data-offline-banner]").is_visible()
+    assert page.input_value("input[name=idempotency_key]") != cached_key
+    page.fill("textarea[name=notes]", "Logged offline")
+    page.get_by_role("button", name="Save contact").click()
+    status = page.locator("[data-outbox-status]")
+    status.wait_for()
+    page.context.set_offline(False)
+    wait_for(lambda: status.inner_text() == "1 contact sent", timeout=10)
+    assert sorted(ContactLog.objects.values_list("notes", flat=True)) == [
+        "Logged offline",
+        "Saved online",
+    ]
