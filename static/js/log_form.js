@@ -1,6 +1,7 @@
 // The log form keeps a draft in localStorage while the mentor types (one key per pairing), puts it
 // back after a reload, a dropped connection or a sign-in, and forgets it only when the server's
-// confirmation page says the contact is saved. No inline scripts: the CSP forbids them.
+// confirmation page says the contact is saved. Offline, a new contact goes to the outbox instead
+// (offline.js) and is sent when the connection returns. No inline scripts: the CSP forbids them.
 (function () {
   "use strict";
 

@@ -51,17 +51,17 @@
     }
   }
 
-  // A contact the server refused goes back into its log form's draft (unless another is there).
+  // A contact the server refused goes back into its log form's draft; while another draft is
+  // there it stays in the outbox, marked, and the notice stays.
   function returnToDraft(item) {
-    if (store && item.draftKey && !store.getItem(item.draftKey)) {
-      store.setItem(item.draftKey, JSON.stringify({ savedAt: new Date().toISOString(), fields: item.fields }));
-    }
     const el = notice("outbox-failed", "alert-danger");
     el.textContent = "A contact could not be sent. ";
     const link = el.appendChild(document.createElement("a"));
     link.href = item.url;
     link.className = "alert-link";
     link.textContent = "Open it to check";
+    if (!store || store.getItem(item.draftKey)) return null;
+    store.setItem(item.draftKey, JSON.stringify({ savedAt: Date(), fields: item.fields }));
     return outbox.remove(item.key);
   }
 

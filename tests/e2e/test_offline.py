@@ -253,3 +253,32 @@ def test_the_cached_form_gives_a_new_contact_its_own_key(
         "Logged offline",
         "Saved online",
     ]
+
+
+@pytest.mark.allow_console_errors(*OFFLINE_ERRORS)
+def test_a_queued_contact_the_server_refuses_comes_back_as_a_draft(
+    page, live_server, login_browser, mentor, pairing
+):
+    form = _visit_online(page, live_server, login_browser, mentor, pairing)
+    page.context.set_offline(True)
+    page.goto(form)
+    page.fill("textarea[name=notes]", "Long talk")
+    page.fill("input[name=duration_minutes]", "900")  # over the 600-minute limit
+    page.get_by_role("button", name="Save contact").click()
+    page.locator("[data-outbox-status]").wait_for()
+    page.context.set_offline(False)
+    failed = page.locator("[data-outbox-failed]")
+    failed.wait_for()
+    assert failed.inner_text() == "A contact could not be sent. Open it to check"
+    assert not ContactLog.objects.exists()
+    failed.get_by_role("link", name="Open it to check").click()
+    page.wait_for_url(f"**{form}")
+    assert page.locator("[data-draft-note]").is_visible()
+    assert page.input_value("textarea[name=notes]") == "Long talk"
+    assert page.input_value("input[name=duration_minutes]") == "900"
+    page.fill("input[name=duration_minutes]", "90")
+    page.get_by_role("button", name="Save contact").click()
+    page.wait_for_url("**/saved/")
+    contact = ContactLog.objects.get()
+    assert (contact.notes, contact.duration_minutes) == ("Long talk", 90)
+    assert page.evaluate("async () => (await PeerOutbox.all()).length") == 0
