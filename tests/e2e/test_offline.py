@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activity_log.models import ContactLog
-from mentoring_site import offline
 from tests import factories as f
 from tests.activity_log.contact_support import pairing_for
 from tests.conftest import screenshot, wait_for
@@ -63,7 +62,6 @@ CACHED_URLS = """async () => {
   }
   return urls;
 }"""
-
 
 
 @pytest.fixture
@@ -130,9 +128,7 @@ def test_a_contact_logged_offline_is_sent_once_when_back_online(
     page.goto("/my/")
     page.wait_for_load_state("networkidle")
     assert ContactLog.objects.count() == 1
-    assert "Robinette" not in page.evaluate(
-        "async () => JSON.stringify(await PeerOutbox.all())"
-    )
+    assert "Robinette" not in page.evaluate("async () => JSON.stringify(await PeerOutbox.all())")
 
 
 def _leave_a_name_on_the_phone(page, live_server, login_browser, mentor, pairing, *, draft):
@@ -163,9 +159,7 @@ def _strip_clear_site_data(route):
 
 
 @pytest.mark.allow_console_errors(*OFFLINE_ERRORS, "ERR_FAILED")
-def test_signing_out_leaves_no_name_on_the_phone(
-    page, live_server, login_browser, mentor, pairing
-):
+def test_signing_out_leaves_no_name_on_the_phone(page, live_server, login_browser, mentor, pairing):
     _leave_a_name_on_the_phone(page, live_server, login_browser, mentor, pairing, draft=True)
     # The page's own clean-up, without the header's help.
     page.context.route("**/accounts/logout/", _strip_clear_site_data)
