@@ -276,3 +276,39 @@ def test_a_queued_contact_the_server_refuses_comes_back_as_a_draft(
     contact = ContactLog.objects.get()
     assert (contact.notes, contact.duration_minutes) == ("Long talk", 90)
     assert page.evaluate("async () => (await PeerOutbox.all()).length") == 0
+
+
+def test_without_a_service_worker_the_page_sends_on_online_or_the_next_load(
+    browser, live_server, login_browser, mentor, pairing
+):
+    """No Background Sync to rely on: the page itself sends when the phone is back online and,
+    failing that, on the next page load."""
+    context = browser.new_context(
+        viewport={"width": 375, "height": 812}, base_url=live_server.url, service_workers="block"
+    )
+    try:
+        page = context.new_page()
+        login_browser(page, live_server, mentor.user)
+        form = reverse("activity_log:contact_new", args=[pairing.pk])
+        page.goto(form)
+        assert page.evaluate("navigator.serviceWorker.controller") is None
+        context.set_offline(True)
+        page.fill("textarea[name=notes]", "First")
+        page.get_by_role("button", name="Save contact").click()
+        status = page.locator("[data-outbox-status]")
+        wait_for(lambda: status.inner_text() == "1 contact waiting to send", timeout=10)
+        page.fill("textarea[name=notes]", "Second")
+        page.get_by_role("button", name="Save contact").click()
+        wait_for(lambda: status.inner_text() == "2 contacts waiting to send", timeout=10)
+        # Back online, but the first try fails: both stay waiting.
+        context.route(f"**{form}", lambda route: route.abort())
+        context.set_offline(False)
+        page.wait_for_timeout(500)
+        assert status.inner_text() == "2 contacts waiting to send"
+        assert not ContactLog.objects.exists()
+        context.unroute(f"**{form}")
+        page.goto("/my/")
+        wait_for(lambda: page.locator("[data-outbox-status]").inner_text() == "2 contacts sent")
+        assert sorted(ContactLog.objects.values_list("notes", flat=True)) == ["First", "Second"]
+    finally:
+        context.close()
