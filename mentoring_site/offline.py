@@ -73,7 +73,7 @@ def worker_config() -> dict:
         "shell": [static(path) for path in SHELL],
         "outbox": static("js/outbox.js"),
         "pages": mentor_page_patterns(),
-        "static": static(""),
+        "static": staticfiles_storage.base_url,
         "home": reverse("activity_log:my_mentees"),
     }
 
