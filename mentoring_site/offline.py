@@ -80,7 +80,12 @@ def worker_config() -> dict:
 
 @functools.lru_cache(maxsize=1)
 def _worker_script() -> str:
-    source = _read_static("js/sw.js").decode()
+    # Its comment lines stay in the source: the phone need not download them.
+    source = "\n".join(
+        line
+        for line in _read_static("js/sw.js").decode().splitlines()
+        if not line.lstrip().startswith("//")
+    )
     config = worker_config()
     digest = hashlib.sha256(json.dumps(config).encode() + source.encode())
     for path in SHELL:

@@ -3,7 +3,6 @@
 // last copy, marked with its time, when offline): never a staff page, never a POST. Background
 // Sync sends the contacts waiting in the outbox.
 /* global CONFIG, PeerOutbox */
-"use strict";
 importScripts(CONFIG.outbox);
 const SHELL = "shell-" + CONFIG.version;
 const PAGES = "pages";
