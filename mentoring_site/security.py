@@ -54,6 +54,8 @@ BEFORE_SECOND_FACTOR = frozenset(
         "mfa_authenticate",
         "mfa_reauthenticate",
         "healthz",
+        # The footer's language switcher: sets the language cookie, nothing else.
+        "set_language",
         # A resident's one-time feedback / recovery-check link: public, shows no staff data, and
         # may be opened on a phone where a manager is signed in.
         "activity_log:feedback_form",

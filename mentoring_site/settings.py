@@ -127,9 +127,13 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: session/cookie (the footer's switcher), then Accept-Language; URLs carry no
+    # language prefix. A signed-in user's own choice wins (UserLanguageMiddleware below).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mentoring_site.i18n.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -242,7 +246,13 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-LANGUAGE_CODE = "en-us"
+# Languages (README "Languages"): English and Spanish. The catalogue is locale/<code>/LC_MESSAGES;
+# `make messages` updates it, `compilemessages` (make run / make test / the image) builds the .mo.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date and time formats per language beyond Django's own (mentoring_site/formats/<code>/).
+FORMAT_MODULE_PATH = ["mentoring_site.formats"]
 TIME_ZONE = env("TIME_ZONE", default="America/New_York")
 USE_I18N = True
 USE_TZ = True

@@ -12,6 +12,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("no-role/", views.no_role, name="no_role"),
+    # The footer's language switcher (Django's set_language, POST only) and one's own choice.
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("me/language/", views.my_language, name="my_language"),
     # allauth's email page, behind a check that the own address is on record (accounts.py).
     path("accounts/email/", accounts.email_page, name="account_email"),
     path("accounts/", include("allauth.urls")),

@@ -16,7 +16,7 @@ from mentoring_site.roles import Role, mentor_required, role_of, role_required, 
 from mentors import selectors, services
 from mentors.forms import (
     MentorCreateForm,
-    MentorProfileForm,
+    MentorOwnProfileForm,
     MentorStaffForm,
     RosterFilterForm,
     SearchForm,
@@ -324,7 +324,7 @@ def my_profile(request: HttpRequest) -> HttpResponse:
     """A mentor edits their own profile. Status, recovery-since, houses and capacity are not
     on the form (nor in the service), so a forged POST carrying them changes nothing."""
     mentor = _own_mentor(request)
-    form = MentorProfileForm(request.POST or None, instance=mentor)
+    form = MentorOwnProfileForm(request.POST or None, instance=mentor)
     if request.method == "POST" and form.is_valid():
         try:
             services.mentor_update_profile(mentor=mentor, **form.service_kwargs())

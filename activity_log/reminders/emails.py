@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 
 from activity_log.groups import selectors as group_selectors
 from activity_log.models import Reminder
+from mentoring_site.i18n import override_for
 
 logger = logging.getLogger(__name__)
 
@@ -94,9 +95,11 @@ def build_email(recipient, reminders: list[Reminder], now: dt.datetime):
         context["groups_waiting"] = group_selectors.attendance_waiting_for(
             recipient, now=now, site_url=settings.SITE_URL
         )
-    subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
-    text = render_to_string(f"emails/{name}_body.txt", context)
-    html = render_to_string(f"emails/{name}_body.html", context)
+    # In the recipient's language (their profile's choice; without one, the site default).
+    with override_for(recipient):
+        subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
+        text = render_to_string(f"emails/{name}_body.txt", context)
+        html = render_to_string(f"emails/{name}_body.html", context)
     message = EmailMultiAlternatives(
         subject,
         text,
