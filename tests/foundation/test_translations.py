@@ -1,5 +1,6 @@
-"""The catalogue check (README "Languages"): locale/es/LC_MESSAGES/django.po holds every string
-the code marks for translation, and only those, each translated and none fuzzy.
+"""The catalogue check (README "Languages"): each language's catalogue (locale/<code>/LC_MESSAGES/
+django.po, for every language in settings.LANGUAGES but English, the source language) holds every
+string the code marks for translation, and only those, each translated and none fuzzy.
 
 `make messages` runs the same makemessages command; here it runs into a copy of the sources, so
 the check never writes to the working tree. makemessages needs GNU gettext (xgettext, msgmerge):
@@ -17,11 +18,18 @@ import sys
 
 import polib
 import pytest
+from django.conf import settings
 
 from mentoring_site import lookup_names
 from tests.conftest import ROOT
 
-CATALOGUE = ROOT / "locale" / "es" / "LC_MESSAGES" / "django.po"
+TRANSLATED = [code for code, _ in settings.LANGUAGES if code != "en"]
+
+
+def catalogue(code: str):
+    return ROOT / "locale" / code / "LC_MESSAGES" / "django.po"
+
+
 # What the sources copy leaves out; the same as the Makefile's --ignore list, plus what is
 # neither source nor template.
 NOT_SOURCES = {
@@ -51,7 +59,7 @@ def _keys(po: polib.POFile) -> set[tuple[str | None, str]]:
 
 
 @pytest.fixture(scope="module")
-def regenerated(tmp_path_factory) -> polib.POFile:
+def regenerated(tmp_path_factory) -> dict[str, polib.POFile]:
     """The catalogue as `make messages` would leave it, made in a copy of the sources."""
     _require_gettext()
     copy = tmp_path_factory.mktemp("sources") / "site"
@@ -68,8 +76,9 @@ def regenerated(tmp_path_factory) -> polib.POFile:
         "VAR_DIR": str(copy / "var"),
         "DATABASE_URL": f"sqlite:///{copy / 'unused.sqlite3'}",
     }
+    languages = [arg for code in TRANSLATED for arg in ("-l", code)]
     result = subprocess.run(
-        [sys.executable, "manage.py", *_makefile_command(), "-l", "es"],
+        [sys.executable, "manage.py", *_makefile_command(), *languages],
         cwd=copy,
         env=env,
         capture_output=True,
@@ -77,56 +86,69 @@ def regenerated(tmp_path_factory) -> polib.POFile:
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    return polib.pofile(str(copy / "locale" / "es" / "LC_MESSAGES" / "django.po"))
+    return {
+        code: polib.pofile(str(copy / "locale" / code / "LC_MESSAGES" / "django.po"))
+        for code in TRANSLATED
+    }
 
 
-def test_makemessages_would_add_nothing_and_remove_nothing(regenerated):
-    committed = polib.pofile(str(CATALOGUE))
-    missing = sorted(_keys(regenerated) - _keys(committed), key=str)
-    unused = sorted(_keys(committed) - _keys(regenerated), key=str)
+def test_every_language_but_english_has_a_catalogue():
+    assert TRANSLATED == ["es"]
+    assert [code for code in TRANSLATED if not catalogue(code).is_file()] == []
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_makemessages_would_add_nothing_and_remove_nothing(regenerated, code):
+    committed = polib.pofile(str(catalogue(code)))
+    missing = sorted(_keys(regenerated[code]) - _keys(committed), key=str)
+    unused = sorted(_keys(committed) - _keys(regenerated[code]), key=str)
     assert not missing, (
-        f"Strings marked for translation but not in {CATALOGUE.relative_to(ROOT)}: {missing}. "
+        f"Strings marked for translation but not in {catalogue(code).relative_to(ROOT)}: {missing}. "
         "Run `make messages` and translate them."
     )
     assert not unused, f"Catalogue entries no longer in the code: {unused}. Run `make messages`."
 
 
-def test_every_entry_is_translated_and_none_is_fuzzy():
-    po = polib.pofile(str(CATALOGUE))
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_every_entry_is_translated_and_none_is_fuzzy(code):
+    po = polib.pofile(str(catalogue(code)))
     assert not po.metadata_is_fuzzy, "The catalogue header is marked fuzzy."
-    assert po.metadata.get("Language") == "es"
+    assert po.metadata.get("Language") == code
     untranslated = [e.msgid for e in po.untranslated_entries() if not e.obsolete]
     fuzzy = [e.msgid for e in po.fuzzy_entries()]
-    empty_plurals = [
-        e.msgid for e in po if e.msgid_plural and not all(e.msgstr_plural.values())
-    ]
+    empty_plurals = [e.msgid for e in po if e.msgid_plural and not all(e.msgstr_plural.values())]
     assert not untranslated, f"Untranslated: {untranslated}"
     assert not fuzzy, f"Fuzzy (check the translation, then remove the fuzzy flag): {fuzzy}"
     assert not empty_plurals, f"Plural forms missing: {empty_plurals}"
     assert po.percent_translated() == 100
 
 
-def test_placeholders_match_their_translation():
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_placeholders_match_their_translation(code):
     """%(name)s and {name} in a message must appear in its translation (msgfmt --check does
     the same for python-format entries)."""
     pattern = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
-    po = polib.pofile(str(CATALOGUE))
+    po = polib.pofile(str(catalogue(code)))
     wrong = []
     for entry in po:
-        translations = [entry.msgstr] if not entry.msgid_plural else entry.msgstr_plural.values()
-        for text in translations:
-            if sorted(pattern.findall(entry.msgid)) != sorted(pattern.findall(text)):
-                if not entry.msgid_plural:  # plurals may drop the count in the singular
-                    wrong.append(entry.msgid)
+        if entry.msgid_plural:
+            # The singular may say "one" instead of the count: the plural forms are compared.
+            pairs = [(entry.msgid_plural, text) for text in list(entry.msgstr_plural.values())[1:]]
+        else:
+            pairs = [(entry.msgid, entry.msgstr)]
+        for english, text in pairs:
+            if sorted(pattern.findall(english)) != sorted(pattern.findall(text)):
+                wrong.append(entry.msgid)
     assert not wrong, f"Placeholders differ from the English: {wrong}"
 
 
-def test_msgfmt_accepts_the_catalogue():
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_msgfmt_accepts_the_catalogue(code):
     _require_gettext()
     if not shutil.which("msgfmt"):
         pytest.skip("Catalogue check skipped: msgfmt is not installed (apt install gettext).")
     result = subprocess.run(
-        ["msgfmt", "--check", "--statistics", "-o", os.devnull, str(CATALOGUE)],
+        ["msgfmt", "--check", "--statistics", "-o", os.devnull, str(catalogue(code))],
         capture_output=True,
         text=True,
         timeout=60,
@@ -136,7 +158,8 @@ def test_msgfmt_accepts_the_catalogue():
 
 
 @pytest.mark.django_db
-def test_every_seeded_lookup_name_is_marked_and_translated():
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_every_seeded_lookup_name_is_marked_and_translated(code):
     from activity_log.models import Topic
     from mentors.models import TrainingCourse
     from residents.models import Language, RecoveryPathway
@@ -150,5 +173,5 @@ def test_every_seeded_lookup_name_is_marked_and_translated():
     }
     assert seeded, "the reference-data migrations seeded nothing"
     assert sorted(seeded - lookup_names.ALL) == []
-    translated = {e.msgid for e in polib.pofile(str(CATALOGUE)) if e.translated()}
+    translated = {e.msgid for e in polib.pofile(str(catalogue(code))) if e.translated()}
     assert sorted(seeded - translated) == []
