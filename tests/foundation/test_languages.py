@@ -87,7 +87,13 @@ def test_a_manager_saves_spanish_on_the_language_page(as_user, manager):
     assert html_lang(response) == "es"
     assert "Se guardó su idioma." in html
     # Signed out later, the sign-in page stays Spanish.
-    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "es"
+    cookie = client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie.value == "es"
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    client.post(reverse("account_logout"))  # the real sign-out (client.logout drops cookies)
+    page = client.get(reverse("account_login"))
+    assert not page.wsgi_request.user.is_authenticated
+    assert html_lang(page) == "es"
 
 
 def test_the_language_page_refuses_a_language_the_site_has_not(as_user, mentor):
