@@ -353,7 +353,7 @@ def _render_my_profile(
         "mentors/my_profile.html",
         {
             "mentor": mentor,
-            "form": form or MentorProfileForm(instance=mentor),
+            "form": form or MentorOwnProfileForm(instance=mentor),
             "away_form": away_form
             or AwayForm(initial={"away_from": mentor.away_from, "back_on": mentor.back_on}),
             "capacity_form": capacity_form or CapacityForm(initial={"capacity": mentor.capacity}),
