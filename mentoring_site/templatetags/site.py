@@ -51,3 +51,11 @@ def names(objects, separator: str = ", ") -> str:
     return separator.join(
         str(getattr(obj, "name", None) or getattr(obj, "text", None) or obj) for obj in objects
     )
+
+
+@register.filter
+def is_future(moment) -> bool:
+    """True for an aware datetime after now."""
+    from django.utils import timezone
+
+    return moment is not None and moment > timezone.now()
