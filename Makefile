@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
 
-.PHONY: run test lint format lock bench clean-var
+.PHONY: run test lint format lock bench clean-var screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ lock: | $(BIN)/python
 	$(BIN)/pip-compile --quiet --strip-extras --extra dev --no-emit-index-url -o requirements.lock pyproject.toml
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
 	  -c requirements.lock -o requirements-runtime.lock pyproject.toml
+
+## make screenshots: docs/screenshots/ again (sign-in, My mentees, log form, resident list at
+## 375x812 and 1366x900) from a throw-away demo database; needs Chromium (/usr/bin/chromium).
+screenshots: $(STAMP) .env
+	$(BIN)/python bench/screenshots.py --out docs/screenshots
 
 clean-var:
 	rm -rf var/broker var/celerybeat-schedule*

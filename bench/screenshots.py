@@ -154,7 +154,8 @@ def capture(browser, base: str, out: Path, size: str, extra: bool) -> None:
             page.goto(base + path)
             shoot(page, out / "extra", f"{name}-{size}")
         page.goto(f"{base}/residents/")
-        page.locator("table a, .resident-card a").first.click()
+        page.locator(".resident-table a").first.click()
+        page.wait_for_load_state("networkidle")
         shoot(page, out / "extra", f"resident-{size}")
     ctx.close()
 

@@ -59,3 +59,37 @@ def is_future(moment) -> bool:
     from django.utils import timezone
 
     return moment is not None and moment > timezone.now()
+
+
+# What an audit row's page showed, in words, by the URL it was written for (`{{ event|audit_what }}`).
+AUDIT_PAGES = {
+    "residents:detail": "resident page (profile, goals, consent, pairings, contacts, groups)",
+    "residents:edit": "profile (edit form)",
+    "residents:exit": "record (exit form)",
+    "matching:resident_pairings": "mentor pairings",
+    "matching:suggest": "mentor suggestions",
+    "matching:pair": "pairing form",
+    "activity_log:resident_timeline": "contact timeline",
+    "groups:resident_attendance": "group attendance",
+    "activity_log:my_mentees": "phone number on My mentees",
+}
+AUDIT_OBJECTS = {
+    "residents.resident": "record",
+    "residents.recoverygoal": "goal",
+    "residents.consentrecord": "consent",
+    "activity_log.contactlog": "contact",
+    "matching.pairing": "pairing",
+}
+
+
+@register.filter
+def audit_what(event) -> str:
+    from django.urls import Resolver404, resolve
+
+    try:
+        name = resolve(event.path).view_name if event.path.startswith("/") else ""
+    except Resolver404:
+        name = ""
+    if name in AUDIT_PAGES:
+        return AUDIT_PAGES[name]
+    return AUDIT_OBJECTS.get(event.object_type, event.object_type.split(".")[-1])
