@@ -63,7 +63,7 @@ def is_future(moment) -> bool:
 
 # What an audit row's page showed, in words, by the URL it was written for (`{{ event|audit_what }}`).
 AUDIT_PAGES = {
-    "residents:detail": "resident page (profile, goals, consent, pairings, contacts, groups)",
+    "residents:detail": "resident page (profile, goals, consent, pairings, contacts, groups, feedback, recovery checks)",
     "residents:edit": "profile (edit form)",
     "residents:exit": "record (exit form)",
     "matching:resident_pairings": "mentor pairings",
@@ -71,6 +71,8 @@ AUDIT_PAGES = {
     "matching:pair": "pairing form",
     "activity_log:resident_timeline": "contact timeline",
     "groups:resident_attendance": "group attendance",
+    "activity_log:feedback_resident": "feedback on mentoring",
+    "activity_log:recovery_resident": "recovery checks",
     "activity_log:my_mentees": "phone number on My mentees",
 }
 AUDIT_OBJECTS = {

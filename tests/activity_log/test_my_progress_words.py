@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from activity_log import hours, services
+from activity_log.contacts import hours, services
 from activity_log.models import Milestone
 from tests.activity_log.contact_support import pairing_for
 

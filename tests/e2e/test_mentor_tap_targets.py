@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from activity_log import hours
+from activity_log.contacts import hours
 from tests import factories as f
 from tests.activity_log.contact_support import pairing_for
 
