@@ -87,10 +87,10 @@ def sign_in(page, base: str, email: str) -> None:
         page.wait_for_load_state()
 
 
-def shoot(page, out: Path, name: str) -> None:
+def shoot(page, out: Path, name: str, *, full_page: bool = True) -> None:
     out.mkdir(parents=True, exist_ok=True)
     page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(out / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(out / f"{name}.png"), full_page=full_page)
     print(f"  {out / name}.png")
 
 
@@ -124,7 +124,9 @@ def capture(browser, base: str, out: Path, size: str, extra: bool) -> None:
     shoot(page, out, f"my-mentees-{size}")
     page.locator("a", has_text="Log contact").first.click()
     page.wait_for_load_state()
-    shoot(page, out, f"log-form-{size}")
+    # The first screen, as the phone shows it: a full-page shot would paint the sticky "Save
+    # contact" bar over the middle of the form.
+    shoot(page, out, f"log-form-{size}", full_page=False)
     if extra:
         page.goto(f"{base}/my/")
         page.locator("a", has_text="History").first.click()
