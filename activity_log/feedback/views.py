@@ -115,7 +115,7 @@ def _get_resident(request: HttpRequest, resident_id: int) -> Resident:
 def resident_feedback(request: HttpRequest, resident_id: int) -> HttpResponse:
     """The resident page's feedback slot (htmx): waiting requests, answers with comments."""
     resident = _get_resident(request, resident_id)
-    audit.mark(request, "view", resident, resident_id=resident.pk)
+    audit.mark_section(request, "view", resident, resident_id=resident.pk)
     pairing = Pairing.objects.filter(resident=resident).order_by("-started_on", "-id").first()
     return render(
         request,
@@ -254,7 +254,7 @@ def my_feedback(request: HttpRequest) -> HttpResponse:
 def resident_recovery(request: HttpRequest, resident_id: int) -> HttpResponse:
     """The resident page's recovery-capital slot (htmx): the totals over time, the change."""
     resident = _get_resident(request, resident_id)
-    audit.mark(request, "view", resident, resident_id=resident.pk)
+    audit.mark_section(request, "view", resident, resident_id=resident.pk)
     history = selectors.recovery_history(resident)
     points = [(f"{a.taken_at:%-d %b %y}", a.total) for a in history.assessments]
     return render(
