@@ -8,6 +8,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from matching import selectors, services
@@ -235,7 +237,7 @@ def pause(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(_errors(exc)))
     else:
         audit.mark(request, "change", pairing, resident_id=pairing.resident_id)
-        messages.success(request, "Pairing paused: no check-ins are due until it resumes.")
+        messages.success(request, _("Pairing paused: no check-ins are due until it resumes."))
     return redirect("matching:detail", pk=pairing.pk)
 
 
@@ -249,7 +251,7 @@ def resume(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(_errors(exc)))
     else:
         audit.mark(request, "change", pairing, resident_id=pairing.resident_id)
-        messages.success(request, "Pairing resumed.")
+        messages.success(request, _("Pairing resumed."))
     return redirect("matching:detail", pk=pairing.pk)
 
 
@@ -268,7 +270,15 @@ def interval(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error("checkin_interval_days", message)
         else:
             audit.mark(request, "change", pairing, resident_id=pairing.resident_id)
-            messages.success(request, f"Check-ins now every {pairing.checkin_interval_days} days.")
+            messages.success(
+                request,
+                ngettext(
+                    "Check-ins now every %(days)d day.",
+                    "Check-ins now every %(days)d days.",
+                    pairing.checkin_interval_days,
+                )
+                % {"days": pairing.checkin_interval_days},
+            )
             return redirect("matching:detail", pk=pairing.pk)
     audit.mark(request, "view", pairing, resident_id=pairing.resident_id)
     return _render_detail(request, pairing, interval_form=form)
@@ -279,7 +289,7 @@ def interval(request: HttpRequest, pk: int) -> HttpResponse:
 def end(request: HttpRequest, pk: int) -> HttpResponse:
     pairing = _get_pairing_for_user(request, pk)
     if pairing.status == Pairing.Status.ENDED:
-        messages.info(request, "This pairing has already ended.")
+        messages.info(request, _("This pairing has already ended."))
         return redirect("matching:detail", pk=pairing.pk)
     form = EndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -294,7 +304,7 @@ def end(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, message)
         else:
             audit.mark(request, "change", pairing, resident_id=pairing.resident_id)
-            messages.success(request, "Pairing ended.")
+            messages.success(request, _("Pairing ended."))
             return redirect("matching:detail", pk=pairing.pk)
     audit.mark(request, "view", pairing, resident_id=pairing.resident_id)
     return render(request, "matching/end.html", {"pairing": pairing, "form": form})
@@ -310,7 +320,7 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
         _remember_search(request, resident)
         return redirect("matching:reassign", pk=pairing.pk)
     if pairing.status == Pairing.Status.ENDED:
-        messages.info(request, "This pairing has ended: find a new mentor instead.")
+        messages.info(request, _("This pairing has ended: find a new mentor instead."))
         return redirect("matching:suggest", resident_id=resident.pk)
     context = {"current": pairing, "mode": "reassign", "pairing": pairing}
     if resident.is_active:
@@ -327,7 +337,7 @@ def reassign_to(request: HttpRequest, pk: int, mentor_id: int) -> HttpResponse:
     pairing = _get_pairing_for_user(request, pk)
     mentor = _get_mentor_for_user(request, mentor_id)
     if pairing.status == Pairing.Status.ENDED:
-        messages.info(request, "This pairing has already ended.")
+        messages.info(request, _("This pairing has already ended."))
         return redirect("matching:detail", pk=pairing.pk)
     unavailable = pairing.pause_reason == Pairing.PauseReason.MENTOR_UNAVAILABLE
     form = ReassignForm(

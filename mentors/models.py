@@ -12,8 +12,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import formats, timezone
+from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from mentoring_site.roles import Role, role_of
 from residents.models import House, Language, RecoveryPathway
@@ -25,7 +26,7 @@ class TrainingCourse(models.Model):
     required = models.BooleanField(default=True)
     hours = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
     valid_months = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Leave empty if the course never expires."
+        null=True, blank=True, help_text=_("Leave empty if the course never expires.")
     )
     is_active = models.BooleanField(default=True)
 
@@ -191,18 +192,18 @@ class MentorQuerySet(models.QuerySet):
 
 class Mentor(models.Model):
     class Status(models.TextChoices):
-        APPLICANT = "applicant", "Applicant"
-        IN_TRAINING = "in_training", "In training"
-        ACTIVE = "active", "Active"
-        ON_BREAK = "on_break", "On break"
-        RETIRED = "retired", "Retired"
+        APPLICANT = "applicant", _("Applicant")
+        IN_TRAINING = "in_training", _("In training")
+        ACTIVE = "active", pgettext_lazy("mentor status", "Active")
+        ON_BREAK = "on_break", _("On break")
+        RETIRED = "retired", _("Retired")
 
     class Gender(models.TextChoices):
-        UNSPECIFIED = "", "Prefer not to say"
-        WOMAN = "woman", "Woman"
-        MAN = "man", "Man"
-        NONBINARY = "nonbinary", "Non-binary"
-        SELF_DESCRIBED = "self_described", "Self-described"
+        UNSPECIFIED = "", _("Prefer not to say")
+        WOMAN = "woman", _("Woman")
+        MAN = "man", _("Man")
+        NONBINARY = "nonbinary", _("Non-binary")
+        SELF_DESCRIBED = "self_described", _("Self-described")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mentor_profile"
@@ -221,7 +222,7 @@ class Mentor(models.Model):
     capacity = models.PositiveSmallIntegerField(
         default=3,
         validators=[MinValueValidator(0), MaxValueValidator(10)],
-        help_text="Most active mentees at once (0 to 10).",
+        help_text=_("Most active mentees at once (0 to 10)."),
     )
     # "Away from ... back on ...", set by the mentor on My profile (at most AWAY_MAX_DAYS):
     # while today is in [away_from, back_on) their pairings pause (reason "mentor away") and
@@ -283,11 +284,11 @@ class Mentor(models.Model):
     def clean(self) -> None:
         errors = {}
         if self.recovery_since and self.recovery_since > timezone.localdate():
-            errors["recovery_since"] = "Recovery-since cannot be in the future."
+            errors["recovery_since"] = gettext("Recovery-since cannot be in the future.")
         if self.gender != self.Gender.SELF_DESCRIBED:
             self.gender_self_description = ""
         elif not self.gender_self_description.strip():
-            errors["gender_self_description"] = (
+            errors["gender_self_description"] = gettext(
                 "Describe the gender in a few words, or pick another option."
             )
         if errors:
@@ -311,14 +312,23 @@ def compute_clearance(
     """
     reasons: list[str] = []
     if mentor.status != Mentor.Status.ACTIVE:
-        reasons.append(f"Status is {mentor.get_status_display().lower()}")
+        reasons.append(
+            gettext("Status is %(status)s") % {"status": mentor.get_status_display().lower()}
+        )
     min_days = settings.MENTOR_MIN_RECOVERY_DAYS
     if mentor.recovery_since is None:
-        reasons.append("Recovery-since date not recorded")
+        reasons.append(gettext("Recovery-since date not recorded"))
     elif mentor.recovery_since > today - dt.timedelta(days=min_days):
         eligible = mentor.recovery_since + dt.timedelta(days=min_days)
-        span = "a year" if min_days == 365 else f"{min_days} days"
-        reasons.append(f"Less than {span} in recovery (eligible from {format_day(eligible)})")
+        if min_days == 365:
+            reason = gettext("Less than a year in recovery (eligible from %(date)s)")
+        else:
+            reason = ngettext(
+                "Less than %(days)d day in recovery (eligible from %(date)s)",
+                "Less than %(days)d days in recovery (eligible from %(date)s)",
+                min_days,
+            )
+        reasons.append(reason % {"days": min_days, "date": format_day(eligible)})
     done = [r for r in records if r.completed_on <= today]
     for course in required_courses:
         mine = [r for r in done if r.course_id == course.pk]
@@ -326,22 +336,26 @@ def compute_clearance(
             continue
         if mine:
             latest = max(r.expires_on for r in mine)
-            reasons.append(f"{course.name} expired {format_day(latest)}")
+            reasons.append(
+                gettext("%(course)s expired %(date)s")
+                % {"course": course, "date": format_day(latest)}
+            )
         else:
-            reasons.append(f"{course.name} not completed")
+            reasons.append(gettext("%(course)s not completed") % {"course": course})
     return Clearance(cleared=not reasons, reasons=reasons)
 
 
 def format_day(day: dt.date) -> str:
-    """3 March 2026: the way people write dates in reasons and emails."""
-    return f"{day.day} {day:%B %Y}"
+    """3 March 2026 (3 de marzo de 2026): the way people write dates in reasons and emails,
+    in the active language."""
+    return formats.date_format(day, gettext("j F Y"))
 
 
 class MentorStatusChange(models.Model):
     class Account(models.TextChoices):
         UNCHANGED = "", "—"
-        DEACTIVATED = "deactivated", "Sign-in turned off, sessions ended"
-        REACTIVATED = "reactivated", "Sign-in turned back on"
+        DEACTIVATED = "deactivated", _("Sign-in turned off, sessions ended")
+        REACTIVATED = "reactivated", _("Sign-in turned back on")
 
     mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=12, choices=Mentor.Status.choices)
@@ -366,11 +380,11 @@ class MentorProfileChange(models.Model):
     (a mentor's own "My profile" cannot change these)."""
 
     class Field(models.TextChoices):
-        RECOVERY_SINCE = "recovery_since", "In recovery since"
-        HOUSES = "houses", "Houses served"
-        SERVES_ALL_HOUSES = "serves_all_houses", "Serves every house"
-        CAPACITY = "capacity", "Capacity"
-        AWAY = "away", "Away"
+        RECOVERY_SINCE = "recovery_since", _("In recovery since")
+        HOUSES = "houses", _("Houses served")
+        SERVES_ALL_HOUSES = "serves_all_houses", _("Serves every house")
+        CAPACITY = "capacity", _("Capacity")
+        AWAY = "away", _("Away")
 
     mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, related_name="profile_changes")
     field = models.CharField(max_length=20, choices=Field.choices)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext, pgettext
 
 from mentors.models import Clearance, Mentor, TrainingCourse, TrainingRecord, compute_clearance
 from residents.models import House, Language, RecoveryPathway
@@ -75,8 +76,8 @@ class RosterRow:
     @property
     def houses(self) -> str:
         if self.mentor.serves_all_houses:
-            return "All houses"
-        return ", ".join(str(x) for x in self.mentor.houses.all()) or "No house yet"
+            return gettext("All houses")
+        return ", ".join(str(x) for x in self.mentor.houses.all()) or gettext("No house yet")
 
 
 def required_courses() -> list[TrainingCourse]:
@@ -110,11 +111,11 @@ class CourseStanding:
     @property
     def label(self) -> str:
         return {
-            "current": "Done",
-            "expiring": "Expires soon",
-            "expired": "Expired",
-            "missing": "Missing",
-            "optional": "Optional, not taken",
+            "current": gettext("Done"),
+            "expiring": gettext("Expires soon"),
+            "expired": pgettext("course", "Expired"),
+            "missing": gettext("Missing"),
+            "optional": gettext("Optional, not taken"),
         }[self.state]
 
     @property
