@@ -67,16 +67,22 @@ def _lock_mentor_with_room(mentor: Mentor, *, today: dt.date) -> Mentor:
     clearance = locked.clearance(today)
     if not clearance.cleared:
         raise ValidationError(
-            f"{name} is not cleared to mentor: {'; '.join(clearance.reasons)}.", code="not_cleared"
+            gettext("%(name)s is not cleared to mentor: %(reasons)s.")
+            % {"name": name, "reasons": "; ".join(clearance.reasons)},
+            code="not_cleared",
         )
     if locked.is_away(today):
         raise ValidationError(
-            f"{name} is away until {format_day(locked.back_on)}.", code="mentor_away"
+            gettext("%(name)s is away until %(date)s.")
+            % {"name": name, "date": format_day(locked.back_on)},
+            code="mentor_away",
         )
     taken = Pairing.objects.filter(mentor=locked, status=Pairing.Status.ACTIVE).count()
     if taken >= locked.capacity:
         raise ValidationError(
-            f"{name} has no free place ({taken} of {locked.capacity} taken).", code="mentor_full"
+            gettext("%(name)s has no free place (%(taken)d of %(capacity)d taken).")
+            % {"name": name, "taken": taken, "capacity": locked.capacity},
+            code="mentor_full",
         )
     return locked
 
@@ -91,8 +97,8 @@ def _lock_active_resident(resident: Resident) -> Resident:
 def _check_resident_active(resident: Resident) -> None:
     if resident.status != Resident.Status.ACTIVE:
         raise ValidationError(
-            f"{resident.preferred_name} is no longer living in the house "
-            f"({resident.get_status_display().lower()}).",
+            gettext("%(name)s is no longer living in the house (%(status)s).")
+            % {"name": resident.preferred_name, "status": resident.get_status_display().lower()},
             code="resident_exited",
         )
 

@@ -181,7 +181,8 @@ def pair(request: HttpRequest, resident_id: int, mentor_id: int) -> HttpResponse
             audit.mark(request, "create", pairing, resident_id=resident.pk)
             messages.success(
                 request,
-                f"{resident.preferred_name} is now paired with {mentor.user.display_first_name}.",
+                _("%(name)s is now paired with %(mentor)s.")
+                % {"name": resident.preferred_name, "mentor": mentor.user.display_first_name},
             )
             return redirect("matching:detail", pk=pairing.pk)
     audit.mark(request, "view", resident, resident_id=resident.pk)
@@ -364,8 +365,8 @@ def reassign_to(request: HttpRequest, pk: int, mentor_id: int) -> HttpResponse:
             audit.mark(request, "create", new, resident_id=new.resident_id)
             messages.success(
                 request,
-                f"{new.resident.preferred_name} is now paired with "
-                f"{mentor.user.display_first_name}.",
+                _("%(name)s is now paired with %(mentor)s.")
+                % {"name": new.resident.preferred_name, "mentor": mentor.user.display_first_name},
             )
             return redirect("matching:detail", pk=new.pk)
     audit.mark(request, "view", pairing, resident_id=pairing.resident_id)
