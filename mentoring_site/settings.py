@@ -156,7 +156,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "mentoring_site.roles.role_context",
+                "mentoring_site.context_processors.role_context",
             ],
             # {% nav_link %} and |every_days on every template (mentoring_site/templatetags/site.py).
             "builtins": ["mentoring_site.templatetags.site"],
