@@ -14,19 +14,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
     Avg,
     BooleanField,
     Case,
     Count,
-    DateTimeField,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
     Max,
     OuterRef,
     Q,
@@ -34,13 +31,13 @@ from django.db.models import (
     Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Cast, Coalesce, Lag, TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from activity_log import rollup
 from activity_log.models import ContactLog
+from matching import checkins
 from matching.models import Pairing
 from mentoring_site.roles import Role, role_of
 from mentors.models import Mentor, TrainingRecord
@@ -183,56 +180,15 @@ def share(part: int | None, whole: int | None) -> float | None:
 # --- On-time check-ins -------------------------------------------------------------------------
 
 
-def _program_utc_offset() -> dt.timedelta:
-    return timezone.localtime().utcoffset() or dt.timedelta(0)
-
-
 def contacts_with_due(contacts: QuerySet[ContactLog]) -> QuerySet[ContactLog]:
-    """Real contacts (not "no answer") annotated with `on_time`.
-
-    A contact is on time when it happened no later than the due time in force at that moment
-    plus the reminder grace: due = (the pairing's previous real contact, or 00:00 program time
-    of its start day) + its check-in interval. The previous contact comes from a window
-    function (LAG), so the caller must include the LOOKBACK before its period.
-    """
-    one_day = Value(dt.timedelta(days=1), output_field=DurationField())
-    start_of_pairing = ExpressionWrapper(
-        Cast("pairing__started_on", DateTimeField())
-        - Value(_program_utc_offset(), output_field=DurationField()),
-        output_field=DateTimeField(),
-    )
-    interval = ExpressionWrapper(
-        Cast("pairing__checkin_interval_days", IntegerField()) * one_day,
-        output_field=DurationField(),
-    )
-    return (
-        contacts.exclude(method=NO_ANSWER)
-        .order_by()
-        .annotate(
-            previous_at=Window(
-                Lag("happened_at"),
-                partition_by=[F("pairing_id")],
-                order_by=[F("happened_at").asc(), F("id").asc()],
-            )
-        )
-        .annotate(
-            due_by=ExpressionWrapper(
-                Coalesce(F("previous_at"), start_of_pairing)
-                + interval
-                + Value(settings.REMINDER_GRACE, output_field=DurationField()),
-                output_field=DateTimeField(),
-            )
-        )
-        .annotate(
-            on_time=ExpressionWrapper(Q(happened_at__lte=F("due_by")), output_field=BooleanField())
-        )
-    )
+    """Real contacts (not "no answer"); each carries `on_time`, stored by the check-in rule
+    (matching/checkins.py): it happened before its due in force became overdue."""
+    return contacts.exclude(method=NO_ANSWER).order_by()
 
 
 def _missed_filter(period: Period, now: dt.datetime, prefix: str = "") -> Q:
-    """Active pairings still overdue, counted as missed check-ins when judging `period`."""
-    cutoff = period.judged_until(now) - settings.REMINDER_GRACE
-    return Q(**{f"{prefix}status": Pairing.Status.ACTIVE, f"{prefix}next_due_at__lt": cutoff})
+    """Active pairings still overdue at the end of `period` (or now), counted as missed."""
+    return checkins.overdue_q(period.judged_until(now), prefix)
 
 
 def _made_on_time(scope: Scope, periods: dict[str, Period]) -> dict[str, int]:

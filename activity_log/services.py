@@ -27,7 +27,8 @@ MAX_NOTES = 5000
 
 
 def pairing_recompute_due(*, pairing: Pairing) -> Pairing:
-    """last_contact_at = newest contact that is not a missed attempt; next_due_at by the rule.
+    """last_contact_at = newest contact that is not a missed attempt; next_due_at, overdue_at
+    and every contact's on_time by the check-in rule (matching/checkins.py); the roll-up.
 
     Call inside a transaction with the pairing row locked (select_for_update)."""
     pairing.last_contact_at = (
@@ -35,10 +36,35 @@ def pairing_recompute_due(*, pairing: Pairing) -> Pairing:
         .exclude(method=ContactLog.Method.NO_ANSWER)
         .aggregate(last=Max("happened_at"))["last"]
     )
-    pairing.next_due_at = pairing.next_due()
-    pairing.save(update_fields=["last_contact_at", "next_due_at"])
+    pairing.refresh_due()
+    pairing.save(update_fields=["last_contact_at", "next_due_at", "overdue_at"])
+    contacts_judge(pairing=pairing)
     rollup.pairing_rollup_refresh(pairing_id=pairing.pk)
     return pairing
+
+
+def pairings_recompute_due(pairing_ids: Iterable[int]) -> None:
+    """`pairing_recompute_due` for each of these pairings, locked in id order (after writes
+    that bypass the contact services: the admin's contact form, a resident's move)."""
+    with transaction.atomic():
+        for pairing_id in sorted(set(pairing_ids)):
+            pairing_recompute_due(pairing=_lock_pairing(pairing_id))
+
+
+def contacts_judge(*, pairing: Pairing) -> int:
+    """Stores each contact's on_time by the rule, writing only the ones that changed (a contact
+    added, edited or removed out of order changes the due in force of the later ones)."""
+    rows = list(
+        ContactLog.objects.filter(pairing=pairing)
+        .order_by()
+        .values_list("id", "happened_at", "method", "on_time")
+    )
+    judged = pairing.judge_contacts([row[:3] for row in rows])
+    changed = [
+        ContactLog(pk=pk, on_time=judged[pk]) for pk, _, _, stored in rows if stored != judged[pk]
+    ]
+    ContactLog.objects.bulk_update(changed, ["on_time"], batch_size=500)
+    return len(changed)
 
 
 def _lock_pairing(pairing_id: int) -> Pairing:

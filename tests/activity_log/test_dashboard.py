@@ -25,10 +25,7 @@ def _overdue_pairing(house, days: int, name: str, mentor=None) -> Pairing:
         resident__preferred_name=name,
         **({"mentor": mentor} if mentor else {}),
     )
-    Pairing.objects.filter(pk=pairing.pk).update(
-        next_due_at=timezone.now() - dt.timedelta(days=days, hours=1)
-    )
-    return pairing
+    return f.set_due(pairing, timezone.now() - dt.timedelta(days=days, hours=1))
 
 
 def _urgent(house, name: str):
