@@ -114,6 +114,7 @@ class CheckinState:
 
     state: State
     due_at: dt.datetime | None
+    due_on: dt.date | None  # the due day, in the house's zone
     # Due day minus today, in the house's zone: negative when overdue; None when nothing is due.
     days: int | None
     reminder_worthy: bool = False
@@ -155,7 +156,7 @@ class CheckinState:
 def state_at(due_at: dt.datetime | None, now: dt.datetime, tz: zoneinfo.ZoneInfo) -> CheckinState:
     """The Python form of every SQL form below, for one pairing's due time."""
     if due_at is None:
-        return CheckinState(State.NOT_DUE, None, None)
+        return CheckinState(State.NOT_DUE, None, None, None)
     days = (due_day(due_at, tz) - now.astimezone(tz).date()).days
     if days < 0:
         state = State.OVERDUE
@@ -166,6 +167,7 @@ def state_at(due_at: dt.datetime | None, now: dt.datetime, tz: zoneinfo.ZoneInfo
     return CheckinState(
         state,
         due_at,
+        due_day(due_at, tz),
         days,
         reminder_worthy=now > reminder_from(due_at),
         escalation_worthy=now > escalation_from(due_at),
