@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -49,6 +50,38 @@ def pairings_recompute_due(pairing_ids: Iterable[int]) -> None:
     with transaction.atomic():
         for pairing_id in sorted(set(pairing_ids)):
             pairing_recompute_due(pairing=_lock_pairing(pairing_id))
+
+
+def pairings_recompute_due_bulk(pairing_ids: list[int], *, chunk: int = 500) -> None:
+    """`pairing_recompute_due` without locks or the roll-up, a chunk of pairings at a time: for
+    bulk loads that bypass the services (the demo seeder; rebuild the roll-up after it)."""
+    for start in range(0, len(pairing_ids), chunk):
+        ids = pairing_ids[start : start + chunk]
+        rows = defaultdict(list)
+        for pairing_id, *row in (
+            ContactLog.objects.filter(pairing_id__in=ids)
+            .order_by()
+            .values_list("pairing_id", "id", "happened_at", "method", "on_time")
+        ):
+            rows[pairing_id].append(row)
+        pairings = list(Pairing.objects.filter(pk__in=ids).select_related("resident__house"))
+        changed = []
+        for pairing in pairings:
+            contacts = rows[pairing.pk]
+            pairing.last_contact_at = max(
+                (when for _, when, method, _ in contacts if method != ContactLog.Method.NO_ANSWER),
+                default=None,
+            )
+            pairing.refresh_due()
+            judged = pairing.judge_contacts([tuple(c[:3]) for c in contacts])
+            changed += [
+                ContactLog(pk=pk, on_time=judged[pk])
+                for pk, _, _, stored in contacts
+                if stored != judged[pk]
+            ]
+        with transaction.atomic():
+            Pairing.objects.bulk_update(pairings, ["last_contact_at", "next_due_at", "overdue_at"])
+            ContactLog.objects.bulk_update(changed, ["on_time"], batch_size=1000)
 
 
 def contacts_judge(*, pairing: Pairing) -> int:
