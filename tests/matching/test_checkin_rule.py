@@ -269,3 +269,48 @@ def test_every_sql_form_agrees_with_the_python_form(start, interval, ops, progra
                 pass  # e.g. resuming an active pairing, logging on a paused one: refused
             _assert_agree(pairing, clock, program_admin, [house, house2])
         transaction.set_rollback(True)
+
+
+# --- Writes that bypass the services keep the stored instants in step ---------------------------
+
+
+def test_a_contact_corrected_in_the_admin_moves_the_due_time_and_on_time(house):
+    pairing = f.PairingFactory(resident__house=house, started_on=dt.date(2026, 4, 1))
+    contact = services.contact_log(
+        pairing=pairing,
+        author=pairing.mentor.user,
+        happened_at=ny(2026, 4, 8, 12, 0),
+        method="phone",
+    )
+    assert ContactLog.objects.get(pk=contact.pk).on_time is True
+    # What the admin's change form does: save the row, then recompute (ContactLogAdmin).
+    ContactLog.objects.filter(pk=contact.pk).update(happened_at=ny(2026, 4, 9, 12, 0))
+    services.pairings_recompute_due([pairing.pk])
+    pairing.refresh_from_db()
+    assert ContactLog.objects.get(pk=contact.pk).on_time is False
+    assert pairing.next_due_at == ny(2026, 4, 16, 12, 0)
+    assert pairing.overdue_at == ny(2026, 4, 17, 0, 0)
+
+
+def test_an_interval_changed_in_the_admin_judges_the_contacts_again(house, rf, program_admin):
+    from django.contrib.admin.sites import site
+
+    pairing = f.PairingFactory(resident__house=house, started_on=dt.date(2026, 4, 1))
+    contact = services.contact_log(
+        pairing=pairing,
+        author=pairing.mentor.user,
+        happened_at=ny(2026, 4, 8, 12, 0),
+        method="phone",
+    )
+    assert ContactLog.objects.get(pk=contact.pk).on_time is True
+    pairing.checkin_interval_days = 3
+
+    class Form:
+        changed_data = ["checkin_interval_days"]
+
+    request = rf.post("/")
+    request.user = program_admin
+    site._registry[Pairing].save_model(request, pairing, Form(), change=True)
+    assert ContactLog.objects.get(pk=contact.pk).on_time is False
+    pairing.refresh_from_db()
+    assert pairing.next_due_at == ny(2026, 4, 11, 12, 0)
