@@ -194,6 +194,12 @@ def escalation_q(now: dt.datetime, prefix: str = "") -> Q:
     return Q(**{f"{prefix}status": "active", f"{prefix}next_due_at__lt": cutoff})
 
 
+def reminder_or_escalation_q(now: dt.datetime) -> Q:
+    """Pairings owed either (the reminder scan's one index range, pairing_due_scan_idx)."""
+    later = max(now - settings.REMINDER_GRACE, now - settings.ESCALATION_DELAY)
+    return Q(status="active", next_due_at__lt=later)
+
+
 def on_time_q(prefix: str = "") -> Q:
     """Contacts that were on time (`Judgement.on_time`); "no answer" is neither."""
     return Q(**{f"{prefix}on_time": True})

@@ -178,6 +178,8 @@ def _assert_agree(pairing: Pairing, clock: dt.datetime, admin_user, houses) -> N
         assert one.overdue(t).exists() == state.is_overdue, t
         assert one.reminder_due(t).exists() == state.reminder_worthy, t
         assert one.escalation_due(t).exists() == state.escalation_worthy, t
+        owed = one.filter(checkins.reminder_or_escalation_q(t)).exists()
+        assert owed == (state.reminder_worthy or state.escalation_worthy), t
         period = reports.Period(dt.date(2026, 1, 1), timezone.localdate(t))
         missed = one.filter(reports._missed_filter(period, t)).exists()
         assert missed == state.is_overdue, t
