@@ -10,10 +10,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Only the runtime pins (the same versions as requirements.lock, without the dev tools).
+# The production lock: runtime pins only (requirements-dev.lock adds the tests and tools).
 # psycopg[binary] bundles libpq, so no system packages are needed.
-COPY requirements-runtime.lock ./
-RUN pip install --no-cache-dir -r requirements-runtime.lock \
+COPY requirements.lock ./
+RUN pip install --no-cache-dir -r requirements.lock \
     && groupadd --system --gid 10001 mentoring \
     && useradd --system --uid 10001 --gid mentoring --home-dir /app --no-create-home mentoring
 

@@ -3,16 +3,17 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
+# Development installs the dev lock: the production pins (requirements.lock) plus tests and tools.
+STAMP := $(VENV)/.installed-$(shell cksum requirements-dev.lock | cut -d' ' -f1)
 
 .PHONY: run test lint format lock bench clean-var
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): requirements.lock | $(BIN)/python
+$(STAMP): requirements-dev.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -43,13 +44,24 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/djlint templates --reformat --quiet || true
 
-## make lock: regenerate requirements.lock from pyproject.toml, then its runtime subset
-## (requirements-runtime.lock, same pins, no dev tools: what the container image installs).
+## make lock: regenerate both locks from pyproject.toml (pip-tools): requirements-dev.lock (runtime
+## and the `dev` extra: what `make run` / `make test` install), then requirements.lock (runtime
+## only, the same pins: what production and the container image install).
 lock: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet pip-tools
-	$(BIN)/pip-compile --quiet --strip-extras --extra dev --no-emit-index-url -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --extra dev --no-emit-index-url \
+	  -o requirements-dev.lock pyproject.toml
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
-	  -c requirements.lock -o requirements-runtime.lock pyproject.toml
+	  -c requirements-dev.lock -o requirements.lock pyproject.toml
+
+## make bench: every main page's single-user timings (bench/bench_pages.py, docs/performance.md) on
+## the database `make run` uses, demo seeded once; ARGS="--runs 10" passes options on. The
+## large-data and load benchmarks (bench/bench_http.py, bench/cluster.sh) are in docs/performance.md.
+bench: $(STAMP) .env
+	mkdir -p var/mail
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python bench/bench_pages.py $(ARGS)
 
 clean-var:
 	rm -rf var/broker var/celerybeat-schedule*

@@ -1,7 +1,9 @@
-"""Staff two-factor, per-role session lifetimes and security headers.
+"""Staff two-factor and per-role session lifetimes.
 
-- `SecurityHeadersMiddleware` adds the Content-Security-Policy and Permissions-Policy headers
-  (Django itself sends HSTS, nosniff, X-Frame-Options and Referrer-Policy; see settings).
+(The security headers are settings: Django sends HSTS, nosniff, X-Frame-Options and
+Referrer-Policy, django-csp the Content-Security-Policy, django-permissions-policy the
+Permissions-Policy.)
+
 - `StaffSessionMiddleware`:
   * program admins and house managers must have passed their second factor (TOTP or a recovery
     code) in this session before any URL but the few named in `BEFORE_SECOND_FACTOR` (allauth
@@ -166,21 +168,6 @@ class StaffSessionMiddleware:
             "Staff accounts need two-factor authentication. Set up an authenticator app to continue.",
         )
         return _gate_redirect(request, f"{reverse('mfa_activate_totp')}?{query}")
-
-
-class SecurityHeadersMiddleware:
-    """Content-Security-Policy and Permissions-Policy on every response."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-        self.csp = "; ".join(f"{k} {v}" for k, v in settings.CONTENT_SECURITY_POLICY.items())
-        self.permissions = settings.PERMISSIONS_POLICY
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", self.csp)
-        response.headers.setdefault("Permissions-Policy", self.permissions)
-        return response
 
 
 # --- Signal receivers (connected in apps.py) ----------------------------------------------------

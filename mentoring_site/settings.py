@@ -3,81 +3,88 @@
 Defaults suit a developer's laptop (SQLite, the filesystem Celery broker); production sets
 DEBUG=false, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL. A git-ignored `.env` file
 beside manage.py (written by `make run` / `make test`) is read first; real environment variables win.
+Variables are read through django-environ (`Env` below); README "Environment variables" lists them.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import urlparse
 
+import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+
+_TRUE_WORDS = ("true", "yes", "on", "1")
+_FALSE_WORDS = ("false", "no", "off", "0")
 
 
-def _read_dotenv(path: Path) -> None:
-    if not path.is_file():
-        return
-    for line in path.read_text().splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, value = line.split("=", 1)
-        os.environ.setdefault(key.strip(), value.strip().strip("'\""))
+class Env(environ.Env):
+    """django-environ's reader (as cookiecutter-django uses it), kept to this project's rules:
+
+    - an empty value counts as unset: the default applies;
+    - a value that does not parse stops the start with a message naming the variable, yes/no
+      values included (`true`/`yes`/`on`/`1` or `false`/`no`/`off`/`0`, any case);
+    - a value starting with `$` is taken as it is (django-environ would read `$NAME` as the value
+      of the variable NAME: a password may start with `$`);
+    - lists are comma-separated, each item stripped, empty items dropped.
+    """
+
+    BOOLEAN_TRUE_STRINGS = _TRUE_WORDS
+
+    def get_value(self, var, cast=None, default=environ.Env.NOTSET, parse_default=False):
+        raw = self.ENVIRON.get(var, "")
+        if not raw.strip() and default is not self.NOTSET:
+            return default
+        if cast is bool and raw.strip().lower() not in _TRUE_WORDS + _FALSE_WORDS:
+            raise ImproperlyConfigured(
+                f"{var}={raw!r} is not a yes/no value: set it to true or false."
+            )
+        try:
+            if raw.startswith("$"):
+                if cast is None and default is not None and default is not self.NOTSET:
+                    cast = type(default)
+                return self.parse_value(raw, cast)
+            return super().get_value(var, cast=cast, default=default, parse_default=parse_default)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{var}={raw!r} is not valid here ({exc}).") from exc
+
+    def list(self, var, cast=None, default=environ.Env.NOTSET):
+        return [item for item in super().list(var, cast=str.strip, default=default) if item]
 
 
-_read_dotenv(BASE_DIR / ".env")
+env = Env()
+# A git-ignored `.env` beside manage.py (written by `make run` / `make test`); real environment
+# variables win over it.
+if (BASE_DIR / ".env").is_file():
+    env.read_env(BASE_DIR / ".env")
 
-
-def env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
 
 
 def database_from_url(url: str) -> dict:
-    """Turn `sqlite:///path` or `postgres://user:pass@host:port/name` into a DATABASES entry."""
-    parsed = urlparse(url)
-    if parsed.scheme == "sqlite":
-        name = unquote(parsed.path[1:]) if parsed.path not in ("", "/") else ":memory:"
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name}
-    if parsed.scheme in {"postgres", "postgresql", "pgsql"}:
-        options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(parsed.path.lstrip("/")),
-            "USER": unquote(parsed.username or ""),
-            "PASSWORD": unquote(parsed.password or ""),
-            "HOST": parsed.hostname or "",
-            "PORT": str(parsed.port or ""),
-            # Persistent connections: one per worker thread, checked before reuse.
-            "CONN_MAX_AGE": env_int("CONN_MAX_AGE", 60),
-            "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": options,
-        }
-    raise ImproperlyConfigured(f"DATABASE_URL scheme {parsed.scheme!r} is not supported.")
+    """`sqlite:///path` or `postgres://user:pass@host:port/name?option=value` as a DATABASES entry
+    (django-environ's parser); other engines are refused."""
+    config = Env.db_url_config(url)
+    engine = config.get("ENGINE")
+    if engine == "django.db.backends.sqlite3":
+        return {"ENGINE": engine, "NAME": config["NAME"]}
+    if engine == "django.db.backends.postgresql":
+        config["PORT"] = str(config["PORT"] or "")
+        config.setdefault("OPTIONS", {})
+        # Persistent connections: one per worker thread, checked before reuse.
+        config.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+        config["CONN_HEALTH_CHECKS"] = True
+        return config
+    raise ImproperlyConfigured(f"DATABASE_URL scheme {urlparse(url).scheme!r} is not supported.")
 
 
-DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env("SECRET_KEY")
+DEBUG = env.bool("DEBUG", default=False)
+SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -86,9 +93,9 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-development-only-key"  # noqa: S105 - only ever used with DEBUG on
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -98,13 +105,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
     "allauth",
     "allauth.account",
     "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    # django-csp: its system checks (and the csp template tags, should a nonce ever be needed).
+    "csp",
     "mentoring_site",
     "residents",
     "mentors",
@@ -114,7 +122,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "mentoring_site.security.SecurityHeadersMiddleware",
+    # Content-Security-Policy and Permissions-Policy (CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY).
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -149,7 +159,9 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": database_from_url(env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
+    "default": database_from_url(
+        env("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+    )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory, so a real Celery worker started by a test sees the same rows.
@@ -205,7 +217,9 @@ ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = None
 # Reverse proxies in front of the app that append to X-Forwarded-For. One number for every reader
 # of the client IP: allauth's rate limits and the audit trail both go through
 # mentoring_site.audit.client_ip (AccountAdapter.get_client_ip). AUDIT_TRUSTED_PROXIES: old name.
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", env_int("AUDIT_TRUSTED_PROXIES", 0))
+TRUSTED_PROXY_COUNT = env.int(
+    "TRUSTED_PROXY_COUNT", default=env.int("AUDIT_TRUSTED_PROXIES", default=0)
+)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Peer Mentoring"
@@ -217,11 +231,11 @@ MFA_ALLOW_UNVERIFIED_EMAIL = True
 # Staff (admins, managers) must pass TOTP before anything but sign-in, sign-out and the code step:
 # the allow-list is in mentoring_site/security.py (BEFORE_SECOND_FACTOR, FIRST_ENROLMENT).
 # Staff sessions end after 30 idle minutes; mentors stay signed in 14 days unless they sign out.
-STAFF_IDLE_TIMEOUT = timedelta(minutes=env_int("STAFF_IDLE_MINUTES", 30))
-MENTOR_SESSION_AGE = timedelta(days=env_int("MENTOR_SESSION_DAYS", 14))
+STAFF_IDLE_TIMEOUT = timedelta(minutes=env.int("STAFF_IDLE_MINUTES", default=30))
+MENTOR_SESSION_AGE = timedelta(days=env.int("MENTOR_SESSION_DAYS", default=14))
 
 # The default for sessions without a role policy; security.py sets each signed-in session's expiry.
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 9 * 60 * 60)
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=9 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -229,13 +243,13 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = env("TIME_ZONE", "America/New_York")
+TIME_ZONE = env("TIME_ZONE", default="America/New_York")
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
 # Where `collectstatic` writes (the container image builds it into the image).
-STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -250,16 +264,16 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 # --- Redis: broker and cache when REDIS_URL is set -------------------------------------------
-REDIS_URL = env("REDIS_URL")
+REDIS_URL = env("REDIS_URL", default="")
 # A frozen or unreachable Redis costs a request at most this long per cache call or enqueue, never
 # a hang: the cache then degrades to misses and the outbox row waits for beat (docs/reliability.md).
-REDIS_TIMEOUT_SECONDS = float(env("REDIS_TIMEOUT_SECONDS", "1"))
+REDIS_TIMEOUT_SECONDS = env.float("REDIS_TIMEOUT_SECONDS", default=1.0)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "mentoring_site.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "mentoring"),
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="mentoring"),
             "OPTIONS": {
                 "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
                 "socket_timeout": REDIS_TIMEOUT_SECONDS,
@@ -316,17 +330,17 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Tests point a worker and beat at a private queue; everyone else uses Celery's default.
-CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", "celery")
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 # The overdue scan and the reminder sender run every minute (tests shorten it).
-SCAN_INTERVAL_SECONDS = env_int("SCAN_INTERVAL_SECONDS", 60)
+SCAN_INTERVAL_SECONDS = env.int("SCAN_INTERVAL_SECONDS", default=60)
 CELERY_IMPORTS = [
-    "activity_log.retention",
+    "activity_log.privacy.retention",
     "activity_log.groups.tasks",
     "activity_log.feedback.tasks",
     "mentoring_site.tasks",
 ]
 # A worker records a heartbeat this often; /healthz answers 503 once it is two intervals old.
-HEARTBEAT_INTERVAL_SECONDS = env_int("HEARTBEAT_INTERVAL_SECONDS", 30)
+HEARTBEAT_INTERVAL_SECONDS = env.int("HEARTBEAT_INTERVAL_SECONDS", default=30)
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {
         "task": "mentoring_site.tasks.heartbeat",
@@ -371,7 +385,7 @@ CELERY_BEAT_SCHEDULE["extend-group-series"] = {
 }
 # Program-health figures on the dashboard are cached per scope for this long (0 = always live);
 # the all-houses figures (seconds to compute at scale) are recomputed by beat before they expire.
-DASHBOARD_HEALTH_CACHE_SECONDS = env_int("DASHBOARD_HEALTH_CACHE_SECONDS", 300)
+DASHBOARD_HEALTH_CACHE_SECONDS = env.int("DASHBOARD_HEALTH_CACHE_SECONDS", default=300)
 if DASHBOARD_HEALTH_CACHE_SECONDS > 0:
     _warm_every = max(DASHBOARD_HEALTH_CACHE_SECONDS - 60, DASHBOARD_HEALTH_CACHE_SECONDS // 2, 1)
     CELERY_BEAT_SCHEDULE["warm-dashboard-health"] = {
@@ -383,18 +397,18 @@ if DASHBOARD_HEALTH_CACHE_SECONDS > 0:
 # --- Email -------------------------------------------------------------------------------------
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.filebased.EmailBackend"
+    default="django.core.mail.backends.filebased.EmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
-EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
-EMAIL_HOST = env("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = 20
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Peer Mentoring <noreply@example.com>")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Peer Mentoring <noreply@example.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security (production) -----------------------------------------------------------------------
@@ -402,27 +416,30 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-# Sent by mentoring_site.security.SecurityHeadersMiddleware on every response. No inline scripts
-# or styles anywhere: JavaScript lives in static/js, CSS in static/css.
+# Sent by django-csp's CSPMiddleware on every response. No inline scripts or styles anywhere:
+# JavaScript lives in static/js, CSS in static/css; `data:` images are the TOTP QR code.
 CONTENT_SECURITY_POLICY = {
-    "default-src": "'self'",
-    "script-src": "'self'",
-    "style-src": "'self'",
-    "img-src": "'self' data:",
-    "object-src": "'none'",
-    "base-uri": "'self'",
-    "frame-ancestors": "'none'",
-    "form-action": "'self'",
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
 }
-PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# Sent by django-permissions-policy's middleware: these browser features are off ("()").
+PERMISSIONS_POLICY = {"camera": [], "microphone": [], "geolocation": [], "payment": [], "usb": []}
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 
 # --- Logging: never names or notes; see docs/privacy.md --------------------------------------------
 LOGGING = {
@@ -444,7 +461,7 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
         "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
     },
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         # Django's own django.server set-up, plus the filter.
@@ -458,10 +475,10 @@ LOGGING = {
 }
 
 # --- Program rules -------------------------------------------------------------------------------
-CHECKIN_INTERVAL_DEFAULT_DAYS = env_int("CHECKIN_INTERVAL_DEFAULT_DAYS", 7)
-MENTOR_MIN_RECOVERY_DAYS = env_int("MENTOR_MIN_RECOVERY_DAYS", 365)
-REMINDER_GRACE = timedelta(hours=env_int("REMINDER_GRACE_HOURS", 12))
-ESCALATION_DELAY = timedelta(days=env_int("ESCALATION_DELAY_DAYS", 3))
+CHECKIN_INTERVAL_DEFAULT_DAYS = env.int("CHECKIN_INTERVAL_DEFAULT_DAYS", default=7)
+MENTOR_MIN_RECOVERY_DAYS = env.int("MENTOR_MIN_RECOVERY_DAYS", default=365)
+REMINDER_GRACE = timedelta(hours=env.int("REMINDER_GRACE_HOURS", default=12))
+ESCALATION_DELAY = timedelta(days=env.int("ESCALATION_DELAY_DAYS", default=3))
 # Reminders (except urgent concerns) wait out the night in the house's time zone.
 QUIET_HOURS_START = 21
 QUIET_HOURS_END = 8
@@ -470,9 +487,9 @@ REMINDER_GIVE_UP = timedelta(days=1)
 # How long a sender's claim on a batch of reminders holds. Senders stop starting emails at half
 # of it and release the rest, so a batch never outlives its claim; keep it longer than the send
 # task's hard time limit (150 s), so a killed worker's rows wait until it is surely gone.
-REMINDER_CLAIM_LEASE = timedelta(seconds=env_int("REMINDER_CLAIM_LEASE_SECONDS", 300))
+REMINDER_CLAIM_LEASE = timedelta(seconds=env.int("REMINDER_CLAIM_LEASE_SECONDS", default=300))
 CONTACT_EDIT_WINDOW = timedelta(hours=24)
-# Years after a resident's exit that identifying data is kept (activity_log/retention.py).
-RETENTION_YEARS = env_int("RETENTION_YEARS", 7)
+# Years after a resident's exit that identifying data is kept (activity_log/privacy/retention.py).
+RETENTION_YEARS = env.int("RETENTION_YEARS", default=7)
 # Days a resident's feedback link works (activity_log/feedback).
-FEEDBACK_LINK_DAYS = env_int("FEEDBACK_LINK_DAYS", 14)
+FEEDBACK_LINK_DAYS = env.int("FEEDBACK_LINK_DAYS", default=14)

@@ -1,6 +1,5 @@
 import logging
 import threading
-import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from importlib import import_module
@@ -66,18 +65,6 @@ def worker_ready_heartbeat(sender=None, **kwargs) -> None:
 def beat_init_heartbeat(sender=None, **kwargs) -> None:
     """Beat's first scan is one interval away; show it alive from the start."""
     liveness.heartbeat_record_safely(process=liveness.Process.BEAT)
-
-
-@shared_task(ignore_result=True)
-def record_marker(path: str, text: str, wait_seconds: float = 0) -> None:
-    """Writes text to a file: lets tests see that a real worker ran a task.
-
-    wait_seconds keeps the task running first, so a test can drop the broker mid-task.
-    """
-    if wait_seconds:
-        time.sleep(wait_seconds)
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(text)
 
 
 @shared_task(ignore_result=True, name="mentoring_site.tasks.clear_expired_sessions")

@@ -9,7 +9,8 @@
   errors containing one of the given substrings are allowed (no argument: all are allowed).
 - Staff made by the factories are enrolled in TOTP, and `client.force_login` (so `as_user` and
   `login_browser` too) records a passed TOTP step: they pass the staff two-factor gate.
-- `celery_worker_process`: a real `celery worker` subprocess on a private queue.
+- `celery_worker_process`: a real `celery worker` subprocess on a private queue, which also
+  loads the test-only tasks (tests/celery_tasks.py).
 """
 
 from __future__ import annotations
@@ -296,6 +297,9 @@ def screenshot(pg, name: str) -> Path:
 
 # --- A real Celery worker ------------------------------------------------------------------------
 
+# Workers started by tests also load the test-only tasks (record_marker); production never does.
+TEST_TASKS = ("--include", "tests.celery_tasks")
+
 
 def worker_env() -> dict[str, str]:
     """Environment for a subprocess that must see the test database and the real broker."""
@@ -349,6 +353,7 @@ def celery_worker_process(transactional_db, tmp_path):
                 "--without-heartbeat",
                 "--without-gossip",
                 "--without-mingle",
+                *TEST_TASKS,
             ],
             cwd=ROOT,
             env=env,

@@ -230,7 +230,7 @@ class ContactLogFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def judged(self, create, extracted, **kwargs):
         if create:
-            from activity_log.services import contacts_judge
+            from activity_log.contacts.services import contacts_judge
 
             contacts_judge(pairing=self.pairing)
             self.refresh_from_db(fields=["on_time"])

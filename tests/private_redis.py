@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, wait_for, worker_env
+from tests.conftest import ROOT, TEST_TASKS, wait_for, worker_env
 
 REDIS_SERVER = shutil.which("redis-server")
 CELERY = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
@@ -142,7 +142,7 @@ def celery_env(queue: str, **extra: str) -> dict[str, str]:
 def worker(env: dict[str, str], log: Path, *args: str) -> CeleryProcess:
     queue = env["CELERY_QUEUE"]
     return CeleryProcess(
-        ["worker", "--loglevel", "INFO", "--queues", queue, *args], env, log, "ready."
+        ["worker", "--loglevel", "INFO", "--queues", queue, *TEST_TASKS, *args], env, log, "ready."
     )
 
 

@@ -10,7 +10,7 @@ CHUNK = 500
 def judge_contacts(apps, schema_editor):
     """Every contact's on_time by the check-in rule, and the roll-up's on-time figures again
     (they followed an older rule: previous contact + interval + reminder grace)."""
-    from activity_log.rollup import rollup_rebuild
+    from activity_log.reports.rollup import rollup_rebuild
     from matching import checkins
     from residents.models import zone_or_program
 

