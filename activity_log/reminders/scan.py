@@ -132,8 +132,8 @@ def _pairing_reminders(now: dt.datetime) -> tuple[list[Reminder], list[Reminder]
     for house_id, house_due in due_by_house.items():
         house_mentor_rows, house_manager_rows = [], []
         try:
+            after = quiet_hours_send_after(now, time_zones[house_id])
             zone = zone_or_program(time_zones[house_id])
-            after = quiet_hours_send_after(now, zone)
             for pairing_id, due_at, mentor_id, _resident_id in house_due:
                 user_id = mentor_users[mentor_id]
                 state = checkins.state_at(due_at, now, zone)
