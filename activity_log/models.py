@@ -285,7 +285,7 @@ class ContactDay(models.Model):
     method = models.CharField(max_length=10, choices=ContactLog.Method.choices)
     contacts = models.PositiveIntegerField(default=0)
     minutes = models.PositiveIntegerField(default=0)
-    # Real contacts (not "no answer") made by their due time plus grace (reports.contacts_with_due).
+    # Real contacts (not "no answer") made on time by the check-in rule (ContactLog.on_time).
     on_time = models.PositiveIntegerField(default=0)
 
     class Meta:

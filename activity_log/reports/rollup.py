@@ -16,7 +16,7 @@ to another day, removed, topics changed), and re-sums only those days of the hou
 rows are locked (FOR NO KEY UPDATE) while a day is re-summed, so two writes in one house never
 lose each other's figures.
 
-The rules are the live computation's (reports.contacts_with_due): day = local date of
+The rules are the live computation's (reports.on_time.contacts_with_due): day = local date of
 `happened_at` in the program time zone; whether a real contact (not "no answer") was on time
 is the check-in rule's (matching/checkins.py, the same replay that fills `ContactLog.on_time`).
 tests/activity_log/test_report_rollup.py keeps the two equal across writes.
