@@ -320,3 +320,41 @@ def test_an_interval_changed_in_the_admin_judges_the_contacts_again(house, rf, p
     assert ContactLog.objects.get(pk=contact.pk).on_time is False
     pairing.refresh_from_db()
     assert pairing.next_due_at == ny(2026, 4, 11, 12, 0)
+
+
+def test_the_migrations_fill_the_stored_instants_as_the_writes_do(house):
+    """matching 0003 and activity_log 0010 with the models: the same columns as the services."""
+    import importlib
+
+    from django.apps import apps
+
+    pairing = f.PairingFactory(resident__house=house, started_on=dt.date(2026, 3, 1))
+    for when, method in ((ny(2026, 3, 8, 23, 0), "phone"), (ny(2026, 3, 12, 9, 0), NO_ANSWER)):
+        services.contact_log(
+            pairing=pairing, author=pairing.mentor.user, happened_at=when, method=method
+        )
+    services.contact_log(
+        pairing=pairing, author=pairing.mentor.user, happened_at=ny(2026, 3, 17, 9, 0)
+    )
+
+    def stored():
+        return (
+            list(Pairing.objects.values_list("pk", "next_due_at", "overdue_at")),
+            sorted(ContactLog.objects.values_list("pk", "on_time")),
+        )
+
+    by_writes = stored()
+    assert by_writes[1] == sorted(
+        zip(
+            ContactLog.objects.order_by("happened_at").values_list("pk", flat=True),
+            [True, None, False],
+            strict=True,
+        )
+    )
+    Pairing.objects.update(next_due_at=None, overdue_at=None)
+    ContactLog.objects.update(on_time=None)
+    importlib.import_module("matching.migrations.0003_pairing_overdue_at").fill_due(apps, None)
+    importlib.import_module("activity_log.migrations.0010_contact_on_time").judge_contacts(
+        apps, None
+    )
+    assert stored() == by_writes
