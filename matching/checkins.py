@@ -19,9 +19,10 @@ Every page, email, report and scan that judges a check-in asks this module (docs
   which a pairing was overdue.
 
 Time zones make calendar days hard in SQL (each house has its own), so the instants the lists
-need are computed here in Python and stored next to the data they derive from, written only
-through `Pairing.refresh_due()` and `judge_contacts()` (called by every write that moves them):
-`Pairing.next_due_at`, `Pairing.overdue_at` and `ContactLog.on_time`. Every SQL form below is a
+need are computed here in Python and stored next to the data they derive from:
+`Pairing.next_due_at` and `Pairing.overdue_at` (written by `Pairing.refresh_due()`) and
+`ContactLog.on_time` (by `on_time_by_contact`, through activity_log's `contacts_judge`), on every
+write that moves them. Every SQL form below is a
 plain comparison on those columns; tests/matching/test_checkin_rule.py checks, over random
 histories across daylight-saving changes, that each agrees with the Python form.
 """
