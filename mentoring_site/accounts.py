@@ -38,6 +38,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from mentoring_site.audit import client_ip
+from mentoring_site.i18n import override_for
 from mentoring_site.models import User
 
 logger = logging.getLogger(__name__)
@@ -85,13 +86,14 @@ def account_send_set_password_email(
         "site_url": settings.SITE_URL,
         "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
     }
-    subject = render_to_string(f"{templates}_subject.txt", context).strip()
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"{templates}_body.txt", context),
-        to=[user.email],
-    )
-    message.attach_alternative(render_to_string(f"{templates}_body.html", context), "text/html")
+    with override_for(user):  # the person's language once chosen, else the site default
+        subject = render_to_string(f"{templates}_subject.txt", context).strip()
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string(f"{templates}_body.txt", context),
+            to=[user.email],
+        )
+        message.attach_alternative(render_to_string(f"{templates}_body.html", context), "text/html")
     try:
         message.send()
     except Exception as exc:  # noqa: BLE001 - any mail failure: log it, the caller reports it

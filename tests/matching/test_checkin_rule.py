@@ -323,7 +323,7 @@ def test_an_interval_changed_in_the_admin_judges_the_contacts_again(house, rf, p
 
 
 def test_the_migrations_fill_the_stored_instants_as_the_writes_do(house):
-    """matching 0003 and activity_log 0010 with the models: the same columns as the services."""
+    """matching 0004 and activity_log 0011 with the models: the same columns as the services."""
     import importlib
 
     from django.apps import apps
@@ -353,8 +353,8 @@ def test_the_migrations_fill_the_stored_instants_as_the_writes_do(house):
     )
     Pairing.objects.update(next_due_at=None, overdue_at=None)
     ContactLog.objects.update(on_time=None)
-    importlib.import_module("matching.migrations.0003_pairing_overdue_at").fill_due(apps, None)
-    importlib.import_module("activity_log.migrations.0010_contact_on_time").judge_contacts(
+    importlib.import_module("matching.migrations.0004_pairing_overdue_at").fill_due(apps, None)
+    importlib.import_module("activity_log.migrations.0011_contact_on_time").judge_contacts(
         apps, None
     )
     assert stored() == by_writes

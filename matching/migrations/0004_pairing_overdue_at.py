@@ -32,7 +32,7 @@ def fill_due(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("matching", "0002_initial"),
+        ("matching", "0003_mentor_away"),
         ("mentors", "0005_profile_change_history"),
         ("residents", "0006_goal_progress"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

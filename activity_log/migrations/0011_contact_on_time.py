@@ -41,8 +41,8 @@ def judge_contacts(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("activity_log", "0009_report_rollup"),
-        ("matching", "0003_pairing_overdue_at"),
+        ("activity_log", "0010_follow_ups_and_notices"),
+        ("matching", "0004_pairing_overdue_at"),
     ]
 
     operations = [
