@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # Development installs the dev lock: the production pins (requirements.lock) plus tests and tools.
 STAMP := $(VENV)/.installed-$(shell cksum requirements-dev.lock | cut -d' ' -f1)
 
-.PHONY: run test lint format lock bench messages clean-var
+.PHONY: run test lint format lock bench messages clean-var screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -74,6 +74,11 @@ MAKEMESSAGES := manage.py makemessages --no-obsolete --add-location file \
 messages: $(STAMP) .env
 	$(BIN)/python $(MAKEMESSAGES) -l es
 	$(BIN)/python manage.py compile_catalogue
+
+## make screenshots: docs/screenshots/ again (sign-in, My mentees, log form, resident list at
+## 375x812 and 1366x900) from a throw-away demo database; needs Chromium (/usr/bin/chromium).
+screenshots: $(STAMP) .env
+	$(BIN)/python bench/screenshots.py --out docs/screenshots
 
 clean-var:
 	rm -rf var/broker var/celerybeat-schedule*

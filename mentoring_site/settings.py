@@ -158,6 +158,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "mentoring_site.roles.role_context",
             ],
+            # {% nav_link %} and |every_days on every template (mentoring_site/templatetags/site.py).
+            "builtins": ["mentoring_site.templatetags.site"],
         },
     },
 ]
@@ -228,6 +230,12 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Peer Mentoring"
 MFA_RECOVERY_CODE_COUNT = 10
+# The code fields open the number pad on a phone and accept the code the phone offers.
+MFA_FORMS = {
+    "authenticate": "mentoring_site.accounts.CodeAuthenticateForm",
+    "reauthenticate": "mentoring_site.accounts.CodeReauthenticateForm",
+    "activate_totp": "mentoring_site.accounts.CodeActivateTOTPForm",
+}
 # allauth refuses a pending (unverified) address on an account with two-factor, against someone
 # who signs up with another person's address and locks them out with an authenticator. Nobody
 # signs up here and an account's own address counts as verified, so staff may change theirs too.
@@ -251,7 +259,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# Date and time formats per language beyond Django's own (mentoring_site/formats/<code>/).
+# Date and time formats per language beyond Django's own (mentoring_site/formats/<code>/):
+# times read "10:51 AM" everywhere in English.
 FORMAT_MODULE_PATH = ["mentoring_site.formats"]
 # The footer's switcher remembers the choice in a cookie (no script reads it).
 LANGUAGE_COOKIE_HTTPONLY = True
@@ -347,7 +356,6 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 # The overdue scan and the reminder sender run every minute (tests shorten it).
 SCAN_INTERVAL_SECONDS = env.int("SCAN_INTERVAL_SECONDS", default=60)
 CELERY_IMPORTS = [
-    "activity_log.privacy.retention",
     "activity_log.groups.tasks",
     "activity_log.feedback.tasks",
     "mentoring_site.tasks",
