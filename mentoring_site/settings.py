@@ -356,8 +356,6 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 # The overdue scan and the reminder sender run every minute (tests shorten it).
 SCAN_INTERVAL_SECONDS = env.int("SCAN_INTERVAL_SECONDS", default=60)
 CELERY_IMPORTS = [
-    "activity_log.groups.tasks",
-    "activity_log.feedback.tasks",
     "mentoring_site.tasks",
 ]
 # A worker records a heartbeat this often; /healthz answers 503 once it is two intervals old.
