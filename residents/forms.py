@@ -42,6 +42,7 @@ class ResidentProfileForm(forms.ModelForm):
         queryset=Language.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        label=_("Languages"),
         help_text=_("Languages the resident would like to speak with a mentor."),
     )
     pathways = forms.ModelMultipleChoiceField(
