@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
-from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from mentoring_site.roles import Role, role_of
@@ -348,7 +348,7 @@ def compute_clearance(
 def format_day(day: dt.date) -> str:
     """3 March 2026 (3 de marzo de 2026): the way people write dates in reasons and emails,
     in the active language."""
-    return formats.date_format(day, gettext("j F Y"))
+    return formats.date_format(day, pgettext("date format", "j F Y"))
 
 
 class MentorStatusChange(models.Model):

@@ -7,7 +7,7 @@ import re
 
 from django import forms
 from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from residents import selectors
@@ -206,7 +206,11 @@ class ExitForm(forms.Form):
         if exit_date < self.resident.move_in_date:
             raise forms.ValidationError(
                 gettext("The exit date cannot be before the move-in date (%(date)s).")
-                % {"date": formats.date_format(self.resident.move_in_date, gettext("M j, Y"))}
+                % {
+                    "date": formats.date_format(
+                        self.resident.move_in_date, pgettext("date format", "M j, Y")
+                    )
+                }
             )
         if exit_date > timezone.localdate():
             raise forms.ValidationError(gettext("The exit date cannot be in the future."))

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import formats, timezone
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from mentoring_site.roles import Role, role_of
@@ -24,7 +24,7 @@ MAX_DAYS_AHEAD = 30
 def _check_not_ancient(errors: dict, field: str, value: dt.date | None) -> None:
     if value is not None and value < EARLIEST_DATE:
         errors[field] = gettext("Enter a date on or after %(date)s.") % {
-            "date": formats.date_format(EARLIEST_DATE, gettext("F j, Y"))
+            "date": formats.date_format(EARLIEST_DATE, pgettext("date format", "F j, Y"))
         }
 
 

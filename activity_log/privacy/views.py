@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -57,7 +57,11 @@ class AuditSearchForm(forms.Form):
                 self.add_error(
                     name,
                     gettext("Enter a date on or after %(date)s.")
-                    % {"date": formats.date_format(EARLIEST_DATE, gettext("F j, Y"))},
+                    % {
+                        "date": formats.date_format(
+                            EARLIEST_DATE, pgettext("date format", "F j, Y")
+                        )
+                    },
                 )
             elif value and value > today:
                 self.add_error(name, gettext("This date cannot be in the future."))
