@@ -16,4 +16,31 @@
     var message = form.getAttribute("data-confirm");
     if (message && !window.confirm(message)) event.preventDefault();
   });
+
+  // Keyboard (issue 20, accessibility). Enter on a chip (a .btn-check radio or checkbox drawn as
+  // a button) chooses it, as Space does, and never submits the form: every required field of the
+  // log form has a default, so an implicit submit would save a contact by accident.
+  document.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (event.key !== "Enter" || !input.classList || !input.classList.contains("btn-check")) return;
+    event.preventDefault();
+    if (input.type === "checkbox") input.checked = !input.checked;
+    else if (input.type === "radio") input.checked = true;
+    else return;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+  // A focused control never hides under a form's sticky Save bar (.save-bar): scroll it up.
+  document.addEventListener("focusin", function (event) {
+    var el = event.target;
+    var form = el.form || (el.closest && el.closest("form"));
+    var bar = form && form.querySelector(".save-bar");
+    if (!bar || bar.contains(el)) return;
+    var shown = el.classList.contains("btn-check") && el.labels && el.labels[0] ? el.labels[0] : el;
+    var rect = shown.getBoundingClientRect();
+    var limit = bar.getBoundingClientRect().top - 8;
+    // "instant": Bootstrap makes page scrolling smooth, and a half-done scroll leaves it hidden.
+    if (rect.bottom > limit) window.scrollBy({ top: rect.bottom - limit, behavior: "instant" });
+    else if (rect.top < 8) window.scrollBy({ top: rect.top - 8, behavior: "instant" });
+  });
 })();
