@@ -84,6 +84,13 @@ def _place_problems(info: dict) -> list[str]:
     return problems
 
 
+def _still_on_the_form(page, url: str, what: str) -> None:
+    page.wait_for_timeout(500)
+    page.wait_for_load_state("load")
+    assert urlparse(page.url).path == url, f"Enter on {what} left the form for {page.url}"
+    assert ContactLog.objects.count() == 0, f"Enter on {what} saved a contact"
+
+
 def test_the_log_form_by_keyboard(page, live_server, login_browser, mentor, pairing):
     login_browser(page, live_server, mentor.user)
     url = reverse("activity_log:contact_new", args=[pairing.pk])
@@ -138,13 +145,12 @@ def test_the_log_form_by_keyboard(page, live_server, login_browser, mentor, pair
     topic.focus()
     was = topic.is_checked()
     page.keyboard.press("Enter")
+    _still_on_the_form(page, url, "a topic chip (checkbox)")
+    assert topic.is_checked() is not was
     method = page.locator("form.log-form input[name=method]").nth(2)
     method.focus()
     page.keyboard.press("Enter")
-    page.wait_for_timeout(500)
-    assert urlparse(page.url).path == url, f"Enter on a chip left the form for {page.url}"
-    assert ContactLog.objects.count() == 0, "Enter on a chip saved a contact"
-    assert topic.is_checked() is not was
+    _still_on_the_form(page, url, "a method chip (radio)")
     assert method.is_checked()
 
     # 4. Shift+Tab goes back too: no trap in either direction.
