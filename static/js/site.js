@@ -17,9 +17,7 @@
     if (message && !window.confirm(message)) event.preventDefault();
   });
 
-  // Keyboard (issue 20, accessibility). Enter on a chip (a .btn-check radio or checkbox drawn as
-  // a button) chooses it, as Space does, and never submits the form: every required field of the
-  // log form has a default, so an implicit submit would save a contact by accident.
+  // Enter on a chip (.btn-check) chooses it like Space and never submits the form.
   document.addEventListener("keydown", function (event) {
     var input = event.target;
     if (event.key !== "Enter" || !input.classList || !input.classList.contains("btn-check")) return;
@@ -30,7 +28,8 @@
     input.dispatchEvent(new Event("input", { bubbles: true }));
     input.dispatchEvent(new Event("change", { bubbles: true }));
   });
-  // A focused control never hides under a form's sticky Save bar (.save-bar): scroll it up.
+  // A focused control is scrolled above its form's sticky .save-bar (instantly: smooth
+  // scrolling would leave it hidden for a moment).
   document.addEventListener("focusin", function (event) {
     var el = event.target;
     var form = el.form || (el.closest && el.closest("form"));
@@ -39,7 +38,6 @@
     var shown = el.classList.contains("btn-check") && el.labels && el.labels[0] ? el.labels[0] : el;
     var rect = shown.getBoundingClientRect();
     var limit = bar.getBoundingClientRect().top - 8;
-    // "instant": Bootstrap makes page scrolling smooth, and a half-done scroll leaves it hidden.
     if (rect.bottom > limit) window.scrollBy({ top: rect.bottom - limit, behavior: "instant" });
     else if (rect.top < 8) window.scrollBy({ top: rect.top - 8, behavior: "instant" });
   });
