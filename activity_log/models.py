@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from activity_log.feedback.models import (  # noqa: F401
     AssessmentLink,
@@ -29,7 +30,7 @@ class Topic(models.Model):
         ordering = ["position", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return gettext(self.name)  # seeded names: mentoring_site/lookup_names.py
 
 
 class ContactLogQuerySet(models.QuerySet):
@@ -77,6 +78,8 @@ class ContactLog(models.Model):
     notes = models.TextField(blank=True, max_length=5000)
     follow_up = models.CharField(max_length=500, blank=True)
     follow_up_on = models.DateField(null=True, blank=True)
+    # Ticked "done" on My mentees (one tap); the follow-up then leaves the list and the digest.
+    follow_up_done_at = models.DateTimeField(null=True, blank=True)
     concern_level = models.CharField(max_length=6, choices=Concern.choices, default=Concern.NONE)
     concern_note = models.CharField(max_length=280, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
@@ -114,6 +117,12 @@ class ContactLog(models.Model):
                 fields=["created_at"],
                 name="contact_urgent_open_idx",
                 condition=Q(concern_level="urgent", acknowledged_at__isnull=True),
+            ),
+            # My mentees and the follow-up scan: follow-ups not done yet, by date.
+            models.Index(
+                fields=["follow_up_on"],
+                name="contact_follow_up_open_idx",
+                condition=Q(follow_up_on__isnull=False, follow_up_done_at__isnull=True),
             ),
         ]
         constraints = [
@@ -184,6 +193,11 @@ class Reminder(models.Model):
         MANAGER_ESCALATION = "manager_escalation", "Manager escalation"
         URGENT_CONCERN = "urgent_concern", "Urgent concern"
         TRAINING_EXPIRING = "training_expiring", "Training expiring"
+        # The rest are notices, in the digest like the above (quiet hours, once each).
+        FOLLOW_UP = "follow_up", "Follow-up due"
+        NEW_MENTEE = "new_mentee", "New mentee"
+        MENTOR_AWAY = "mentor_away", "Mentor away"
+        ATTENDANCE_NOT_TAKEN = "attendance_missing", "Attendance not taken"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     pairing = models.ForeignKey(
@@ -195,7 +209,14 @@ class Reminder(models.Model):
     contact = models.ForeignKey(
         ContactLog, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
-    # "pairing:12", "training:5", "contact:9": one non-null key so uniqueness holds.
+    group_session = models.ForeignKey(
+        "activity_log.GroupSession",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+    )
+    # "pairing:12", "training:5", "contact:9", "session:4": one non-null key so uniqueness holds.
     subject_key = models.CharField(max_length=40)
     due_at = models.DateTimeField(help_text="The due time this reminder is about.")
     recipient = models.ForeignKey(

@@ -65,7 +65,7 @@ def resident_pairings(request: HttpRequest, resident_id: int) -> HttpResponse:
     pairings = selectors.resident_pairings(resident)
     current = next((p for p in pairings if p.status != Pairing.Status.ENDED), None)
     past = [p for p in pairings if p.status == Pairing.Status.ENDED]
-    audit.mark(request, "view", resident, resident_id=resident.pk)
+    audit.mark_section(request, "view", resident, resident_id=resident.pk)
     return render(
         request,
         "matching/_resident_pairings.html",
@@ -208,6 +208,12 @@ def _render_detail(
             "history": history,
             "interval_form": interval_form,
             "now": timezone.now(),
+            # The mentor's "new mentee" notice (activity_log's outbox, through the reverse
+            # relation: matching does not import activity_log): sent, or waiting.
+            "mentor_notice": pairing.reminders.filter(kind="new_mentee")
+            .order_by("created_at")
+            .only("sent_at", "send_after", "failed_at", "created_at")
+            .first(),
         },
     )
 

@@ -55,6 +55,7 @@ class ReminderHouseFilter(admin.SimpleListFilter):
         return queryset.filter(
             Q(pairing__resident__house_id=house_id)
             | Q(contact__pairing__resident__house_id=house_id)
+            | Q(group_session__house_id=house_id)
         )
 
 
@@ -81,6 +82,7 @@ class ReminderAdmin(admin.ModelAdmin):
         "pairing",
         "training_record",
         "contact",
+        "group_session",
         "subject_key",
         "due_at",
         "recipient",

@@ -145,6 +145,8 @@ def _house_of(reminder: Reminder) -> House | None:
         return reminder.pairing.resident.house
     if reminder.contact_id:
         return reminder.contact.pairing.resident.house
+    if reminder.group_session_id:
+        return reminder.group_session.house  # None for a program-wide session
     return None
 
 
@@ -160,6 +162,17 @@ def _is_obsolete(reminder: Reminder) -> bool:
         return pairing.status != Pairing.Status.ACTIVE or pairing.next_due_at != reminder.due_at
     if reminder.kind == Kind.TRAINING_EXPIRING:
         return reminder.training_record.mentor.status != Mentor.Status.ACTIVE
+    if reminder.kind == Kind.FOLLOW_UP:
+        # Ticked done, or the relationship is over (the follow-up left My mentees too).
+        contact = reminder.contact
+        return contact.follow_up_done_at is not None or not contact.pairing.is_current
+    if reminder.kind == Kind.NEW_MENTEE:
+        return reminder.pairing.status == Pairing.Status.ENDED
+    if reminder.kind == Kind.MENTOR_AWAY:
+        return reminder.pairing.pause_reason != Pairing.PauseReason.MENTOR_AWAY
+    if reminder.kind == Kind.ATTENDANCE_NOT_TAKEN:
+        session = reminder.group_session
+        return session.attendance_taken_at is not None or session.is_cancelled
     return False
 
 
@@ -383,6 +396,7 @@ def _send_claimed(
             "training_record__mentor",
             "contact__pairing__resident__house",
             "contact__pairing__mentor__user",
+            "group_session__house",
         )
         .order_by("due_at", "id")
     )
