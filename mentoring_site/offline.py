@@ -32,7 +32,6 @@ from django.views.decorators.http import require_GET
 SHELL = [
     "vendor/bootstrap/bootstrap.min.css",
     "css/site.css",
-    "css/a11y.css",
     "css/activity_log.css",
     "vendor/htmx/htmx.min.js",
     "js/site.js",

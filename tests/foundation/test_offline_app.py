@@ -148,8 +148,8 @@ def test_staff_pages_also_load_the_script_but_are_never_on_the_allow_list(client
 
 
 def test_every_static_file_the_cached_pages_link_is_in_the_shell(client, mentor, house):
-    """A stylesheet added to the base page (css/a11y.css: focus ring, skip link) must be cached
-    too, or the offline pages lose it."""
+    """A stylesheet or script added to the base page must be cached too, or the offline pages
+    lose it."""
     pairing = f.PairingFactory(mentor=mentor, resident=f.ResidentFactory(house=house))
     # Icons are fetched when the app is installed, not to draw the page.
     allowed = set(offline.SHELL) | {path for path, _size, _purpose in offline.ICONS}
