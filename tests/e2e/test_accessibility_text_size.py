@@ -81,6 +81,8 @@ def test_mentor_pages_at_200_percent_text(page, live_server, login_browser, ment
     problems = []
     for name, url in pages.items():
         page.goto(url)
+        # Let the page settle first (htmx partials, the offline script's status line).
+        page.wait_for_load_state("networkidle")
         normal = page.evaluate("document.documentElement.scrollWidth")
         assert normal <= 375, f"{name} is wider than the phone even at 100%: {normal}px"
         body_text = page.locator("main").inner_text()
