@@ -20,8 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from mentoring_site import sms
-from mentoring_site.models import TextOptOut, TextPreference, User
+from mentoring_site.models import TextPreference, User
 from mentoring_site.sms.phone import masked
+from mentoring_site.sms.preferences import is_opted_out
 
 logger = logging.getLogger(__name__)
 
@@ -30,13 +31,12 @@ MAX_ATTEMPTS = 5
 RESEND_AFTER = dt.timedelta(seconds=60)
 
 
+__all__ = ["code_check", "code_send", "is_opted_out", "preference_for", "preference_update"]
+
+
 def preference_for(user: User) -> TextPreference:
     preference, _ = TextPreference.objects.get_or_create(user=user)
     return preference
-
-
-def is_opted_out(phone: str) -> bool:
-    return bool(phone) and TextOptOut.objects.filter(phone=phone).exists()
 
 
 def _code_hash(user_id: int, phone: str, code: str) -> str:
