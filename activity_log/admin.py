@@ -1,14 +1,12 @@
-"""Admin for activity_log. Reminder's admin lives in admin_reminders.py (reminders issue)."""
+"""Admin for activity_log. Reminder's admin lives in reminders/admin.py (reminders issue)."""
 
 from django.contrib import admin
 
-from activity_log import (
-    admin_reminders,  # noqa: F401 - registers ReminderAdmin
-    rollup,
-)
 from activity_log.feedback import admin as feedback_admin  # noqa: F401 - registers its admins
 from activity_log.groups import admin as groups_admin  # noqa: F401 - registers group admins
 from activity_log.models import ContactAddendum, ContactLog, Milestone, Topic
+from activity_log.reminders import admin as reminders_admin  # noqa: F401 - registers ReminderAdmin
+from activity_log.reports import rollup
 from mentoring_site.audit import AuditedAdminMixin
 
 

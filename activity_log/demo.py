@@ -16,9 +16,10 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from activity_log import hours, rollup
+from activity_log.contacts import hours
+from activity_log.contacts.services import pairing_recompute_due
 from activity_log.models import ContactLog, Milestone, Reminder, Topic
-from activity_log.services import pairing_recompute_due
+from activity_log.reports import rollup
 from matching.models import Pairing
 from mentoring_site.demo import DemoContext
 from residents.models import zone_or_program

@@ -2,8 +2,9 @@
 
 from django.dispatch import receiver
 
-from activity_log import health_cache, hours, rollup
+from activity_log.contacts import hours
 from activity_log.feedback import services as feedback
+from activity_log.reports import health_cache, rollup
 from matching.signals import pairing_ended, pairing_schedule_changed
 from mentors.signals import mentor_unavailable, training_recorded
 from residents.signals import resident_moved

@@ -103,7 +103,7 @@ class ContactLog(models.Model):
             # Reports and dashboard charts by period.
             models.Index(fields=["happened_at"], name="contact_happened_idx"),
             # Reports: urgent concerns raised in a period (the other contact figures come from
-            # the roll-up, activity_log/rollup.py).
+            # the roll-up, activity_log/reports/rollup.py).
             models.Index(
                 fields=["happened_at"],
                 name="contact_urgent_happened_idx",
@@ -231,7 +231,7 @@ class Reminder(models.Model):
     send_after = models.DateTimeField(help_text="Not before this time (quiet hours).")
     claimed_until = models.DateTimeField(null=True, blank=True)
     # Set with claimed_until by the sender's compare-and-set UPDATE, so it can re-select exactly
-    # the rows it won in one query (activity_log/reminders.py).
+    # the rows it won in one query (activity_log/reminders/).
     claim_token = models.UUIDField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -277,7 +277,7 @@ def new_idempotency_key() -> uuid.UUID:
     return uuid.uuid4()
 
 
-# --- Reports roll-up (activity_log/rollup.py keeps these in step with contacts) ----------------
+# --- Reports roll-up (activity_log/reports/rollup.py keeps these in step with contacts) ----------------
 
 
 class PairingDay(models.Model):

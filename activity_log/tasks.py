@@ -10,7 +10,8 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import beat_init
 from django.conf import settings
 
-from activity_log import reminders
+from activity_log.reminders.scan import scan_overdue
+from activity_log.reminders.send import send_all_due
 
 logger = logging.getLogger(__name__)
 
@@ -23,14 +24,14 @@ AT_LEAST_ONCE = {"acks_late": True, "reject_on_worker_lost": True}
 @shared_task(ignore_result=True, soft_time_limit=50, time_limit=60, **AT_LEAST_ONCE)
 def scan_overdue_task() -> dict:
     """Beat, every minute: writes owed reminders; enqueues sending once they are committed."""
-    return asdict(reminders.scan_overdue())
+    return asdict(scan_overdue())
 
 
 @shared_task(ignore_result=True, soft_time_limit=120, time_limit=150, **AT_LEAST_ONCE)
 def send_reminders() -> dict:
     """Claims and sends due Reminder rows (the outbox); also on beat, so nothing waits long."""
     try:
-        result = reminders.send_all_due()
+        result = send_all_due()
     except SoftTimeLimitExceeded:
         # The sender released what it held (not recorded as a failed send); the next run sends.
         logger.warning("reminder sending reached its soft time limit; unsent rows released")
@@ -40,8 +41,8 @@ def send_reminders() -> dict:
 
 @shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
 def warm_dashboard_health() -> bool:
-    """Beat: keeps the all-houses program health in the cache (see activity_log/health_cache.py)."""
-    from activity_log.health_cache import warm_all_houses_health
+    """Beat: keeps the all-houses program health in the cache (see activity_log/reports/health_cache.py)."""
+    from activity_log.reports.health_cache import warm_all_houses_health
 
     return warm_all_houses_health()
 

@@ -187,7 +187,8 @@ def vacuum_reminders() -> None:
 
 def measure(now: dt.datetime, runs: int) -> dict:
     from activity_log.models import Reminder
-    from activity_log.reminders import scan_overdue, send_due_reminders
+    from activity_log.reminders.scan import scan_overdue
+    from activity_log.reminders.send import send_due_reminders
 
     writing, writing_cpu, steady = [], [], []
     for _ in range(runs):
@@ -235,21 +236,22 @@ def explain(now: dt.datetime) -> None:
     from django.conf import settings
     from django.db.models import Q
 
-    from activity_log import reminders
     from activity_log.models import Reminder
+    from activity_log.reminders.scan import _overdue_pairings
+    from activity_log.reminders.send import PAIRING_KINDS
 
     cutoff = now - settings.REMINDER_GRACE
     print("\nEXPLAIN: due pairings (pairing_due_scan_idx)")
     show(
-        reminders._overdue_pairings(cutoff)
+        _overdue_pairings(cutoff)
         .values_list("id", "next_due_at", "mentor_id", "resident_id")
         .explain()
     )
-    ids = list(reminders._overdue_pairings(cutoff).values_list("id", flat=True))
+    ids = list(_overdue_pairings(cutoff).values_list("id", flat=True))
     print("\nEXPLAIN: reminders already written for the due pairings")
     show(
         Reminder.objects.filter(
-            kind__in=reminders.PAIRING_KINDS, pairing_id__in=ids, due_at__gte=now - 30 * DAY
+            kind__in=PAIRING_KINDS, pairing_id__in=ids, due_at__gte=now - 30 * DAY
         )
         .order_by()
         .values_list("kind", "pairing_id", "due_at", "recipient_id")

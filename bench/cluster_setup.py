@@ -51,9 +51,9 @@ def setup_django() -> None:
 
 def claim_lease_seconds() -> float:
     """The sender's claim lease (REMINDER_CLAIM_LEASE_SECONDS), as the sender reads it."""
-    from activity_log import reminders
+    from activity_log.reminders.send import claim_lease
 
-    return reminders.claim_lease().total_seconds()
+    return claim_lease().total_seconds()
 
 
 def prepare_mentors(count: int, password_hash: str) -> list[str]:

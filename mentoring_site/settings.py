@@ -334,7 +334,7 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 # The overdue scan and the reminder sender run every minute (tests shorten it).
 SCAN_INTERVAL_SECONDS = env.int("SCAN_INTERVAL_SECONDS", default=60)
 CELERY_IMPORTS = [
-    "activity_log.retention",
+    "activity_log.privacy.retention",
     "activity_log.groups.tasks",
     "activity_log.feedback.tasks",
     "mentoring_site.tasks",
@@ -508,7 +508,7 @@ REMINDER_GIVE_UP = timedelta(days=1)
 # task's hard time limit (150 s), so a killed worker's rows wait until it is surely gone.
 REMINDER_CLAIM_LEASE = timedelta(seconds=env.int("REMINDER_CLAIM_LEASE_SECONDS", default=300))
 CONTACT_EDIT_WINDOW = timedelta(hours=24)
-# Years after a resident's exit that identifying data is kept (activity_log/retention.py).
+# Years after a resident's exit that identifying data is kept (activity_log/privacy/retention.py).
 RETENTION_YEARS = env.int("RETENTION_YEARS", default=7)
 # Days a resident's feedback link works (activity_log/feedback).
 FEEDBACK_LINK_DAYS = env.int("FEEDBACK_LINK_DAYS", default=14)

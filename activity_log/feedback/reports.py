@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from django.db.models import Avg, Count, Max, Min, OuterRef, Q, Subquery
 
 from activity_log.feedback.models import FeedbackRequest, FeedbackResponse, RecoveryAssessment
-from activity_log.report_views import SMALL, suppressed
-from activity_log.reports import Period, Scope, share
+from activity_log.reports.scope import Period, Scope, share
+from activity_log.reports.views import SMALL, suppressed
 from residents.models import RecoveryGoal
 
 
@@ -84,7 +84,7 @@ def build(scope: Scope, period: Period) -> Outcomes:
 
 def _safe_share(part: int, whole: int) -> float | None:
     """A share, unless the whole or either side of it is a small count (the funder export's
-    rule in activity_log/report_views.py `_share`): then None."""
+    rule in activity_log/reports/views.py `_share`): then None."""
     if whole < SMALL or 0 < part < SMALL or 0 < whole - part < SMALL:
         return None
     return share(part, whole)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from activity_log.attention import LIST_LIMIT, Capped, capped
 from activity_log.feedback.models import (
     AssessmentLink,
     FeedbackRequest,
@@ -16,7 +15,8 @@ from activity_log.feedback.models import (
     RecoveryAssessment,
 )
 from activity_log.feedback.services import PERIOD_DAYS, token_hash
-from activity_log.reports import Scope
+from activity_log.reports.attention import LIST_LIMIT, Capped, capped
+from activity_log.reports.scope import Scope
 from mentors.models import Mentor
 from residents.models import Resident
 

@@ -20,14 +20,15 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from activity_log import charts, reports
-from activity_log import selectors as contact_selectors
-from activity_log.dashboard_forms import HouseFilterForm, ReportForm
+from activity_log.contacts import selectors as contact_selectors
 from activity_log.feedback import reports as outcome_reports
 from activity_log.feedback import selectors, services, texts
 from activity_log.feedback.forms import AssessmentForm, FeedbackForm
 from activity_log.feedback.models import FeedbackRequest, FeedbackResponse, RecoveryAssessment
 from activity_log.models import Reminder
+from activity_log.reports import charts
+from activity_log.reports.forms import HouseFilterForm, ReportForm
+from activity_log.reports.scope import Period, scope_for
 from matching.models import Pairing
 from mentoring_site import audit
 from mentoring_site.roles import is_admin, mentor_required, staff_required
@@ -386,9 +387,7 @@ def recovery_due(request: HttpRequest) -> HttpResponse:
     """Everyone the dashboard counts as due for a recovery check (names, houses, dates)."""
     houses = list(House.objects.visible_to(request.user))
     form = HouseFilterForm(request.GET or None, houses=houses)
-    scope = reports.scope_for(
-        request.user, form.house_id(), houses, all_houses=is_admin(request.user)
-    )
+    scope = scope_for(request.user, form.house_id(), houses, all_houses=is_admin(request.user))
     due = selectors.residents_due_recovery_check(scope, limit=DUE_LIST_LIMIT)
     # Names and houses only, like the dashboard's lists: one row for the page.
     audit.mark(request, "view", "activity_log.recovery_due")
@@ -410,10 +409,10 @@ def outcomes_report(request: HttpRequest) -> HttpResponse:
     form = ReportForm(data, houses=houses)
     outcomes = None
     if form.is_valid():
-        scope = reports.scope_for(
+        scope = scope_for(
             request.user, form.cleaned_data["house"], houses, all_houses=is_admin(request.user)
         )
-        period = reports.Period(form.cleaned_data["start"], form.cleaned_data["end"])
+        period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
         outcomes = outcome_reports.build(scope, period)
     audit.mark(request, "view", "report.outcomes")
     return render(

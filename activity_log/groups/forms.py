@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from activity_log.forms import LOCAL_DATETIME, ChipsMultiple
+from activity_log.contacts.forms import LOCAL_DATETIME, ChipsMultiple
 from activity_log.groups.models import GroupSession, Kind
 from mentoring_site.forms import InvalidMarksMixin
 from mentoring_site.models import User

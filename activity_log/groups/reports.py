@@ -1,4 +1,4 @@
-"""Group session figures for the reports page and its exports (activity_log/report_views.py).
+"""Group session figures for the reports page and its exports (activity_log/reports/views.py).
 
 Held = not cancelled and attendance taken, starting within the period. Small-cell suppression is
 the caller's: it passes the same `count` and `share` formatters it uses for every other figure.
@@ -57,7 +57,7 @@ class GroupFigures:
 
 
 def group_figures(scope, period) -> GroupFigures:
-    """One query whatever the data size. `scope` and `period` are activity_log.reports'."""
+    """One query whatever the data size. `scope` and `period` are activity_log.reports.scope's."""
     sessions = GroupSession.objects.visible_to(scope.user).filter(
         status=GroupSession.Status.SCHEDULED,
         attendance_taken_at__isnull=False,

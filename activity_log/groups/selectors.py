@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
-from activity_log.attention import Capped, capped
 from activity_log.groups.models import Attendance, GroupSession, Kind
+from activity_log.reports.attention import Capped, capped
 from mentors.models import Mentor
 from residents.models import House, Resident
 
@@ -223,7 +223,7 @@ class Attention:
 
 def attention(scope, now: dt.datetime) -> Attention:
     """The dashboard card: sessions waiting for attendance, residents missing house meetings.
-    Two queries whatever the data size. `scope` is activity_log.reports.Scope."""
+    Two queries whatever the data size. `scope` is activity_log.reports.scope.Scope."""
     sessions = GroupSession.objects.visible_to(scope.user)
     if scope.house_id:
         sessions = sessions.filter(house_id=scope.house_id)

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from activity_log import hours
+from activity_log.contacts import hours
 from activity_log.groups.models import (
     Attendance,
     AttendanceSubmission,

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 def backfill(apps, schema_editor):
     """Build the roll-up from the contacts already there (about a minute at --scale large)."""
-    from activity_log.rollup import rollup_rebuild
+    from activity_log.reports.rollup import rollup_rebuild
 
     rollup_rebuild(apps=apps)
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from activity_log.concerns import concern_acknowledge
+from activity_log.contacts.concerns import concern_acknowledge
 from activity_log.models import ContactLog
 from mentoring_site.models import AuditEvent
 from tests import factories as f

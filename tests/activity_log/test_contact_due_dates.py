@@ -11,9 +11,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from activity_log import services
+from activity_log.contacts import services
+from activity_log.contacts.selectors import due_state
 from activity_log.models import ContactLog
-from activity_log.selectors import due_state
 from matching import services as matching_services
 from matching.models import Pairing
 from tests import factories as f

@@ -1,4 +1,4 @@
-"""The log form's widgets are drawn in Python (activity_log/forms.py PlainHtmlMixin) for speed:
+"""The log form's widgets are drawn in Python (activity_log/contacts/forms.py PlainHtmlMixin) for speed:
 the markup must stay exactly what Django's widget templates give, and the page must not go
 back to a template per widget."""
 
@@ -8,7 +8,7 @@ import pytest
 from django import forms
 from django.urls import reverse
 
-from activity_log.forms import ContactLogForm, PlainHtmlMixin
+from activity_log.contacts.forms import ContactLogForm, PlainHtmlMixin
 from tests import factories as f
 from tests.activity_log.contact_support import pairing_for
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from activity_log import services
+from activity_log.contacts import services
 from activity_log.models import ContactLog
 from tests import factories as f
 

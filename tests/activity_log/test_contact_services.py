@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from activity_log import services
+from activity_log.contacts import services
 from activity_log.models import ContactAddendum, ContactLog
 from matching.models import Pairing
 from tests import factories as f

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from activity_log.charts import bar_chart, column_chart
+from activity_log.reports.charts import bar_chart, column_chart
 
 
 def _parse(svg: str) -> ET.Element:

@@ -9,7 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from activity_log import reports
+from activity_log.reports.health import program_health
+from activity_log.reports.on_time import mentor_consistency, on_time_figures
+from activity_log.reports.scope import Period, scope_for
 from matching.models import Pairing
 from tests import factories as f
 
@@ -21,7 +23,7 @@ def local(day: dt.date, hour: int = 0, minute: int = 0) -> dt.datetime:
 
 
 def health_for(user, houses, admin=False, house_id=None):
-    return reports.program_health(reports.scope_for(user, house_id, houses, all_houses=admin))
+    return program_health(scope_for(user, house_id, houses, all_houses=admin))
 
 
 def test_no_data_gives_zeros_and_no_shares(manager, house):
@@ -135,8 +137,8 @@ def test_mentor_consistency_lists_slipping_mentors_first(manager, house, house2)
         mentor=slipping, resident__house=house, started_on=today - dt.timedelta(days=40)
     )
     f.PairingFactory(resident__house=house2)  # another house's mentor
-    scope = reports.scope_for(manager, None, [house], all_houses=False)
-    rows, total = reports.mentor_consistency(scope, reports.Period.last_days(30), now)
+    scope = scope_for(manager, None, [house], all_houses=False)
+    rows, total = mentor_consistency(scope, Period.last_days(30), now)
     assert total == 2
     assert [r.mentor for r in rows] == [slipping, good]
     assert (rows[0].mentees, rows[0].missed, rows[0].share) == (2, 2, 0.0)
@@ -148,10 +150,8 @@ def test_mentor_consistency_lists_slipping_mentors_first(manager, house, house2)
 def test_mentor_consistency_is_capped(manager, house):
     for _ in range(4):
         f.PairingFactory(resident__house=house)
-    scope = reports.scope_for(manager, None, [house], all_houses=False)
-    rows, total = reports.mentor_consistency(
-        scope, reports.Period.last_days(30), timezone.now(), limit=3
-    )
+    scope = scope_for(manager, None, [house], all_houses=False)
+    rows, total = mentor_consistency(scope, Period.last_days(30), timezone.now(), limit=3)
     assert (len(rows), total) == (3, 4)
 
 
@@ -242,7 +242,7 @@ def test_beat_keeps_the_all_houses_health_warm_so_no_admin_waits(
     def too_slow(*args, **kwargs):
         raise AssertionError("the admin's request computed program health itself")
 
-    monkeypatch.setattr(reports, "program_health", too_slow)
+    monkeypatch.setattr("activity_log.reports.health_cache.program_health", too_slow)
     response = as_user(program_admin).get(HEALTH)
     assert response.status_code == 200
     assert response.context["health"].contacts["d30"] == 2
@@ -256,7 +256,7 @@ def test_the_warmed_figures_are_the_ones_an_admin_would_compute(
         f.ContactLogFactory(pairing=pairing, happened_at=timezone.now() - dt.timedelta(days=days))
     live = as_user(program_admin).get(HEALTH).context["health"]
     locmem_health_cache.clear()
-    from activity_log.health_cache import warm_all_houses_health
+    from activity_log.reports.health_cache import warm_all_houses_health
 
     warm_all_houses_health()
     warmed = as_user(program_admin).get(HEALTH).context["health"]
@@ -284,7 +284,7 @@ def test_beat_warms_the_figures_as_soon_as_it_starts(settings, monkeypatch):
 
 
 def test_warming_does_nothing_when_the_cache_is_off(no_health_cache):
-    from activity_log.health_cache import warm_all_houses_health
+    from activity_log.reports.health_cache import warm_all_houses_health
 
     assert warm_all_houses_health() is False
 
@@ -322,7 +322,7 @@ def test_dashboard_and_report_compute_the_same_on_time_figures(manager, program_
             f.ContactLogFactory(pairing=pairing, happened_at=now - dt.timedelta(days=days))
         f.ContactLogFactory(pairing=pairing, method="no_answer")
     for user, admin in ((manager, False), (program_admin, True)):
-        scope = reports.scope_for(user, None, [house], all_houses=admin)
-        health = reports.program_health(scope, now)
-        assert health.on_time == reports.on_time_figures(scope, health.periods, now)
+        scope = scope_for(user, None, [house], all_houses=admin)
+        health = program_health(scope, now)
+        assert health.on_time == on_time_figures(scope, health.periods, now)
         assert health.on_time["d90"]["made"] == 9

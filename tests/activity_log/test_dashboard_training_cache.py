@@ -1,5 +1,5 @@
 """The dashboard's "mentors needing training" list is cached per scope with Redis (or any cache
-but the database one), and dropped as soon as training is recorded (activity_log/health_cache.py)."""
+but the database one), and dropped as soon as training is recorded (activity_log/reports/health_cache.py)."""
 
 import datetime as dt
 

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activity_log.models import Reminder
-from activity_log.reminders import scan_overdue, send_due_reminders
+from activity_log.reminders.scan import scan_overdue
+from activity_log.reminders.send import send_due_reminders
 from matching.models import Pairing
 from residents.models import House
 

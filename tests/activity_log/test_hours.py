@@ -7,7 +7,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 
-from activity_log import hours, services
+from activity_log.contacts import hours, services
 from activity_log.models import Milestone
 from tests import factories as f
 from tests.activity_log.contact_support import pairing_for

@@ -16,9 +16,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from activity_log import reminders
 from activity_log.models import Reminder
-from activity_log.reminders import scan_overdue, send_due_reminders
+from activity_log.reminders.emails import _item
+from activity_log.reminders.scan import scan_overdue
+from activity_log.reminders.send import quiet_hours_send_after, send_due_reminders
 from matching.models import Pairing
 from residents.models import House
 from tests import factories as f
@@ -76,23 +77,21 @@ def test_a_house_with_an_unknown_time_zone_stops_nobodys_reminders(mailoutbox, c
 def test_quiet_hours_of_a_house_with_an_unknown_zone_follow_the_program_zone():
     # 02:30 UTC is 21:30 in New York (the program zone): quiet until 08:00 there.
     night = dt.datetime(2026, 3, 11, 2, 30, tzinfo=dt.UTC)
-    assert reminders.quiet_hours_send_after(night, BAD_ZONE) == dt.datetime(
-        2026, 3, 11, 12, 0, tzinfo=dt.UTC
-    )
+    assert quiet_hours_send_after(night, BAD_ZONE) == dt.datetime(2026, 3, 11, 12, 0, tzinfo=dt.UTC)
 
 
 def test_a_house_that_fails_in_the_scan_is_logged_once_and_skipped(monkeypatch, caplog):
     houses = overdue_houses(5)
     broken = houses[3]
     House.objects.filter(pk=broken.pk).update(time_zone="Europe/Paris")
-    real = reminders.quiet_hours_send_after
+    real = quiet_hours_send_after
 
     def failing_for_paris(now, time_zone):
         if time_zone == "Europe/Paris":
             raise RuntimeError(f"something about {broken.name}")
         return real(now, time_zone)
 
-    monkeypatch.setattr(reminders, "quiet_hours_send_after", failing_for_paris)
+    monkeypatch.setattr("activity_log.reminders.scan.quiet_hours_send_after", failing_for_paris)
 
     with caplog.at_level(logging.WARNING, logger="activity_log.reminders"):
         scan = scan_overdue(NOW)
@@ -106,7 +105,7 @@ def test_a_house_that_fails_in_the_scan_is_logged_once_and_skipped(monkeypatch, 
     assert all(broken.name not in r.getMessage() for r in caplog.records)
 
     # The next run (the fault mended) writes that house's reminders too.
-    monkeypatch.setattr(reminders, "quiet_hours_send_after", real)
+    monkeypatch.setattr("activity_log.reminders.scan.quiet_hours_send_after", real)
     assert scan_overdue(NOW).mentor_overdue == 2
 
 
@@ -120,14 +119,14 @@ def test_a_row_that_fails_to_prepare_fails_alone_and_is_given_up_after_a_day(
         pairing = pairing_for(mentor, resident=f.ResidentFactory(house=house, preferred_name=name))
         Pairing.objects.filter(pk=pairing.pk).update(next_due_at=NOW - dt.timedelta(days=1))
     scan_overdue(NOW)
-    real_item = reminders._item
+    real_item = _item
 
     def failing_item(reminder, now):
         if reminder.pairing.resident.house_id == bad.pk:
             raise ValueError("a template filter tripped over Badger's data")
         return real_item(reminder, now)
 
-    monkeypatch.setattr(reminders, "_item", failing_item)
+    monkeypatch.setattr("activity_log.reminders.send._item", failing_item)
 
     with caplog.at_level(logging.WARNING, logger="activity_log.reminders"):
         result = send_due_reminders(NOW)

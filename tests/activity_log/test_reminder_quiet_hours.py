@@ -8,7 +8,8 @@ import zoneinfo
 import pytest
 
 from activity_log.models import Reminder
-from activity_log.reminders import quiet_hours_send_after, scan_overdue, send_due_reminders
+from activity_log.reminders.scan import scan_overdue
+from activity_log.reminders.send import quiet_hours_send_after, send_due_reminders
 from matching.models import Pairing
 from tests import factories as f
 from tests.activity_log.contact_support import urgent_reminder

@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activity_log.models import ContactLog, Reminder
-from activity_log.reminders import enqueue_send, scan_overdue
+from activity_log.reminders.scan import scan_overdue
+from activity_log.reminders.send import enqueue_send
 from matching.models import Pairing
 from mentoring_site.celery import app
 from tests import factories as f

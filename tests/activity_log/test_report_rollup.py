@@ -1,5 +1,5 @@
-"""The reports' roll-up (activity_log/rollup.py) always equals the live computation from the
-contacts (reports.contact_figures_live), whatever writes came before: a property-based test
+"""The reports' roll-up (activity_log/reports/rollup.py) always equals the live computation from the
+contacts (contact_figures_live), whatever writes came before: a property-based test
 over contacts logged, edited, moved between days, removed, topics changed, check-in intervals
 changed and residents moved between houses, plus the rebuild command and the migration's
 backfill."""
@@ -15,8 +15,11 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from activity_log import reports, rollup, services
+from activity_log.contacts import services
 from activity_log.models import ContactDay, ContactLog, PairingDay, Topic, TopicDay
+from activity_log.reports import rollup
+from activity_log.reports.on_time import contact_figures_live
+from activity_log.reports.scope import Period, scope_for
 from matching import services as matching_services
 from residents import services as resident_services
 from tests import factories as f
@@ -28,19 +31,19 @@ METHODS = st.sampled_from(ContactLog.Method.values)
 
 
 def _figures(user, houses, period, *, house_id=None, admin=False):
-    scope = reports.scope_for(user, house_id, houses, all_houses=admin)
+    scope = scope_for(user, house_id, houses, all_houses=admin)
     rolled = rollup.rolled_up_contacts(scope.rollup_house_ids(), period.start, period.end)
-    live = reports.contact_figures_live(scope, period)
+    live = contact_figures_live(scope, period)
     return rolled, live
 
 
 def _assert_equal_everywhere(admin_user, manager, house, house2) -> None:
     today = timezone.localdate()
     periods = [
-        reports.Period.last_days(30, today),
-        reports.Period.last_days(7, today),
-        reports.Period(today - dt.timedelta(days=20), today - dt.timedelta(days=10)),
-        reports.Period(today - dt.timedelta(days=60), today + dt.timedelta(days=1)),
+        Period.last_days(30, today),
+        Period.last_days(7, today),
+        Period(today - dt.timedelta(days=20), today - dt.timedelta(days=10)),
+        Period(today - dt.timedelta(days=60), today + dt.timedelta(days=1)),
     ]
     for period in periods:
         for rolled, live in (
@@ -197,7 +200,7 @@ def test_a_mentor_scope_counts_nothing_from_the_rollup(mentor, house):
     """The roll-up is per house; mentors see only their own contacts, so it is staff only."""
     pairing = pairing_for(mentor, house=house)
     _log(pairing, timezone.now() - dt.timedelta(hours=3))
-    scope = reports.scope_for(mentor.user, None, [house], all_houses=False)
+    scope = scope_for(mentor.user, None, [house], all_houses=False)
     assert scope.rollup_house_ids() == ()
 
 

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from activity_log.rollup import rollup_rebuild
+from activity_log.reports.rollup import rollup_rebuild
 from mentoring_site.models import AuditEvent
 from tests import factories as f
 

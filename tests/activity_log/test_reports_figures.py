@@ -12,9 +12,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from activity_log import reports
 from activity_log.models import ContactLog
-from activity_log.rollup import rollup_rebuild
+from activity_log.reports.funder import build_report
+from activity_log.reports.rollup import rollup_rebuild
+from activity_log.reports.scope import Period, scope_for
 from matching.models import Pairing
 from residents.models import RecoveryGoal, Resident
 from tests import factories as f
@@ -29,7 +30,7 @@ def local(day: dt.date, hour: int = 0, minute: int = 0) -> dt.datetime:
 @pytest.fixture
 def period():
     end = timezone.localdate() - dt.timedelta(days=10)
-    return reports.Period(end - dt.timedelta(days=29), end)
+    return Period(end - dt.timedelta(days=29), end)
 
 
 def _mentor(house=None):
@@ -142,11 +143,11 @@ def data(period, house, house2):
 
 
 def _scope(user, houses, house_id=None, admin=False):
-    return reports.scope_for(user, house_id, houses, all_houses=admin)
+    return scope_for(user, house_id, houses, all_houses=admin)
 
 
 def test_manager_report_matches_the_hand_count(data, period, manager, house):
-    report = reports.build_report(_scope(manager, [house]), period)
+    report = build_report(_scope(manager, [house]), period)
 
     assert report.residents_served == 7  # r1 r2 r3 r4 r8 r9 r10
     assert report.residents_mentored == 4  # r1 r3 r8 r9
@@ -180,15 +181,15 @@ def test_manager_report_matches_the_hand_count(data, period, manager, house):
 def test_admin_filtered_to_one_house_sees_the_same_figures_as_its_manager(
     data, period, manager, program_admin, house, house2
 ):
-    mine = reports.build_report(_scope(manager, [house]), period)
-    filtered = reports.build_report(
+    mine = build_report(_scope(manager, [house]), period)
+    filtered = build_report(
         _scope(program_admin, [house, house2], house_id=house.pk, admin=True), period
     )
     assert filtered == mine
 
 
 def test_admin_without_a_filter_counts_every_house(data, period, program_admin, house, house2):
-    report = reports.build_report(_scope(program_admin, [house, house2], admin=True), period)
+    report = build_report(_scope(program_admin, [house, house2], admin=True), period)
     assert report.residents_served == 8
     assert report.contacts_total == 10
     assert report.urgent_raised == 6
@@ -199,10 +200,10 @@ def test_admin_without_a_filter_counts_every_house(data, period, program_admin, 
 def test_a_contact_at_2330_on_the_last_day_counts_and_0030_the_next_day_does_not(
     data, period, manager, house
 ):
-    report = reports.build_report(_scope(manager, [house]), period)
+    report = build_report(_scope(manager, [house]), period)
     assert report.contacts_total == 7
-    shorter = reports.Period(period.start, period.end - dt.timedelta(days=1))
-    assert reports.build_report(_scope(manager, [house]), shorter).contacts_total == 6
+    shorter = Period(period.start, period.end - dt.timedelta(days=1))
+    assert build_report(_scope(manager, [house]), shorter).contacts_total == 6
 
 
 def test_a_contact_at_0010_on_the_first_day_counts_and_2350_the_day_before_does_not(
@@ -212,13 +213,13 @@ def test_a_contact_at_0010_on_the_first_day_counts_and_2350_the_day_before_does_
     _contact(pairing, local(period.start, 0, 10))
     _contact(pairing, local(period.start - dt.timedelta(days=1), 23, 50))
     rollup_rebuild()
-    report = reports.build_report(_scope(manager, [house]), period)
+    report = build_report(_scope(manager, [house]), period)
     assert report.contacts_total == 1
 
 
 def test_an_empty_period_gives_zeros_and_no_shares(manager, house):
-    period = reports.Period.last_days(30)
-    report = reports.build_report(_scope(manager, [house]), period)
+    period = Period.last_days(30)
+    report = build_report(_scope(manager, [house]), period)
     assert report.residents_served == 0
     assert report.mentored_share is None
     assert report.contacts_total == 0
@@ -233,7 +234,7 @@ def test_ages_are_banded_from_the_birth_year(period, manager, house):
     for age in (20, 30, 31, 70):
         f.ResidentFactory(house=house, birth_year=year - age)
     f.ResidentFactory(house=house, birth_year=None)
-    bands = dict(reports.build_report(_scope(manager, [house]), period).age_bands)
+    bands = dict(build_report(_scope(manager, [house]), period).age_bands)
     assert bands == {
         "Under 25": 1,
         "25-34": 2,

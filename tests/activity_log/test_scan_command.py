@@ -75,7 +75,7 @@ def test_beat_runs_the_scan_and_the_sender_every_minute(settings):
 
 
 def test_the_tasks_have_time_limits_shorter_than_a_claim():
-    from activity_log.reminders import claim_lease
+    from activity_log.reminders.send import claim_lease
     from activity_log.tasks import send_reminders
 
     for task in (scan_overdue_task, send_reminders):

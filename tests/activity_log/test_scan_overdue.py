@@ -8,9 +8,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from activity_log.contacts.services import contact_log
 from activity_log.models import Reminder
-from activity_log.reminders import scan_overdue, send_due_reminders
-from activity_log.services import contact_log
+from activity_log.reminders.scan import scan_overdue
+from activity_log.reminders.send import send_due_reminders
 from matching.models import Pairing
 from tests import factories as f
 
@@ -116,17 +117,16 @@ def test_a_deactivated_manager_gets_no_escalation(house, manager, second_manager
 
 def test_a_scan_racing_another_writes_each_reminder_once(house, monkeypatch):
     """Even if both scans read before either wrote, the unique constraint keeps one row."""
-    from activity_log import reminders
 
     overdue_pairing(DUE, house=house)
-    monkeypatch.setattr(reminders, "_already_written", lambda ids, oldest: set())
+    monkeypatch.setattr("activity_log.reminders.scan._already_written", lambda ids, oldest: set())
     scan_overdue(DUE + 4 * DAY)
     scan_overdue(DUE + 4 * DAY)
     assert kinds() == ["manager_escalation", "mentor_overdue"]
 
 
 def test_the_scan_enqueues_sending_once_committed(house, django_capture_on_commit_callbacks):
-    from activity_log.reminders import enqueue_send
+    from activity_log.reminders.send import enqueue_send
 
     overdue_pairing(DUE, house=house)
     with django_capture_on_commit_callbacks() as callbacks:

@@ -10,7 +10,7 @@ from django.core.mail.backends import locmem
 from django.core.mail.backends.base import BaseEmailBackend
 
 from activity_log.models import Reminder
-from activity_log.reminders import send_due_reminders
+from activity_log.reminders.send import send_due_reminders
 from matching.models import Pairing
 from tests import factories as f
 

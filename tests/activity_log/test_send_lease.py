@@ -18,9 +18,9 @@ import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.mail.backends import locmem
 
-from activity_log import reminders
 from activity_log.models import Reminder
-from activity_log.reminders import message_id, send_all_due, send_due_reminders
+from activity_log.reminders.emails import message_id
+from activity_log.reminders.send import _claim, claim_lease, send_all_due, send_due_reminders
 from activity_log.tasks import scan_overdue_task, send_reminders
 from matching.models import Pairing
 from mentoring_site.models import AuditEvent
@@ -72,7 +72,7 @@ def overdue(mentor=None, *, resident=None) -> Reminder:
 def test_a_batch_stops_at_half_the_lease_and_releases_the_rest(settings, mailoutbox, monkeypatch):
     settings.EMAIL_BACKEND = f"{HERE}.SlowBackend"
     settings.REMINDER_CLAIM_LEASE = dt.timedelta(seconds=4)
-    monkeypatch.setattr("activity_log.reminders.timezone.now", lambda: NOW)
+    monkeypatch.setattr("activity_log.reminders.send.timezone.now", lambda: NOW)
     rows = [overdue() for _ in range(10)]
 
     first = send_due_reminders(NOW)
@@ -95,7 +95,7 @@ def test_a_batch_stops_at_half_the_lease_and_releases_the_rest(settings, mailout
 def test_the_claim_lease_is_a_setting(settings):
     settings.REMINDER_CLAIM_LEASE = dt.timedelta(seconds=42)
     reminder = overdue()
-    assert reminders._claim([reminder.pk], NOW) == [reminder.pk]
+    assert _claim([reminder.pk], NOW) == [reminder.pk]
     reminder.refresh_from_db()
     assert reminder.claimed_until == NOW + dt.timedelta(seconds=42)
 
@@ -175,7 +175,7 @@ def test_the_reminder_tasks_are_at_least_once_and_the_worker_settings_say_so(set
     for task in (scan_overdue_task, send_reminders):
         assert task.acks_late and task.reject_on_worker_lost
         # Soft limit, then hard limit, both inside the claim lease (a killed run's rows wait).
-        assert task.soft_time_limit < task.time_limit < reminders.claim_lease().total_seconds()
+        assert task.soft_time_limit < task.time_limit < claim_lease().total_seconds()
     assert settings.CELERY_TASK_ACKS_LATE
     assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
     assert settings.CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP
@@ -193,7 +193,7 @@ def test_a_soft_time_limit_while_preparing_rows_is_not_a_row_failure(monkeypatch
     def time_is_up(reminder, now):
         raise SoftTimeLimitExceeded()
 
-    monkeypatch.setattr(reminders, "_item", time_is_up)
+    monkeypatch.setattr("activity_log.reminders.send._item", time_is_up)
     with pytest.raises(SoftTimeLimitExceeded):
         send_due_reminders(NOW)
     reminder.refresh_from_db()

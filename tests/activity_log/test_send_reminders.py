@@ -9,7 +9,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from activity_log.models import Reminder
-from activity_log.reminders import backoff, send_due_reminders
+from activity_log.reminders.send import backoff, send_due_reminders
 from activity_log.tasks import send_reminders
 from matching.models import Pairing
 from tests import factories as f
@@ -79,7 +79,7 @@ def test_one_digest_per_recipient_lists_every_overdue_mentee(mentor, mentor2, ma
 def test_running_the_send_task_twice_sends_each_email_once(mentor, mailoutbox, monkeypatch):
     overdue_reminder(mentor)
     overdue_reminder(mentor)
-    monkeypatch.setattr("activity_log.reminders.timezone.now", lambda: NOW)
+    monkeypatch.setattr("activity_log.reminders.send.timezone.now", lambda: NOW)
     send_reminders.apply()
     send_reminders.apply()
     assert len(mailoutbox) == 1
@@ -101,7 +101,7 @@ def test_a_claim_that_expired_is_taken_over(mentor, mailoutbox):
 
 
 def test_only_one_of_two_claims_wins():
-    from activity_log.reminders import _claim
+    from activity_log.reminders.send import _claim
 
     first, second = overdue_reminder(), overdue_reminder()
     assert _claim([first.pk], NOW) == [first.pk]
@@ -338,10 +338,8 @@ def test_back_off_doubles_from_one_minute_and_is_capped():
 
 
 def test_the_send_task_works_through_batch_after_batch(mentor, mentor2, monkeypatch, mailoutbox):
-    from activity_log import reminders
-
-    monkeypatch.setattr(reminders, "SEND_BATCH", 1)
-    monkeypatch.setattr("activity_log.reminders.timezone.now", lambda: NOW)
+    monkeypatch.setattr("activity_log.reminders.send.SEND_BATCH", 1)
+    monkeypatch.setattr("activity_log.reminders.send.timezone.now", lambda: NOW)
     overdue_reminder(mentor)
     overdue_reminder(mentor2)
     overdue_reminder(f.ClearedMentorFactory())

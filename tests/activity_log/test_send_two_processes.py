@@ -33,7 +33,7 @@ MENTEES_EACH = 2
 SEND = (
     "import os, time\n"
     "from django.db import connection\n"
-    "from activity_log import reminders\n"
+    "from activity_log.reminders import send as reminders\n"
     "claim = reminders._claim\n"
     "def slow_claim(*args, **kwargs):\n"
     "    time.sleep(0.1)\n"

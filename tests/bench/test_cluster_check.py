@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from activity_log.reminders import send_due_reminders
+from activity_log.reminders.send import send_due_reminders
 from matching.models import Pairing
 from tests import factories as f
 from tests.activity_log.contact_support import urgent_reminder

@@ -25,8 +25,9 @@ from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
 from django.urls import reverse
 from django.utils import timezone
 
-from activity_log import reminders
 from activity_log.models import ContactLog
+from activity_log.reminders.scan import scan_overdue
+from activity_log.reminders.send import send_due_reminders
 from matching.services import pairing_create
 from residents.models import Resident
 from tests import factories as f
@@ -191,9 +192,9 @@ def _flow(client, manager, house, mentor, mailoutbox, capture_on_commit) -> list
     # Later: the overdue scan and the sender (mentor reminder, manager escalation).
     later = timezone.now() + dt.timedelta(days=30)
     with capture_on_commit(execute=True):
-        reminders.scan_overdue(now=later, enqueue=False)
-        reminders.send_due_reminders(now=later)
-        reminders.scan_overdue(now=later + dt.timedelta(days=5), enqueue=False)
-        reminders.send_due_reminders(now=later + dt.timedelta(days=5))
+        scan_overdue(now=later, enqueue=False)
+        send_due_reminders(now=later)
+        scan_overdue(now=later + dt.timedelta(days=5), enqueue=False)
+        send_due_reminders(now=later + dt.timedelta(days=5))
     assert mailoutbox, "the flow should have sent at least one email"
     return visited

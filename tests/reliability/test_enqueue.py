@@ -81,12 +81,15 @@ def test_a_broker_error_is_logged_not_raised(monkeypatch, caplog):
 
 
 def test_the_urgent_alert_and_the_scan_enqueue_through_it(monkeypatch):
-    from activity_log import alerts, reminders
+    from activity_log.contacts import alerts
+    from activity_log.reminders.send import enqueue_send
 
     sent = []
-    monkeypatch.setattr(reminders, "enqueue", lambda task: sent.append(task.name) or True)
-    assert alerts.enqueue_send is reminders.enqueue_send
-    assert reminders.enqueue_send() is True
+    monkeypatch.setattr(
+        "activity_log.reminders.send.enqueue", lambda task: sent.append(task.name) or True
+    )
+    assert alerts.enqueue_send is enqueue_send
+    assert enqueue_send() is True
     assert sent == ["activity_log.tasks.send_reminders"]
 
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from activity_log import retention
+from activity_log.privacy import retention
 from residents import services
 from residents.models import GoalProgress, RecoveryGoal, Resident
 from tests import factories as f

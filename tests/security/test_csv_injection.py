@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activity_log.models import Topic
-from activity_log.rollup import rollup_rebuild
+from activity_log.reports.rollup import rollup_rebuild
 from mentoring_site import csv_safe
 from mentoring_site.models import AuditEvent
 from tests import factories as f

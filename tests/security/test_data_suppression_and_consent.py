@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from activity_log.rollup import rollup_rebuild
+from activity_log.reports.rollup import rollup_rebuild
 from tests import factories as f
 from tests.activity_log.contact_support import pairing_for
 

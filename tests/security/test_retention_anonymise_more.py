@@ -10,8 +10,8 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
-from activity_log import retention
 from activity_log.models import ContactLog
+from activity_log.privacy import retention
 from mentoring_site.models import AuditEvent
 from residents.models import Language, Resident
 from tests import factories as f

@@ -1,4 +1,4 @@
-"""Rebuild the reports' roll-up from the contacts (activity_log/rollup.py).
+"""Rebuild the reports' roll-up from the contacts (activity_log/reports/rollup.py).
 
 Contact writes keep it in step; run this after anything that bypasses the services: a bulk
 load, a changed check-in interval, a resident moved to another house, a fix in a database shell.
@@ -9,7 +9,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from activity_log.rollup import rollup_rebuild
+from activity_log.reports.rollup import rollup_rebuild
 
 
 class Command(BaseCommand):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from activity_log.reminders import scan_overdue, send_all_due
+from activity_log.reminders.scan import scan_overdue
+from activity_log.reminders.send import send_all_due
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from activity_log.feedback import reports as outcome_reports
 from activity_log.feedback import services
 from activity_log.feedback.models import FeedbackRequest, RecoveryAssessment
-from activity_log.reports import Period, Scope
+from activity_log.reports.scope import Period, Scope
 from tests import factories as f
 from tests.activity_log.feedback.support import pairing_in, response_for
 

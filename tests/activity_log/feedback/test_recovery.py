@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from activity_log.feedback import instruments, selectors, services
 from activity_log.feedback.models import AssessmentLink, RecoveryAssessment
-from activity_log.reports import Scope
+from activity_log.reports.scope import Scope
 from tests import factories as f
 from tests.activity_log.feedback.support import pairing_in
 
@@ -268,7 +268,7 @@ def test_the_recovery_section_and_due_list_run_a_fixed_number_of_queries(
 def test_the_saved_contact_page_offers_the_mentor_a_recovery_check(as_user, mentor, resident):
     import datetime as dt
 
-    from activity_log.services import contact_log
+    from activity_log.contacts.services import contact_log
 
     pairing = f.PairingFactory(mentor=mentor, resident=resident)
     contact = contact_log(

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from activity_log import retention
 from activity_log.feedback import services
 from activity_log.feedback.models import FeedbackRequest, FeedbackResponse
+from activity_log.privacy import retention
 from matching.models import Pairing
 from mentoring_site.models import AuditEvent
 from residents.models import Resident

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from activity_log import services as contact_services
+from activity_log.contacts import services as contact_services
 from activity_log.feedback import services, tasks
 from activity_log.feedback.models import FeedbackRequest
 from activity_log.models import ContactLog

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from activity_log.groups import services
-from activity_log.reminders import send_due_reminders
+from activity_log.reminders.send import send_due_reminders
 from tests import factories as f
 from tests.activity_log.test_send_reminders import NOW, overdue_reminder
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from activity_log import hours
+from activity_log.contacts import hours
 from activity_log.groups import services
 from activity_log.models import Attendance, GroupSession, Milestone
 from tests import factories as f

@@ -10,10 +10,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from activity_log import reports
 from activity_log.groups import services
 from activity_log.groups.reports import group_figures
 from activity_log.models import GroupSession
+from activity_log.reports.scope import Period, Scope
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -22,11 +22,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def period():
     end = timezone.localdate() - dt.timedelta(days=1)
-    return reports.Period(end - dt.timedelta(days=29), end)
+    return Period(end - dt.timedelta(days=29), end)
 
 
 def _scope(user, house=None):
-    return reports.Scope(user=user, house_ids=(house.pk,) if house else ())
+    return Scope(user=user, house_ids=(house.pk,) if house else ())
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from activity_log import dashboard, report_views
+from activity_log.reports import dashboard_views as dashboard
+from activity_log.reports import views as report_views
 
 urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),

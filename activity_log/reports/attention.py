@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from activity_log.models import ContactLog, Reminder
-from activity_log.reports import Scope
+from activity_log.reports.scope import Scope
 from matching.models import Pairing
 from mentors.models import Mentor, TrainingRecord
 

@@ -11,9 +11,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from activity_log import charts, reports
-from activity_log.dashboard_forms import ReportForm
 from activity_log.groups import reports as group_reports
+from activity_log.reports import charts
+from activity_log.reports.forms import ReportForm
+from activity_log.reports.funder import Report, build_report
+from activity_log.reports.scope import Period, scope_for, share
 from mentoring_site import audit, csv_safe
 from mentoring_site.roles import is_admin, staff_required
 from residents.models import House
@@ -35,9 +37,9 @@ def _report_for_request(request: HttpRequest):
     if not form.is_valid():
         return form, None, None
     house_id = form.cleaned_data["house"]
-    scope = reports.scope_for(request.user, house_id, houses, all_houses=is_admin(request.user))
-    period = reports.Period(form.cleaned_data["start"], form.cleaned_data["end"])
-    report = reports.build_report(scope, period)
+    scope = scope_for(request.user, house_id, houses, all_houses=is_admin(request.user))
+    period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
+    report = build_report(scope, period)
     report.groups = group_reports.group_figures(scope, period)
     house_name = next((h.name for h in houses if h.pk == house_id), None)
     return form, report, house_name
@@ -61,7 +63,7 @@ def _duration(value: dt.timedelta | None) -> str:
     return f"{hours / 24:.1f} days"
 
 
-def _context(form: ReportForm, report: reports.Report | None, house_name: str | None) -> dict:
+def _context(form: ReportForm, report: Report | None, house_name: str | None) -> dict:
     context = {
         "form": form,
         "report": report,
@@ -105,7 +107,7 @@ def _csv_response(filename: str, rows: list[list]) -> HttpResponse:
     return response
 
 
-def _filename(kind: str, period: reports.Period) -> str:
+def _filename(kind: str, period: Period) -> str:
     return f"{kind}-{period.start.isoformat()}-to-{period.end.isoformat()}.csv"
 
 
@@ -159,10 +161,10 @@ def _share(part: int, whole: int, count) -> str:
     """A share, unless its parts are small enough to be suppressed (then "suppressed")."""
     if count is suppressed and (whole < SMALL or 0 < part < SMALL or 0 < whole - part < SMALL):
         return "suppressed (small numbers)"
-    return _pct(reports.share(part, whole))
+    return _pct(share(part, whole))
 
 
-def _figure_rows(r: reports.Report, count) -> list[list[str]]:
+def _figure_rows(r: Report, count) -> list[list[str]]:
     on_time = r.on_time
     due = on_time["made"] + on_time["missed"]
     rows = [

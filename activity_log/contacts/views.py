@@ -12,9 +12,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from activity_log import hours, selectors, services
+from activity_log.contacts import hours, selectors, services
+from activity_log.contacts.forms import AddendumForm, CertificateForm, ContactLogForm
 from activity_log.feedback import selectors as feedback_selectors
-from activity_log.forms import AddendumForm, CertificateForm, ContactLogForm
 from activity_log.models import ContactLog, Milestone
 from matching.models import Pairing
 from mentoring_site import audit

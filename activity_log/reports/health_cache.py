@@ -10,7 +10,9 @@ from django.core.cache.backends.db import DatabaseCache
 from django.db import connection
 from django.utils import timezone
 
-from activity_log import attention, reports
+from activity_log.reports import attention
+from activity_log.reports.health import Health, program_health
+from activity_log.reports.scope import Scope, scope_for
 from mentoring_site.models import User
 from mentors.models import Mentor, TrainingRecord
 
@@ -23,26 +25,26 @@ def health_cache_key(*, all_houses: bool, user_pk: int | None, house_id: int | N
     return f"dashboard-health:v1:{who}:{house_id or 'any'}:{timezone.localdate()}"
 
 
-def cached_health(scope: reports.Scope, *, user_pk: int | None) -> reports.Health:
+def cached_health(scope: Scope, *, user_pk: int | None) -> Health:
     """Program health changes slowly and costs a scan of 120 days of contacts: computed at most
     once per DASHBOARD_HEALTH_CACHE_SECONDS per scope (all houses, or one manager's). The
     all-houses figures, the costly ones, are kept warm by `warm_all_houses_health` on beat."""
     seconds = settings.DASHBOARD_HEALTH_CACHE_SECONDS
     if seconds <= 0:
-        return reports.program_health(scope, consistency_limit=attention.LIST_LIMIT)
+        return program_health(scope, consistency_limit=attention.LIST_LIMIT)
     key = health_cache_key(all_houses=scope.all_houses, user_pk=user_pk, house_id=scope.house_id)
     try:
         health = cache.get(key)
     except Exception:  # noqa: BLE001 - a broken cache only costs speed
         logger.warning("dashboard health: cache unavailable", exc_info=False)
-        return reports.program_health(scope, consistency_limit=attention.LIST_LIMIT)
+        return program_health(scope, consistency_limit=attention.LIST_LIMIT)
     if health is None:
-        health = reports.program_health(scope, consistency_limit=attention.LIST_LIMIT)
+        health = program_health(scope, consistency_limit=attention.LIST_LIMIT)
         _store(key, health, seconds)
     return health
 
 
-def _store(key: str, health: reports.Health, seconds: int) -> None:
+def _store(key: str, health: Health, seconds: int) -> None:
     try:
         cache.set(key, health, seconds)
     except Exception:  # noqa: BLE001 - a broken cache only costs speed
@@ -58,8 +60,8 @@ def warm_all_houses_health() -> bool:
         return False
     # Reads as a program admin would; an unsaved user that is never stored or logged.
     reader = User(is_superuser=True, is_active=True)
-    scope = reports.scope_for(reader, None, [], all_houses=True)
-    health = reports.program_health(scope, consistency_limit=attention.LIST_LIMIT)
+    scope = scope_for(reader, None, [], all_houses=True)
+    health = program_health(scope, consistency_limit=attention.LIST_LIMIT)
     _store(health_cache_key(all_houses=True, user_pk=None, house_id=None), health, seconds)
     return True
 
@@ -91,7 +93,7 @@ def _newest_mentor_and_training() -> str:
 
 
 def cached_mentors_needing_training(
-    scope: reports.Scope, today, *, user_pk: int | None
+    scope: Scope, today, *, user_pk: int | None
 ) -> attention.Capped:
     """The dashboard's slowest list (the clearance of every active mentor: ~15-40 ms at
     --scale large) changes with training and mentor status, not with each page view: cached

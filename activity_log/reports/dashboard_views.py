@@ -12,23 +12,23 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from activity_log import attention, charts, health_cache, reports
-from activity_log.concerns import concern_acknowledge
-from activity_log.dashboard_forms import AcknowledgeForm, HouseFilterForm
+from activity_log.contacts.concerns import concern_acknowledge
 from activity_log.feedback import selectors as feedback_selectors
 from activity_log.groups import selectors as group_selectors
 from activity_log.models import ContactLog
+from activity_log.reports import attention, charts, health_cache
+from activity_log.reports.forms import AcknowledgeForm, HouseFilterForm
+from activity_log.reports.health import Health
+from activity_log.reports.scope import Scope, scope_for
 from mentoring_site import audit
 from mentoring_site.roles import is_admin, staff_required
 from residents.models import House
 
 
-def _filter_scope(request: HttpRequest, data) -> tuple[HouseFilterForm, reports.Scope, list[House]]:
+def _filter_scope(request: HttpRequest, data) -> tuple[HouseFilterForm, Scope, list[House]]:
     houses = list(House.objects.visible_to(request.user))
     form = HouseFilterForm(data, houses=houses)
-    scope = reports.scope_for(
-        request.user, form.house_id(), houses, all_houses=is_admin(request.user)
-    )
+    scope = scope_for(request.user, form.house_id(), houses, all_houses=is_admin(request.user))
     return form, scope, houses
 
 
@@ -98,7 +98,7 @@ def dashboard_health(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _health_rows(health: reports.Health) -> list[tuple[str, str, str]]:
+def _health_rows(health: Health) -> list[tuple[str, str, str]]:
     def pct(value: float | None) -> str:
         return "—" if value is None else f"{round(value * 100)}%"
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from activity_log.models import ContactLog, Reminder
-from activity_log.reminders import enqueue_send
+from activity_log.reminders.send import enqueue_send
 from mentoring_site.models import User
 from mentoring_site.roles import ADMIN_GROUP
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from activity_log import views
+from activity_log.contacts import views
 
 urlpatterns = [
     path("my/", views.my_mentees, name="my_mentees"),

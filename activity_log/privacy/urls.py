@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from activity_log import privacy_views
+from activity_log.privacy import views as privacy_views
 
 urlpatterns = [
     # The resident page's "who accessed this record" slot (htmx partial).

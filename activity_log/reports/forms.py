@@ -7,7 +7,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from activity_log.concerns import NOTE_MAX_LENGTH
+from activity_log.contacts.concerns import NOTE_MAX_LENGTH
 from residents.models import House
 
 # Longest report range: two years and a day (a leap year fits).

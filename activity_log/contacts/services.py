@@ -13,10 +13,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from activity_log import alerts, hours, rollup
+from activity_log.contacts import alerts, hours
+from activity_log.contacts.selectors import contact_is_editable_by
 from activity_log.feedback import services as feedback
 from activity_log.models import ContactAddendum, ContactLog, Topic
-from activity_log.selectors import contact_is_editable_by
+from activity_log.reports import rollup
 from matching.models import Pairing
 from mentoring_site.models import User
 from residents.models import RecoveryGoal

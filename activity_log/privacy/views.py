@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from activity_log import retention
+from activity_log.privacy import retention
 from mentoring_site import audit, csv_safe
 from mentoring_site.roles import Role, role_required, staff_required
 from residents.models import EARLIEST_DATE, Resident

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from activity_log.models import Reminder
-from activity_log.reminders import enqueue_send
+from activity_log.reminders.send import enqueue_send
 from residents.models import House
 
 

@@ -1,0 +1,114 @@
+"""The reminder emails: one urgent alert on its own, or a recipient's digest (docs/reminders.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections import defaultdict
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+
+from activity_log.groups import selectors as group_selectors
+from activity_log.models import Reminder
+
+logger = logging.getLogger(__name__)
+
+Kind = Reminder.Kind
+# The sections of a recipient's digest email, in this order. Urgent concerns are never in it:
+# they go at once, day or night, in an email of their own.
+DIGEST_KINDS = (Kind.MENTOR_OVERDUE, Kind.MANAGER_ESCALATION, Kind.TRAINING_EXPIRING)
+
+
+def _absolute(url_name: str, *args, fallback: str = "home") -> str:
+    try:
+        path = reverse(url_name, args=args)
+    except NoReverseMatch:
+        path = reverse(fallback)
+    return f"{settings.SITE_URL}{path}"
+
+
+def _item(reminder: Reminder, now: dt.datetime) -> dict:
+    """What one line of an email may say: first names, dates and links, never notes."""
+    if reminder.kind == Kind.TRAINING_EXPIRING:
+        record = reminder.training_record
+        return {"course": record.course.name, "expires_on": record.expires_on}
+    pairing = reminder.contact.pairing if reminder.contact_id else reminder.pairing
+    resident = pairing.resident
+    tz = resident.house.zone
+    item = {
+        "name": resident.preferred_name,
+        "house": resident.house.name,
+        "mentor_first_name": pairing.mentor.user.display_first_name,
+        "due_on": reminder.due_at.astimezone(tz).date(),
+        "days_overdue": max((now - reminder.due_at).days, 0),
+        "url": _absolute("residents:detail", resident.pk, fallback="activity_log:dashboard"),
+    }
+    if reminder.kind == Kind.MENTOR_OVERDUE:
+        # The mentor's own log form for this mentee.
+        item["log_url"] = _absolute(
+            "activity_log:contact_new", pairing.pk, fallback="activity_log:my_mentees"
+        )
+    return item
+
+
+def build_email(recipient, reminders: list[Reminder], now: dt.datetime):
+    """One email to one recipient: an urgent alert on its own, or the digest of the other kinds.
+
+    The digest has a section per kind (`emails/_<kind>.txt` / `.html`), in DIGEST_KINDS order.
+    """
+    kinds = {reminder.kind for reminder in reminders}
+    context = {
+        "first_name": recipient.display_first_name,
+        "log_url": _absolute("activity_log:my_mentees"),
+        "home_url": _absolute("home"),
+        "site_url": settings.SITE_URL,
+    }
+    if kinds == {Kind.URGENT_CONCERN}:
+        name = "urgent_concern"
+        items = [_item(reminder, now) for reminder in reminders]
+        context |= {"items": items, "count": len(items)}
+    elif Kind.URGENT_CONCERN in kinds:
+        raise ValueError("urgent concerns are sent on their own, never in a digest")
+    else:
+        name = "digest"
+        by_kind = defaultdict(list)
+        for reminder in reminders:
+            by_kind[reminder.kind].append(_item(reminder, now))
+        sections = [
+            {
+                "kind": kind,
+                "items": by_kind[kind],
+                "count": len(by_kind[kind]),
+                "txt": f"emails/_{kind}.txt",
+                "html": f"emails/_{kind}.html",
+            }
+            for kind in DIGEST_KINDS
+            if by_kind[kind]
+        ]
+        context |= {"sections": sections, "several": len(sections) > 1}
+        context["groups_waiting"] = group_selectors.attendance_waiting_for(
+            recipient, now=now, site_url=settings.SITE_URL
+        )
+    subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
+    text = render_to_string(f"emails/{name}_body.txt", context)
+    html = render_to_string(f"emails/{name}_body.html", context)
+    message = EmailMultiAlternatives(
+        subject,
+        text,
+        to=[recipient.email],
+        headers={"Message-ID": message_id([reminder.id for reminder in reminders])},
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def message_id(reminder_ids: list[int]) -> str:
+    """The same for the same reminders, so a rare second delivery of an email is recognisable."""
+    digest = hashlib.sha256(",".join(map(str, sorted(reminder_ids))).encode()).hexdigest()[:32]
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    return f"<reminders-{digest}@{domain}>"

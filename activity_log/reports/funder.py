@@ -1,0 +1,233 @@
+"""The reports page and funder export: one Report per scope and period (docs/dashboard.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from activity_log.models import ContactLog
+from activity_log.reports import rollup
+from activity_log.reports.health import _overlapping_pairing, _resident_in_period
+from activity_log.reports.on_time import _missed_aggregates, _on_time_result
+from activity_log.reports.scope import NO_ANSWER, Period, Scope, share
+from matching.models import Pairing
+from residents.models import RecoveryGoal, Resident
+
+EXIT_STATUSES = (
+    Resident.Status.GRADUATED,
+    Resident.Status.MOVED_OUT,
+    Resident.Status.DISCHARGED,
+)
+
+
+@dataclass
+class ExitGroup:
+    status: str
+    label: str
+    mentored: bool
+    count: int
+    average_stay_days: float | None
+
+
+@dataclass
+class Report:
+    period: Period
+    residents_served: int
+    residents_mentored: int
+    contacts_total: int
+    by_method: list[tuple[str, int]]
+    by_topic: list[tuple[str, int]]
+    contact_hours: Decimal
+    training_hours: Decimal
+    on_time: dict
+    urgent_raised: int
+    urgent_acknowledged: int
+    median_acknowledge: dt.timedelta | None
+    exits: list[ExitGroup]
+    goals_achieved: int
+    goals_by_category: list[tuple[str, int]]
+    age_bands: list[tuple[str, int]]
+
+    @property
+    def mentored_share(self) -> float | None:
+        return share(self.residents_mentored, self.residents_served)
+
+    @property
+    def hours_total(self) -> Decimal:
+        return self.contact_hours + self.training_hours
+
+
+AGE_BANDS = [
+    ("Under 25", None, 24),
+    ("25-34", 25, 34),
+    ("35-44", 35, 44),
+    ("45-54", 45, 54),
+    ("55-64", 55, 64),
+    ("65 and over", 65, None),
+]
+AGE_UNKNOWN = "Not recorded"
+
+
+def _age_band_case(year: int) -> Case:
+    """Age in `year` (birth year only, so +-1) mapped to a band, in SQL."""
+    whens = []
+    for label, low, high in AGE_BANDS:
+        q = Q()
+        if low is not None:
+            q &= Q(birth_year__lte=year - low)
+        if high is not None:
+            q &= Q(birth_year__gte=year - high)
+        whens.append(When(Q(birth_year__isnull=False) & q, then=Value(label)))
+    return Case(*whens, default=Value(AGE_UNKNOWN))
+
+
+def _median_acknowledge(urgent: QuerySet[ContactLog], count: int) -> dt.timedelta | None:
+    """Median of acknowledged_at - created_at, picked in the database by offset (one query)."""
+    if not count:
+        return None
+    delay = ExpressionWrapper(F("acknowledged_at") - F("created_at"), output_field=DurationField())
+    middle = list(
+        urgent.filter(acknowledged_at__isnull=False)
+        .annotate(delay=delay)
+        .order_by("delay")
+        .values_list("delay", flat=True)[(count - 1) // 2 : count // 2 + 1]
+    )
+    if not middle:
+        return None
+    total = sum(middle, dt.timedelta(0))
+    return total / len(middle)
+
+
+def build_report(scope: Scope, period: Period, now: dt.datetime | None = None) -> Report:
+    """Everything the reports page, its CSV and the funder export show. Fixed query count."""
+    now = now or timezone.now()
+    in_period = Q(happened_at__gte=period.start_at, happened_at__lt=period.end_at)
+    contacts = scope.contacts().filter(in_period)
+
+    served = scope.residents().filter(_resident_in_period(period))
+    resident_figures = served.aggregate(
+        served=Count("id"), mentored=Count("id", filter=Q(_overlapping_pairing(period)))
+    )
+    ages = dict(
+        served.annotate(band=_age_band_case(period.end.year))
+        .order_by()
+        .values("band")
+        .annotate(n=Count("id"))
+        .values_list("band", "n")
+    )
+    # Contacts by method and topic, minutes and on-time check-ins come from the roll-up
+    # (activity_log/reports/rollup.py), not from the period's contacts: 1.1-1.7 s -> a few ms at scale.
+    rolled, by_topic = rollup.rolled_up_contacts(scope.rollup_house_ids(), period.start, period.end)
+    method_labels = dict(ContactLog.Method.choices)
+    by_method = [(label, rolled.get(value, (0, 0, 0))[0]) for value, label in method_labels.items()]
+    contact_figures = {
+        "total": sum(n for n, _, _ in rolled.values()),
+        "minutes": sum(minutes for _, minutes, _ in rolled.values()),
+    }
+    training = scope.training_records().aggregate(
+        hours=Coalesce(
+            Sum("hours", filter=Q(completed_on__gte=period.start, completed_on__lte=period.end)),
+            Value(Decimal("0")),
+        )
+    )
+    made = {
+        "range_made": sum(n for m, (n, _, _) in rolled.items() if m != NO_ANSWER),
+        "range_on_time": sum(ok for m, (_, _, ok) in rolled.items() if m != NO_ANSWER),
+    }
+    missed = scope.pairings().aggregate(**_missed_aggregates({"range": period}, now))
+    on_time = _on_time_result(made, missed, {"range": period})["range"]
+
+    urgent = contacts.filter(concern_level=ContactLog.Concern.URGENT)
+    urgent_figures = urgent.aggregate(
+        raised=Count("id"), acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False))
+    )
+    median = _median_acknowledge(urgent, urgent_figures["acknowledged"])
+
+    had_mentor = Exists(
+        Pairing.objects.filter(resident_id=OuterRef("pk"), started_on__lte=OuterRef("exit_date"))
+    )
+    stay = ExpressionWrapper(F("exit_date") - F("move_in_date"), output_field=DurationField())
+    exit_rows = (
+        scope.residents()
+        .filter(status__in=EXIT_STATUSES, exit_date__gte=period.start, exit_date__lte=period.end)
+        .annotate(had_mentor=had_mentor)
+        .order_by()
+        .values("status", "had_mentor")
+        .annotate(n=Count("id"), average_stay=Avg(stay))
+    )
+    found = {(r["status"], bool(r["had_mentor"])): r for r in exit_rows}
+    labels = dict(Resident.Status.choices)
+    exits = []
+    for status in EXIT_STATUSES:
+        for mentored in (True, False):
+            row = found.get((status, mentored))
+            average = row["average_stay"] if row else None
+            exits.append(
+                ExitGroup(
+                    status=status,
+                    label=labels[status],
+                    mentored=mentored,
+                    count=row["n"] if row else 0,
+                    average_stay_days=_days(average),
+                )
+            )
+    goals = dict(
+        RecoveryGoal.objects.filter(
+            resident__in=scope.residents(),
+            status=RecoveryGoal.Status.ACHIEVED,
+            closed_on__gte=period.start,
+            closed_on__lte=period.end,
+        )
+        .order_by()
+        .values("category")
+        .annotate(n=Count("id"))
+        .values_list("category", "n")
+    )
+    categories = dict(RecoveryGoal.Category.choices)
+    return Report(
+        period=period,
+        residents_served=resident_figures["served"],
+        residents_mentored=resident_figures["mentored"],
+        contacts_total=contact_figures["total"],
+        by_method=by_method,
+        by_topic=by_topic,
+        contact_hours=(Decimal(contact_figures["minutes"]) / 60).quantize(Decimal("0.1")),
+        training_hours=Decimal(training["hours"]).quantize(Decimal("0.1")),
+        on_time=on_time,
+        urgent_raised=urgent_figures["raised"],
+        urgent_acknowledged=urgent_figures["acknowledged"],
+        median_acknowledge=median,
+        exits=exits,
+        goals_achieved=sum(goals.values()),
+        goals_by_category=[(label, goals.get(value, 0)) for value, label in categories.items()],
+        age_bands=[(label, ages.get(label, 0)) for label, _, _ in AGE_BANDS]
+        + [(AGE_UNKNOWN, ages.get(AGE_UNKNOWN, 0))],
+    )
+
+
+def _days(value) -> float | None:
+    """Average stay from the database: a timedelta (PostgreSQL, SQLite) or microseconds."""
+    if value is None:
+        return None
+    if isinstance(value, dt.timedelta):
+        return round(value.total_seconds() / 86400, 1)
+    return round(float(value) / 86_400_000_000, 1)
