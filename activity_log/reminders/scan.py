@@ -21,6 +21,7 @@ from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from activity_log.models import Reminder
+from activity_log.reminders.channels import per_channel
 from activity_log.reminders.send import PAIRING_KINDS, enqueue_send, quiet_hours_send_after
 from matching.models import Pairing
 from mentors.models import Mentor, TrainingRecord
@@ -258,7 +259,8 @@ def scan_overdue(now: dt.datetime | None = None, *, enqueue: bool = True) -> Sca
     now = now or timezone.now()
     mentor_rows, manager_rows, skipped = _pairing_reminders(now)
     training_rows = _training_reminders(now)
-    rows = mentor_rows + manager_rows + training_rows
+    # One row per channel each person gets (email, text or both): each is sent once on its own.
+    rows = per_channel(mentor_rows + manager_rows + training_rows)
     with transaction.atomic():
         inserted = _insert_new(rows)
         # Also when older reminders still wait (the broker was down, the mail server failed):

@@ -24,6 +24,7 @@ NOW = dt.datetime(2026, 3, 10, 15, 0, tzinfo=dt.UTC)  # 11:00 in New York
 NIGHT = dt.datetime(2026, 3, 11, 2, 30, tzinfo=dt.UTC)  # 22:30 in New York
 EIGHT = dt.datetime(2026, 3, 11, 8, 0, tzinfo=NEW_YORK)
 MINUTE = dt.timedelta(minutes=1)
+SECOND = dt.timedelta(seconds=1)
 FAILING_SMS = "tests.activity_log.test_reminder_texts.FailingTexts"
 
 
@@ -146,16 +147,17 @@ def test_the_email_goes_while_the_text_fails_and_retries_on_its_own(
     assert result.failed == 1
 
     # Still failing a minute later: backs off further; the email is not sent again.
-    send_due_reminders(NOW + MINUTE)
+    later = NOW + MINUTE + SECOND
+    send_due_reminders(later)
     text_row.refresh_from_db()
     assert text_row.attempts == 2
-    assert text_row.claimed_until == NOW + MINUTE + 2 * MINUTE
+    assert text_row.claimed_until == later + 2 * MINUTE
     assert len(mailoutbox) == 1
 
     settings.SMS_BACKEND = "mentoring_site.sms.backends.LocmemBackend"
-    send_due_reminders(NOW + 3 * MINUTE)
+    send_due_reminders(later + 2 * MINUTE + SECOND)
     text_row.refresh_from_db()
-    assert text_row.sent_at == NOW + 3 * MINUTE
+    assert text_row.sent_at == later + 2 * MINUTE + SECOND
     assert len(sms.outbox) == 1
     assert len(mailoutbox) == 1
 
@@ -226,7 +228,7 @@ def test_a_number_that_replied_stop_after_the_row_was_written_gets_email(
     TextOptOut.objects.create(phone="+12125550143", stopped_at=NOW)
 
     send_due_reminders(NOW)
-    send_due_reminders(NOW + MINUTE)
+    send_due_reminders(NOW + SECOND)
 
     assert sms.outbox == []
     assert len(mailoutbox) == 1
