@@ -7,11 +7,11 @@ import datetime as dt
 import zoneinfo
 
 import pytest
-from activity_log.reminders.scan import scan_overdue
-from activity_log.reminders.send import send_due_reminders
 from django.utils import timezone
 
 from activity_log.models import ContactLog, Reminder
+from activity_log.reminders.scan import scan_overdue
+from activity_log.reminders.send import send_due_reminders
 from matching.models import Pairing
 from mentoring_site import sms
 from mentoring_site.models import TextOptOut, TextPreference
