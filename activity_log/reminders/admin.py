@@ -63,6 +63,7 @@ class ReminderAdmin(admin.ModelAdmin):
     list_display = [
         "id",
         "kind",
+        "channel",
         "subject_key",
         "recipient",
         "due_at",
@@ -71,16 +72,19 @@ class ReminderAdmin(admin.ModelAdmin):
         "attempts",
         "last_error",
     ]
-    list_filter = ["kind", ReminderStateFilter, ReminderHouseFilter]
+    list_filter = ["kind", "channel", ReminderStateFilter, ReminderHouseFilter]
     list_select_related = ["recipient"]
     search_fields = ["subject_key", "recipient__email"]
     date_hierarchy = "created_at"
     actions = ["resend_failed"]
     readonly_fields = [
         "kind",
+        "channel",
         "pairing",
         "training_record",
         "contact",
+        "resident",
+        "feedback_request",
         "subject_key",
         "due_at",
         "recipient",
