@@ -483,6 +483,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Twilio's client logs every request's URL and headers at INFO: the numbers stay out.
+        "twilio": {"level": "WARNING"},
         # Django's own django.server set-up, plus the filter.
         "django.server": {
             "handlers": ["django.server"],

@@ -129,3 +129,7 @@ def test_twilio_backend_without_credentials_says_what_is_missing(twilio_settings
     twilio_settings.TWILIO_AUTH_TOKEN = ""
     with pytest.raises(ImproperlyConfigured, match="TWILIO_AUTH_TOKEN"):
         sms.get_backend()
+
+
+def test_the_logging_setting_quiets_twilio(settings):
+    assert settings.LOGGING["loggers"]["twilio"]["level"] == "WARNING"
