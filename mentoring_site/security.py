@@ -54,6 +54,9 @@ BEFORE_SECOND_FACTOR = frozenset(
         "mfa_authenticate",
         "mfa_reauthenticate",
         "healthz",
+        # The service worker script and the web app manifest: public files with no data.
+        "service_worker",
+        "web_manifest",
         # A resident's one-time feedback / recovery-check link: public, shows no staff data, and
         # may be opened on a phone where a manager is signed in.
         "activity_log:feedback_form",

@@ -1,6 +1,7 @@
 // The log form keeps a draft in localStorage while the mentor types (one key per pairing), puts it
 // back after a reload, a dropped connection or a sign-in, and forgets it only when the server's
-// confirmation page says the contact is saved. No inline scripts: the CSP forbids them.
+// confirmation page says the contact is saved. Offline, a new contact goes to the outbox instead
+// (offline.js) and is sent when the connection returns. No inline scripts: the CSP forbids them.
 (function () {
   "use strict";
 
@@ -66,21 +67,48 @@
     box.classList.toggle("is-shown", !!(urgent && urgent.checked));
   }
 
+  var loadedAt = Date.now();
+
+  // A form the service worker answered from its cache (offline.js), or one whose contact just
+  // went to the outbox, holds the key and time it was served with: a new contact gets its own key
+  // and the served time moved on by the time since (in the house's time zone, as served).
+  function freshen(form) {
+    var key = form.elements.idempotency_key;
+    var when = form.elements.happened_at;
+    var servedAt = Number(document.body.getAttribute("data-offline-at")) || loadedAt;
+    var served = when ? Date.parse(when.defaultValue + ":00Z") : NaN;
+    if (key && window.PeerOffline) key.value = window.PeerOffline.randomKey();
+    if (!isNaN(served)) {
+      when.value = new Date(served + Date.now() - servedAt).toISOString().slice(0, 16);
+    }
+  }
+
   function setUpForm(form) {
     var key = form.getAttribute("data-draft-key");
+    var restored = false;
     if (key && form.getAttribute("data-draft-restore") === "true") {
       var draft = read(key);
       if (draft && draft.fields) {
         restore(form, draft.fields);
+        restored = true;
         var note = document.querySelector("[data-draft-note]");
         if (note) note.hidden = false;
       }
     }
+    if (!restored && document.body.hasAttribute("data-offline-at")) freshen(form);
+    // Just handed to the outbox: nothing to keep until the mentor types again.
+    var queued = false;
     var save = function () {
-      if (key) write(key, { savedAt: new Date().toISOString(), fields: serialize(form) });
+      // Signing out (offline.js) has just deleted the drafts: none may come back on pagehide.
+      if (document.documentElement.hasAttribute("data-signing-out")) return;
+      if (key && !queued) write(key, { savedAt: new Date().toISOString(), fields: serialize(form) });
     };
-    form.addEventListener("input", save);
+    form.addEventListener("input", function () {
+      queued = false;
+      save();
+    });
     form.addEventListener("change", function (event) {
+      queued = false;
       save();
       if (event.target.name === "concern_level") showCrisisGuidance(form);
     });
@@ -94,6 +122,29 @@
         return;
       }
       form.setAttribute("data-submitting", "true");
+      // Offline, a new contact (an edit has no idempotency key) waits on the phone and is sent
+      // when the connection returns.
+      var idempotencyKey = form.elements.idempotency_key;
+      if (navigator.onLine || !window.PeerOffline || !idempotencyKey || !idempotencyKey.value) {
+        return;
+      }
+      event.preventDefault();
+      window.PeerOffline.queue(form, serialize(form)).then(
+        function () {
+          queued = true;
+          var s = store();
+          if (s && key) s.removeItem(key);
+          form.reset();
+          freshen(form);
+          showCrisisGuidance(form);
+          form.removeAttribute("data-submitting");
+          window.scrollTo(0, 0);
+        },
+        function () {
+          // The phone would not store it: the draft is kept, and the browser tries to send.
+          form.submit();
+        }
+      );
     });
     window.addEventListener("pageshow", function () {
       form.removeAttribute("data-submitting");

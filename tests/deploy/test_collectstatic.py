@@ -90,3 +90,28 @@ def test_the_sign_in_page_and_its_static_files_answer_200_from_the_manifest(
     assert any(re.search(r"/bootstrap\.min\.[0-9a-f]{12}\.css$", link) for link in links), links
     statuses = {link: client.get(link, secure=True).status_code for link in sorted(links)}
     assert statuses == dict.fromkeys(sorted(links), 200)
+
+
+@pytest.mark.django_db
+def test_the_service_worker_shell_and_the_manifest_icons_answer_200_from_the_manifest(
+    static_root, client, settings
+):
+    """The service worker precaches the hashed static URLs: one missing would fail its install."""
+    from mentoring_site import offline
+
+    settings.DEBUG = False
+    settings.STATIC_ROOT = static_root
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": PRODUCTION_STORAGE}}
+    settings.WHITENOISE_USE_FINDERS = False
+    settings.WHITENOISE_AUTOREFRESH = False
+    offline._worker_script.cache_clear()
+    try:
+        script = client.get("/sw.js", secure=True).content.decode()
+        manifest = client.get("/manifest.webmanifest", secure=True).json()
+    finally:
+        offline._worker_script.cache_clear()
+    config = json.loads(script.splitlines()[0].removeprefix("const CONFIG = ").rstrip(";"))
+    links = {*config["shell"], config["outbox"], *(icon["src"] for icon in manifest["icons"])}
+    assert all(re.search(r"\.[0-9a-f]{12}\.\w+$", link) for link in links), links
+    statuses = {link: client.get(link, secure=True).status_code for link in sorted(links)}
+    assert statuses == dict.fromkeys(sorted(links), 200)

@@ -88,14 +88,17 @@ def test_a_draft_survives_a_reload_and_a_lost_answer_saves_once(
 def test_the_attendance_screen_weighs_under_100_kb_with_a_full_house(
     page, live_server, login_browser, mentor, house, session
 ):
-    from tests.e2e.test_log_contact import BUDGET_BYTES, _first_load_bytes
+    from tests.e2e.test_log_contact import _first_load_bytes
 
+    budget_bytes = 100 * 1024
     f.ResidentFactory.create_batch(40, house=house)
     login_browser(page, live_server, mentor.user)
-    total, names = _first_load_bytes(page, reverse("groups:attendance", args=[session.pk]))
+    # With the service worker and manifest, as the mentor's other phone pages.
+    sizes = _first_load_bytes(page, live_server, reverse("groups:attendance", args=[session.pk]))
+    names, total = list(sizes), sum(sizes.values())
     assert page.locator("label.chip").count() == 43
     _no_overflow(page)
     print(
         f"attendance (43 residents): {total / 1024:.1f} KB compressed over {len(names)} responses"
     )
-    assert total <= BUDGET_BYTES
+    assert total <= budget_bytes

@@ -1,5 +1,6 @@
 """A mentor on a phone (375x812): logs a contact in two taps, never loses a draft, sees crisis
-guidance for an urgent concern; the phone pages stay under 100 KB compressed on first load."""
+guidance for an urgent concern; the phone pages stay under 60 KB compressed on first load,
+service worker and manifest included."""
 
 import gzip
 
@@ -8,13 +9,15 @@ from django.conf import settings
 from django.urls import reverse
 
 from activity_log.models import ContactLog
+from mentoring_site import offline
 from tests import factories as f
 from tests.activity_log.contact_support import pairing_for
 from tests.conftest import screenshot
 
 pytestmark = pytest.mark.browser
 
-BUDGET_BYTES = 100 * 1024
+# With the service worker, the manifest and the worker's shell (issue 19).
+BUDGET_BYTES = 60 * 1024
 
 
 @pytest.fixture
@@ -92,12 +95,21 @@ def test_a_draft_survives_a_dropped_connection(page, live_server, login_browser,
     page.goto(url)
     page.fill("textarea[name=notes]", notes)
     page.locator("label", has_text="Phone").click()
-    page.context.set_offline(True)
+    # The phone still thinks it is online (a phone that knows it is offline keeps the contact
+    # to send later: tests/e2e/test_offline.py), but the POST never reaches the server.
+    page.route(
+        f"**{url}",
+        lambda route: (
+            route.abort("internetdisconnected")
+            if route.request.method == "POST"
+            else route.continue_()
+        ),
+    )
     page.get_by_role("button", name="Save contact").click()
-    # The POST never reaches the server: the browser shows its own offline error page.
+    # The browser shows its own offline error page.
     page.wait_for_url("chrome-error://**")
     assert not ContactLog.objects.exists()
-    page.context.set_offline(False)
+    page.unroute(f"**{url}")
     page.goto(url)
     assert page.input_value("textarea[name=notes]") == notes
     assert page.locator("input[name=method][value=phone]").is_checked()
@@ -182,17 +194,22 @@ def test_urgent_shows_crisis_guidance_before_saving(
     assert page.console_errors == []
 
 
-def _first_load_bytes(page, path: str) -> tuple[int, list[str]]:
-    responses = []
-    page.on("response", lambda response: responses.append(response))
+def _first_load_bytes(page, live_server, path: str) -> dict[str, int]:
+    """Compressed bytes per URL of a first visit: the page and what it loads, plus what making
+    it an installable, offline app adds (the manifest, the service worker, and what the worker
+    caches at install that the page itself did not load)."""
+    responses = {}
+    page.on("response", lambda response: responses.setdefault(response.url, response))
     page.goto(path, wait_until="networkidle")
-    total = 0
-    names = []
-    for response in responses:
-        body = response.body()
-        total += len(gzip.compress(body))
-        names.append(response.url)
-    return total, names
+    sizes = {url: len(gzip.compress(response.body())) for url, response in responses.items()}
+    worker = offline.worker_config()
+    extra = [reverse("web_manifest"), reverse("service_worker"), worker["outbox"], *worker["shell"]]
+    for url in extra:
+        if live_server.url + url not in sizes:
+            response = page.request.get(live_server.url + url)
+            assert response.ok, url
+            sizes[live_server.url + url] = len(gzip.compress(response.body()))
+    return sizes
 
 
 @pytest.mark.parametrize(
@@ -200,7 +217,7 @@ def _first_load_bytes(page, path: str) -> tuple[int, list[str]]:
     [("home", 1), ("home", 40), ("form", 1)],
     ids=["home-1", "home-40", "form"],
 )
-def test_phone_pages_weigh_under_100_kb_compressed_on_first_load(
+def test_phone_pages_weigh_under_60_kb_compressed_on_first_load(
     page, live_server, login_browser, mentor, house, pairing, which, mentees
 ):
     for i in range(1, mentees):
@@ -210,12 +227,17 @@ def test_phone_pages_weigh_under_100_kb_compressed_on_first_load(
         pairing_for(mentor, house=house, resident=resident)
     login_browser(page, live_server, mentor.user)
     path = "/my/" if which == "home" else reverse("activity_log:contact_new", args=[pairing.pk])
-    total, names = _first_load_bytes(page, path)
+    sizes = _first_load_bytes(page, live_server, path)
+    names, total = list(sizes), sum(sizes.values())
     assert any("bootstrap.min.css" in n for n in names)
+    assert any(n.endswith("/sw.js") for n in names)
+    assert any(n.endswith("/manifest.webmanifest") for n in names)
     assert not any("bootstrap.bundle" in n for n in names)
     if which == "home":
         assert page.get_by_role("link", name="Log contact").count() == mentees
         assert page.locator("a[href^='tel:']").count() == mentees - 1
     label = f"{which} ({mentees} mentee{'s' if mentees > 1 else ''})"
     print(f"{label}: {total / 1024:.1f} KB compressed over {len(names)} responses")
+    for url, size in sorted(sizes.items(), key=lambda item: -item[1]):
+        print(f"  {size / 1024:5.1f} KB  {url.removeprefix(live_server.url)}")
     assert total <= BUDGET_BYTES, f"{label} weighs {total / 1024:.1f} KB compressed"

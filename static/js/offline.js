@@ -1,0 +1,168 @@
+// Working offline, the page side (base.html's tag gives data-user, -sw, -scope, -logout):
+// registers the service worker, shows "Offline, last updated HH:MM" on a cached page, queues the
+// log form's offline saves (PeerOffline.queue, from log_form.js) and sends them when the
+// connection returns (Background Sync, else the next load or `online` event), and before signing
+// out deletes the cached pages, the outbox and the drafts (the response adds Clear-Site-Data).
+(() => {
+  "use strict";
+  const tag = document.currentScript;
+  const user = tag.dataset.user;
+  const scope = tag.dataset.scope;
+  const outbox = window.PeerOutbox;
+  if (!outbox || !window.indexedDB || !window.caches) return;
+  const store = (() => {
+    try {
+      return window.localStorage;
+    } catch (e) {
+      return null;
+    }
+  })();
+  const savedAt = document.body.dataset.offlineAt;
+  const loadedAt = new Date();
+  const plural = (n) => n + (n === 1 ? " contact" : " contacts");
+  const two = (n) => String(n).padStart(2, "0");
+  let shownWaiting = 0;
+
+  function notice(name, kind) {
+    let el = document.querySelector(`[data-${name}]`);
+    if (!el) {
+      el = document.createElement("p");
+      el.setAttribute(`data-${name}`, "");
+      el.setAttribute("role", "status");
+      const main = document.getElementById("main") || document.body;
+      main.prepend(el);
+    }
+    el.className = "alert py-2 " + kind;
+    el.hidden = false;
+    return el;
+  }
+
+  function showConnection() {
+    const when = savedAt ? new Date(Number(savedAt)) : loadedAt;
+    const time = two(when.getHours()) + ":" + two(when.getMinutes());
+    if (!navigator.onLine) {
+      notice("offline-banner", "alert-warning").textContent = "Offline, last updated " + time;
+    } else if (savedAt) {
+      notice("offline-banner", "alert-secondary").textContent =
+        `Back online. This copy is from ${time}: reload for the latest.`;
+    } else {
+      const banner = document.querySelector("[data-offline-banner]");
+      if (banner) banner.hidden = true;
+    }
+  }
+
+  // A contact the server refused goes back into its log form's draft; while another draft is
+  // there it stays in the outbox, marked, and the notice stays.
+  function returnToDraft(item) {
+    const el = notice("outbox-failed", "alert-danger");
+    el.textContent = "A contact could not be sent. ";
+    const link = el.appendChild(document.createElement("a"));
+    link.href = item.url;
+    link.className = "alert-link";
+    link.textContent = "Open it to check";
+    if (!store || store.getItem(item.draftKey)) return null;
+    store.setItem(item.draftKey, JSON.stringify({ savedAt: Date(), fields: item.fields }));
+    return outbox.remove(item.key);
+  }
+
+  async function refresh() {
+    const items = await outbox.all();
+    const failed = items.filter((item) => item.failed);
+    const waiting = items.length - failed.length;
+    const sent = Math.max(shownWaiting - waiting - failed.length, 0);
+    const parts = [];
+    if (sent) parts.push(plural(sent) + " sent");
+    if (waiting) parts.push(plural(waiting) + " waiting to send");
+    if (parts.length) {
+      const kind = waiting ? "alert-info" : "alert-success";
+      notice("outbox-status", kind).textContent = parts.join(", ");
+    }
+    shownWaiting = waiting;
+    await Promise.all(failed.map(returnToDraft));
+  }
+
+  function flush() {
+    if (!user || !navigator.onLine) return Promise.resolve();
+    // The token on this page is the freshest (a sign-in since the contact was queued rotates it).
+    const token = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return outbox.flush(token && token.value).then(refresh, refresh);
+  }
+
+  function randomKey() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 15) | 64; // version 4
+    b[8] = (b[8] & 63) | 128;
+    const h = Array.from(b, (n) => two(n.toString(16))).join("");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
+  window.PeerOffline = {
+    randomKey,
+    queue(form, fields) {
+      const data = new FormData(form);
+      const item = {
+        key: data.get("idempotency_key"),
+        url: new URL(form.action, location.href).pathname,
+        body: new URLSearchParams(data).toString(),
+        draftKey: form.dataset.draftKey,
+        fields,
+      };
+      return outbox.add(item).then(() => {
+        // Without Background Sync, the next page load or `online` event sends it.
+        Promise.resolve(navigator.serviceWorker && navigator.serviceWorker.getRegistration(scope))
+          .then((registration) => registration.sync.register(outbox.SYNC_TAG))
+          .catch(() => null);
+        return refresh();
+      });
+    },
+  };
+
+  function wipe() {
+    if (store) {
+      Object.keys(store)
+        .filter((key) => key.startsWith("contact-draft:"))
+        .forEach((key) => store.removeItem(key));
+    }
+    const names = caches.keys().then((all) => Promise.all(all.map((name) => caches.delete(name))));
+    return Promise.all([names, outbox.wipe()]).catch(() => null);
+  }
+
+  document.addEventListener("submit", async (event) => {
+    const form = event.target;
+    if (event.defaultPrevented || new URL(form.action).pathname !== tag.dataset.logout) return;
+    event.preventDefault();
+    const items = await outbox.all().catch(() => []);
+    const question = plural(items.length) + " not sent yet will be deleted. Sign out anyway?";
+    if (items.length && !window.confirm(question)) return;
+    document.documentElement.setAttribute("data-signing-out", ""); // log_form.js saves no draft
+    await Promise.race([wipe(), new Promise((resolve) => setTimeout(resolve, 3000))]);
+    form.submit();
+  });
+
+  showConnection();
+  window.addEventListener("offline", showConnection);
+  window.addEventListener("online", () => {
+    showConnection();
+    flush();
+  });
+  if (!user) {
+    // Signed out, or the session ended: the cached pages go; the outbox waits for a sign-in.
+    caches.delete("pages");
+    return;
+  }
+  // Someone else used this phone before: nothing of theirs stays.
+  const owner = store && store.getItem("offline-owner");
+  (owner && owner !== user ? wipe() : Promise.resolve()).then(() => {
+    if (store) store.setItem("offline-owner", user);
+    if (navigator.serviceWorker) {
+      navigator.serviceWorker.addEventListener("message", (event) => {
+        if (event.data === "outbox-changed") refresh();
+      });
+      navigator.serviceWorker.register(tag.dataset.sw, { scope }).catch(() => {
+        // No service worker here (a private window): the site works online as before.
+      });
+    }
+    return refresh().then(flush);
+  });
+})();
