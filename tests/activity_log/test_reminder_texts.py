@@ -233,3 +233,18 @@ def test_a_number_that_replied_stop_after_the_row_was_written_gets_email(
     assert sms.outbox == []
     assert len(mailoutbox) == 1
     assert Reminder.objects.get().channel == "email"
+
+
+def test_a_text_naming_a_resident_is_an_audited_disclosure(texting_mentor):
+    from mentoring_site.models import AuditEvent
+
+    pairing = overdue(texting_mentor)
+    scan_overdue(NOW, enqueue=False)
+    send_due_reminders(NOW)
+    paths = set(
+        AuditEvent.objects.filter(action="disclose", resident_id=pairing.resident_id).values_list(
+            "path", flat=True
+        )
+    )
+    user = texting_mentor.user.pk
+    assert paths == {f"emailed to user {user}", f"texted to user {user}"}
