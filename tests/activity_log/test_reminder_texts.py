@@ -248,3 +248,12 @@ def test_a_text_naming_a_resident_is_an_audited_disclosure(texting_mentor):
     )
     user = texting_mentor.user.pk
     assert paths == {f"emailed to user {user}", f"texted to user {user}"}
+
+
+def test_choosing_text_later_adds_no_text_for_a_reminder_already_written():
+    mentor = f.ClearedMentorFactory()
+    overdue(mentor)
+    scan_overdue(NOW, enqueue=False)
+    texts_to(mentor.user)
+    assert scan_overdue(NOW + MINUTE, enqueue=False).total == 0
+    assert list(Reminder.objects.values_list("channel", flat=True)) == ["email"]
