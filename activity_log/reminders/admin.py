@@ -55,6 +55,7 @@ class ReminderHouseFilter(admin.SimpleListFilter):
         return queryset.filter(
             Q(pairing__resident__house_id=house_id)
             | Q(contact__pairing__resident__house_id=house_id)
+            | Q(resident__house_id=house_id)
         )
 
 

@@ -199,3 +199,14 @@ def test_answered_feedback_cannot_be_texted(as_user, manager, pairing):
     response = as_user(manager).post(_text_url(answered), follow=True)
     assert "already been given" in response.content.decode()
     assert not Reminder.objects.exists()
+
+
+def test_a_failing_text_to_a_resident_shows_on_the_dashboard_for_its_house(
+    as_user, manager, waiting, settings
+):
+    client = as_user(manager)
+    client.post(_text_url(waiting))
+    settings.SMS_BACKEND = "tests.activity_log.test_reminder_texts.FailingTexts"
+    assert send_due_reminders().failed == 1
+    html = client.get(reverse("activity_log:dashboard")).content.decode()
+    assert "Reminders failing for Maple House" in html
