@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from activity_log.feedback import texts as resident_texts
+from activity_log.feedback import texting as resident_texts
 from activity_log.models import Reminder
 from activity_log.reminders.emails import _item, build_email
 from activity_log.reminders.texts import build_text
@@ -489,7 +489,6 @@ def _send_claimed(
         result.errors.append(error)
         pending.difference_update(reminder.id for reminder in rows)
 
-    # Urgent alerts first.
     # Urgent alerts first. Each group is one message on one channel: an email's success or
     # failure never touches the text of the same reminder, and the other way round.
     for (recipient_id, _urgent, channel, resident_row), group in sorted(
