@@ -4,8 +4,15 @@ from django.dispatch import receiver
 
 from activity_log.contacts import hours
 from activity_log.feedback import services as feedback
+from activity_log.reminders import notices
 from activity_log.reports import health_cache, rollup
-from matching.signals import pairing_ended, pairing_schedule_changed
+from matching.models import Pairing
+from matching.signals import (
+    pairing_created,
+    pairing_ended,
+    pairing_paused,
+    pairing_schedule_changed,
+)
 from mentors.signals import mentor_unavailable, training_recorded
 from residents.signals import resident_moved
 
@@ -40,3 +47,16 @@ def refresh_rollup_after_move(sender, resident, old_house_id, **kwargs) -> None:
 def ask_feedback_when_pairing_ends(sender, pairing, **kwargs) -> None:
     """The resident is asked how the mentoring went (once per pairing)."""
     feedback.feedback_after_pairing_ended(pairing=pairing)
+
+
+@receiver(pairing_created, dispatch_uid="activity_log.notice_on_pairing_created")
+def tell_mentor_of_new_mentee(sender, pairing, **kwargs) -> None:
+    """The mentor hears of a new mentee at once (in the pairing's transaction, once)."""
+    notices.new_mentee_notice(pairing=pairing)
+
+
+@receiver(pairing_paused, dispatch_uid="activity_log.notice_on_mentor_away")
+def tell_managers_mentor_away(sender, pairing, reason, **kwargs) -> None:
+    """A pairing paused because its mentor is away: the house's managers are told, once."""
+    if reason == Pairing.PauseReason.MENTOR_AWAY:
+        notices.mentor_away_notice(pairing=pairing)

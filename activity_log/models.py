@@ -77,6 +77,8 @@ class ContactLog(models.Model):
     notes = models.TextField(blank=True, max_length=5000)
     follow_up = models.CharField(max_length=500, blank=True)
     follow_up_on = models.DateField(null=True, blank=True)
+    # Ticked "done" on My mentees (one tap); the follow-up then leaves the list and the digest.
+    follow_up_done_at = models.DateTimeField(null=True, blank=True)
     concern_level = models.CharField(max_length=6, choices=Concern.choices, default=Concern.NONE)
     concern_note = models.CharField(max_length=280, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
@@ -114,6 +116,12 @@ class ContactLog(models.Model):
                 fields=["created_at"],
                 name="contact_urgent_open_idx",
                 condition=Q(concern_level="urgent", acknowledged_at__isnull=True),
+            ),
+            # My mentees and the follow-up scan: follow-ups not done yet, by date.
+            models.Index(
+                fields=["follow_up_on"],
+                name="contact_follow_up_open_idx",
+                condition=Q(follow_up_on__isnull=False, follow_up_done_at__isnull=True),
             ),
         ]
         constraints = [
@@ -184,6 +192,11 @@ class Reminder(models.Model):
         MANAGER_ESCALATION = "manager_escalation", "Manager escalation"
         URGENT_CONCERN = "urgent_concern", "Urgent concern"
         TRAINING_EXPIRING = "training_expiring", "Training expiring"
+        # The rest are notices, in the digest like the above (quiet hours, once each).
+        FOLLOW_UP = "follow_up", "Follow-up due"
+        NEW_MENTEE = "new_mentee", "New mentee"
+        MENTOR_AWAY = "mentor_away", "Mentor away"
+        ATTENDANCE_NOT_TAKEN = "attendance_missing", "Attendance not taken"
         # A one-time link texted to a resident (recipient: the staff member who asked).
         FEEDBACK_LINK = "feedback_link", "Feedback link to a resident"
         RECOVERY_LINK = "recovery_link", "Recovery-check link to a resident"
@@ -205,6 +218,13 @@ class Reminder(models.Model):
     contact = models.ForeignKey(
         ContactLog, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
+    group_session = models.ForeignKey(
+        "activity_log.GroupSession",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+    )
     # Links texted to a resident: the resident (not a user account) is who it goes to.
     resident = models.ForeignKey(
         "residents.Resident",
@@ -220,8 +240,8 @@ class Reminder(models.Model):
         blank=True,
         related_name="texts",
     )
-    # "pairing:12", "training:5", "contact:9", "feedback:3", "recovery:7": one non-null key so
-    # uniqueness holds.
+    # "pairing:12", "training:5", "contact:9", "session:4", "feedback:3", "recovery:7": one
+    # non-null key so uniqueness holds.
     subject_key = models.CharField(max_length=40)
     due_at = models.DateTimeField(help_text="The due time this reminder is about.")
     recipient = models.ForeignKey(

@@ -40,6 +40,19 @@ def send_reminders() -> dict:
 
 
 @shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
+def mentor_away_task() -> dict:
+    """Beat, daily just after midnight: pauses the pairings of mentors whose away period has
+    begun (their managers are told) and resumes those of mentors back today. Idempotent: a
+    second run, or a retried one, changes nothing."""
+    from matching.services import pairings_sync_away
+
+    paused, resumed = pairings_sync_away()
+    if paused or resumed:
+        logger.info("mentor away: %d pairings paused, %d resumed", paused, resumed)
+    return {"paused": paused, "resumed": resumed}
+
+
+@shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
 def warm_dashboard_health() -> bool:
     """Beat: keeps the all-houses program health in the cache (see activity_log/reports/health_cache.py)."""
     from activity_log.reports.health_cache import warm_all_houses_health

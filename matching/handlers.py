@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.dispatch import receiver
 
 from matching import services
-from mentors.signals import mentor_unavailable
+from mentors.signals import mentor_away_changed, mentor_unavailable
 from residents.signals import resident_exited
 
 
@@ -17,3 +17,8 @@ def end_pairing_on_resident_exit(sender, *, resident, exit_date, status, **kwarg
 @receiver(mentor_unavailable, dispatch_uid="matching.pause_pairings_on_mentor_unavailable")
 def pause_pairings_on_mentor_unavailable(sender, *, mentor, status, **kwargs) -> None:
     services.pairings_pause_for_unavailable_mentor(mentor=mentor)
+
+
+@receiver(mentor_away_changed, dispatch_uid="matching.follow_mentor_away")
+def follow_mentor_away(sender, *, mentor, **kwargs) -> None:
+    services.pairings_follow_away(mentor=mentor)

@@ -57,6 +57,8 @@ class Pairing(models.Model):
         NONE = "", "—"
         MANAGER = "manager", "Paused by a manager"
         MENTOR_UNAVAILABLE = "mentor_unavailable", "Mentor unavailable"
+        # The mentor set "away from ... back on ..." on My profile; resumed on the return date.
+        MENTOR_AWAY = "mentor_away", "Mentor away"
 
     OPEN_STATUSES = (Status.ACTIVE, Status.PAUSED)
 

@@ -13,6 +13,7 @@ requests race past the friendly pre-check, the loser's IntegrityError becomes a 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -21,8 +22,10 @@ from django.utils import timezone
 from matching import signals
 from matching.models import Pairing
 from mentoring_site.models import User
-from mentors.models import Mentor
+from mentors.models import Mentor, format_day
 from residents.models import Resident
+
+logger = logging.getLogger(__name__)
 
 ALREADY_PAIRED = "This resident already has a mentor."
 MIN_INTERVAL_DAYS = 1
@@ -63,6 +66,10 @@ def _lock_mentor_with_room(mentor: Mentor, *, today: dt.date) -> Mentor:
     if not clearance.cleared:
         raise ValidationError(
             f"{name} is not cleared to mentor: {'; '.join(clearance.reasons)}.", code="not_cleared"
+        )
+    if locked.is_away(today):
+        raise ValidationError(
+            f"{name} is away until {format_day(locked.back_on)}.", code="mentor_away"
         )
     taken = Pairing.objects.filter(mentor=locked, status=Pairing.Status.ACTIVE).count()
     if taken >= locked.capacity:
@@ -127,6 +134,8 @@ def pairing_create(
             # full_clean() checks the open-pairing constraint with a friendly message; the
             # database constraint still decides when two requests race past it.
             _save(pairing)
+            # The mentor's "new mentee" notice, written in this transaction (activity_log).
+            signals.pairing_created.send(sender=Pairing, pairing=pairing)
     except IntegrityError as exc:
         # PostgreSQL names the constraint; SQLite names the column of the unique index.
         if any(s in str(exc) for s in ("one_open_pairing_per_resident", "pairing.resident_id")):
@@ -169,7 +178,11 @@ def pairing_pause(
     paused_on: dt.date | None = None,
 ) -> Pairing:
     """Pauses an active pairing: no check-ins are due while paused."""
-    if reason not in (Pairing.PauseReason.MANAGER, Pairing.PauseReason.MENTOR_UNAVAILABLE):
+    if reason not in (
+        Pairing.PauseReason.MANAGER,
+        Pairing.PauseReason.MENTOR_UNAVAILABLE,
+        Pairing.PauseReason.MENTOR_AWAY,
+    ):
         raise ValidationError("Choose why the pairing is paused.", code="pause_reason")
     with transaction.atomic():
         locked = _lock(pairing)
@@ -179,17 +192,18 @@ def pairing_pause(
         locked.paused_on = max(paused_on or _today(), locked.started_on)
         locked.pause_reason = reason
         _save(locked)
+        signals.pairing_paused.send(sender=Pairing, pairing=locked, reason=reason)
     _copy_into(pairing, locked)
     return pairing
 
 
-def pairing_resume(*, pairing: Pairing) -> Pairing:
+def pairing_resume(*, pairing: Pairing, today: dt.date | None = None) -> Pairing:
     """Resumes a paused pairing, if the mentor is still cleared and has a free place."""
     with transaction.atomic():
         locked = _lock(pairing)
         if locked.status != Pairing.Status.PAUSED:
             raise ValidationError("Only a paused pairing can be resumed.", code="not_paused")
-        _lock_mentor_with_room(locked.mentor, today=_today())
+        _lock_mentor_with_room(locked.mentor, today=today or _today())
         locked.status = Pairing.Status.ACTIVE
         locked.paused_on = None
         locked.pause_reason = Pairing.PauseReason.NONE
@@ -297,3 +311,71 @@ def pairings_pause_for_unavailable_mentor(*, mentor: Mentor) -> list[Pairing]:
             if exc.code != "not_active":  # paused or ended a moment ago: nothing to do
                 raise
     return paused
+
+
+def pairings_pause_for_away_mentor(
+    *, mentor: Mentor, today: dt.date | None = None
+) -> list[Pairing]:
+    """The mentor's away period has begun: their active pairings pause (reason "mentor away";
+    the managers of those houses are told, activity_log/handlers.py). Nothing when not away."""
+    today = today or _today()
+    if not Mentor.objects.away(today).filter(pk=mentor.pk).exists():
+        return []
+    paused = []
+    for pairing in Pairing.objects.active().filter(mentor=mentor):
+        try:
+            paused.append(pairing_pause(pairing=pairing, reason=Pairing.PauseReason.MENTOR_AWAY))
+        except ValidationError as exc:
+            if exc.code != "not_active":  # paused or ended a moment ago: nothing to do
+                raise
+    return paused
+
+
+def pairings_resume_after_away(*, mentor: Mentor, today: dt.date | None = None) -> list[Pairing]:
+    """The mentor is back (the return date came, or they cleared the dates): the pairings
+    paused for "mentor away", and only those, resume. A pairing that cannot resume (the
+    mentor's training lapsed meanwhile, say) stays paused for a manager, logged by id."""
+    today = today or _today()
+    if Mentor.objects.away(today).filter(pk=mentor.pk).exists():
+        return []
+    resumed = []
+    for pairing in Pairing.objects.filter(
+        mentor=mentor,
+        status=Pairing.Status.PAUSED,
+        pause_reason=Pairing.PauseReason.MENTOR_AWAY,
+    ):
+        try:
+            resumed.append(pairing_resume(pairing=pairing, today=today))
+        except ValidationError as exc:
+            if exc.code == "not_paused":  # resumed or ended a moment ago
+                continue
+            logger.warning(
+                "pairing %s stays paused after the away period: %s", pairing.pk, exc.code
+            )
+    return resumed
+
+
+def pairings_sync_away(*, today: dt.date | None = None) -> tuple[int, int]:
+    """The daily task: pauses the pairings of mentors whose away period has begun and resumes
+    those of mentors who are back. Running it twice changes nothing the second time (the
+    first pauses every active pairing of away mentors; resumed pairings are no longer paused
+    for "mentor away"). Returns (paused, resumed)."""
+    today = today or _today()
+    away = Mentor.objects.away(today)
+    starting = Mentor.objects.filter(
+        pk__in=Pairing.objects.active().filter(mentor__in=away).values("mentor_id")
+    )
+    returning = Mentor.objects.exclude(pk__in=away.values("pk")).filter(
+        pk__in=Pairing.objects.filter(
+            status=Pairing.Status.PAUSED, pause_reason=Pairing.PauseReason.MENTOR_AWAY
+        ).values("mentor_id")
+    )
+    paused = sum(len(pairings_pause_for_away_mentor(mentor=m, today=today)) for m in starting)
+    resumed = sum(len(pairings_resume_after_away(mentor=m, today=today)) for m in returning)
+    return paused, resumed
+
+
+def pairings_follow_away(*, mentor: Mentor) -> None:
+    """The mentor changed their away dates: pause now if the period has begun, resume if over."""
+    pairings_pause_for_away_mentor(mentor=mentor)
+    pairings_resume_after_away(mentor=mentor)

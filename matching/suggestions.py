@@ -1,7 +1,7 @@
 """Which mentors to suggest for a resident, with a score and the reasons in plain words.
 
-Hard rules (a mentor who fails one is never suggested): cleared, a free place, serves the
-resident's house or all houses, never ended with "not a good fit" for this resident, and not the
+Hard rules (a mentor who fails one is never suggested): cleared, a free place, not away,
+serves the resident's house or all houses, never ended with "not a good fit" for this resident, and not the
 resident themself. Soft scores (added up, highest first):
 
     the resident's preferred mentor gender   +40
@@ -113,6 +113,8 @@ def _scored_mentors(facts: ResidentFacts, today: dt.date) -> QuerySet[Mentor]:
     return (
         Mentor.objects.cleared(today)
         .exclude(pk__in=facts.same_person_ids)
+        # Away ("away from ... back on ..." covers today): never suggested, nor found.
+        .exclude(away_from__lte=today, back_on__gt=today)
         .with_active_mentee_count()
         .filter(active_mentees__lt=F("capacity"))
         .annotate(

@@ -208,6 +208,12 @@ def _render_detail(
             "history": history,
             "interval_form": interval_form,
             "now": timezone.now(),
+            # The mentor's "new mentee" notice (activity_log's outbox, through the reverse
+            # relation: matching does not import activity_log): sent, or waiting.
+            "mentor_notice": pairing.reminders.filter(kind="new_mentee")
+            .order_by("created_at")
+            .only("sent_at", "send_after", "failed_at", "created_at")
+            .first(),
         },
     )
 

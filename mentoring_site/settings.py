@@ -378,6 +378,11 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": SCAN_INTERVAL_SECONDS},
     },
 }
+# Mentors' time away: pairings pause on the first day away and resume on the return date.
+CELERY_BEAT_SCHEDULE["mentor-away"] = {
+    "task": "activity_log.tasks.mentor_away_task",
+    "schedule": crontab(hour=0, minute=5),
+}
 # Group sessions: weekly series get their occurrences 8 weeks ahead (activity_log/groups).
 CELERY_BEAT_SCHEDULE["extend-group-series"] = {
     "task": "activity_log.groups.tasks.extend_group_series_task",

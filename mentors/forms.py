@@ -265,3 +265,30 @@ class RosterFilterForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(required=False, max_length=100, label="Search by name or email")
+
+
+class AwayForm(forms.Form):
+    """ "Away from ... back on ..." on My profile; both empty says "not away". The limits
+    (60 days, not in the past) are the service's, shown beside the fields."""
+
+    away_from = forms.DateField(required=False, label="Away from", widget=DateInput())
+    back_on = forms.DateField(
+        required=False,
+        label="Back on",
+        widget=DateInput(),
+        help_text="The day you can see mentees again. Up to 60 days away.",
+    )
+
+
+class CapacityForm(forms.Form):
+    """A mentor lowers their own capacity (raising it stays with staff)."""
+
+    capacity = forms.IntegerField(
+        label="Mentees at a time",
+        min_value=0,
+        max_value=10,
+        error_messages={
+            "min_value": "Choose 0 or more.",
+            "max_value": "You can lower it, not raise it. Ask your house manager to raise it.",
+        },
+    )

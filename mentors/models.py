@@ -102,6 +102,11 @@ class MentorQuerySet(models.QuerySet):
             .exclude(Exists(pairs_elsewhere))
         )
 
+    def away(self, today: dt.date | None = None) -> MentorQuerySet:
+        """Mentors whose away period covers `today` (from `away_from`, until `back_on`)."""
+        today = today or timezone.localdate()
+        return self.filter(away_from__lte=today, back_on__gt=today)
+
     def with_clearance(self, today: dt.date | None = None) -> MentorQuerySet:
         """Annotates `is_cleared_db` (bool) in one query, no per-row lookups.
 
@@ -217,6 +222,11 @@ class Mentor(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(10)],
         help_text="Most active mentees at once (0 to 10).",
     )
+    # "Away from ... back on ...", set by the mentor on My profile (at most AWAY_MAX_DAYS):
+    # while today is in [away_from, back_on) their pairings pause (reason "mentor away") and
+    # suggestions skip them; on back_on the daily task resumes what it paused.
+    away_from = models.DateField(null=True, blank=True)
+    back_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MentorQuerySet.as_manager()
@@ -231,6 +241,11 @@ class Mentor(models.Model):
             models.CheckConstraint(
                 condition=Q(capacity__gte=0) & Q(capacity__lte=10), name="mentor_capacity_0_10"
             ),
+            models.CheckConstraint(
+                condition=(Q(away_from__isnull=True) & Q(back_on__isnull=True))
+                | Q(back_on__gt=F("away_from")),
+                name="mentor_away_period",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -239,6 +254,11 @@ class Mentor(models.Model):
     @property
     def first_name(self) -> str:
         return self.user.display_first_name
+
+    def is_away(self, today: dt.date | None = None) -> bool:
+        """Today falls in the mentor's away period (the rule of `MentorQuerySet.away()`)."""
+        today = today or timezone.localdate()
+        return bool(self.away_from and self.back_on and self.away_from <= today < self.back_on)
 
     def clearance(self, today: dt.date | None = None) -> Clearance:
         """Whether this one mentor may be paired, and in words what is missing.
@@ -349,6 +369,7 @@ class MentorProfileChange(models.Model):
         HOUSES = "houses", "Houses served"
         SERVES_ALL_HOUSES = "serves_all_houses", "Serves every house"
         CAPACITY = "capacity", "Capacity"
+        AWAY = "away", "Away"
 
     mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, related_name="profile_changes")
     field = models.CharField(max_length=20, choices=Field.choices)

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from importlib import import_module
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group
@@ -30,10 +31,12 @@ from mentors.models import (
     TrainingRecord,
     format_day,
 )
-from mentors.signals import mentor_unavailable, training_recorded
+from mentors.signals import mentor_away_changed, mentor_unavailable, training_recorded
 from residents.models import House, Language, RecoveryPathway
 
 EMAIL_TAKEN = "An account with this email address already exists. Look the person up instead."
+AWAY_MAX_DAYS = 60
+AWAY_STAFF = f"Ask your house manager for an absence longer than {AWAY_MAX_DAYS} days."
 STATUS_NOT_YOURS = (
     "This mentor also serves, or mentors in, a house you do not manage, and a new status would "
     "change their pairings there too. Ask a program admin to change it."
@@ -249,6 +252,110 @@ def mentor_update_profile(
     mentor.full_clean(exclude=["user"])
     with transaction.atomic():
         _save_profile(mentor, languages=languages, pathways=pathways)
+    return mentor
+
+
+def _away_text(away_from: dt.date | None, back_on: dt.date | None) -> str:
+    if away_from is None:
+        return ""
+    return f"{format_day(away_from)} to {format_day(back_on)}"
+
+
+def mentor_set_away(
+    *,
+    mentor: Mentor,
+    away_from: dt.date | None,
+    back_on: dt.date | None,
+    changed_by: User | None,
+    today: dt.date | None = None,
+) -> Mentor:
+    """A mentor says they are away from `away_from` and back on `back_on` (both empty: not
+    away). At most AWAY_MAX_DAYS, counted from the start of an absence already under way (so
+    it cannot be stretched day by day); longer absences, and a break, stay with staff.
+
+    Sends `mentors.signals.mentor_away_changed` once, after commit: matching pauses the
+    mentor's active pairings at once when the period has begun (reason "mentor away") and
+    resumes them when it is over (also the daily task, on the return date).
+    """
+    today = today or timezone.localdate()
+    if (away_from is None) != (back_on is None):
+        missing = "away_from" if away_from is None else "back_on"
+        raise ValidationError({missing: "Give both dates, or neither to say you are not away."})
+    with transaction.atomic():
+        locked = Mentor.objects.select_for_update().get(pk=mentor.pk)
+        if away_from is not None:
+            started = locked.away_from if locked.is_away(today) else None
+            if started is not None and away_from != started:
+                # The absence under way keeps its first day.
+                raise ValidationError(
+                    {
+                        "away_from": f"You have been away since {format_day(started)}; "
+                        "that date stays. Change the return date, or clear both dates."
+                    }
+                )
+            if started is None and away_from < today:
+                raise ValidationError({"away_from": "The first day away cannot be in the past."})
+            if back_on <= away_from:
+                raise ValidationError({"back_on": "The return date must be after the first day."})
+            if back_on > today + dt.timedelta(days=365):
+                raise ValidationError({"back_on": "Choose a return date within a year."})
+            if (back_on - away_from).days > AWAY_MAX_DAYS:
+                raise ValidationError(
+                    {"back_on": f"You can be away for {AWAY_MAX_DAYS} days at most. {AWAY_STAFF}"}
+                )
+        before = _away_text(locked.away_from, locked.back_on)
+        after = _away_text(away_from, back_on)
+        if before == after:
+            mentor.away_from, mentor.back_on = locked.away_from, locked.back_on
+            return mentor
+        locked.away_from, locked.back_on = away_from, back_on
+        locked.save(update_fields=["away_from", "back_on"])
+        MentorProfileChange.objects.create(
+            mentor=locked,
+            field=MentorProfileChange.Field.AWAY,
+            old_value=before,
+            new_value=after,
+            changed_by=changed_by,
+        )
+        transaction.on_commit(lambda: mentor_away_changed.send(sender=Mentor, mentor=locked))
+    mentor.away_from, mentor.back_on = away_from, back_on
+    return mentor
+
+
+def mentor_lower_capacity(*, mentor: Mentor, capacity: int, changed_by: User | None) -> Mentor:
+    """A mentor lowers how many mentees they take at once. Raising it stays with staff, and it
+    cannot go below the mentees they have now (a manager moves one first)."""
+    pairing = apps.get_model("matching", "Pairing")
+    with transaction.atomic():
+        locked = Mentor.objects.select_for_update().get(pk=mentor.pk)
+        if capacity > locked.capacity:
+            raise ValidationError(
+                {
+                    "capacity": f"You can lower it, not raise it (now {locked.capacity}). "
+                    "Ask your house manager to raise it."
+                }
+            )
+        if capacity < 0:
+            raise ValidationError({"capacity": "Choose 0 or more."})
+        current = pairing.objects.filter(mentor=locked, status__in=pairing.OPEN_STATUSES).count()
+        if capacity < current:
+            raise ValidationError(
+                {
+                    "capacity": f"You have {current} mentees now, so it cannot go below "
+                    f"{current}. Ask your house manager to move a mentee first."
+                }
+            )
+        if capacity != locked.capacity:
+            MentorProfileChange.objects.create(
+                mentor=locked,
+                field=MentorProfileChange.Field.CAPACITY,
+                old_value=str(locked.capacity),
+                new_value=str(capacity),
+                changed_by=changed_by,
+            )
+            locked.capacity = capacity
+            locked.save(update_fields=["capacity"])
+    mentor.capacity = locked.capacity
     return mentor
 
 

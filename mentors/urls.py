@@ -15,4 +15,6 @@ urlpatterns = [
     path("training/session/", views.record_session, name="record_session"),
     path("me/training/", views.my_training, name="my_training"),
     path("me/profile/", views.my_profile, name="my_profile"),
+    path("me/away/", views.my_away, name="my_away"),
+    path("me/capacity/", views.my_capacity, name="my_capacity"),
 ]

@@ -15,6 +15,8 @@ from mentoring_site import audit
 from mentoring_site.roles import Role, mentor_required, role_of, role_required, staff_required
 from mentors import selectors, services
 from mentors.forms import (
+    AwayForm,
+    CapacityForm,
     MentorCreateForm,
     MentorProfileForm,
     MentorStaffForm,
@@ -24,7 +26,7 @@ from mentors.forms import (
     TrainingRecordForm,
     TrainingSessionForm,
 )
-from mentors.models import Mentor
+from mentors.models import Mentor, format_day
 from residents.models import House
 
 SEARCH_SESSION_KEY = "mentors_roster_search"
@@ -333,4 +335,78 @@ def my_profile(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Your profile is saved.")
             return redirect("mentors:my_profile")
-    return render(request, "mentors/my_profile.html", {"mentor": mentor, "form": form})
+    return _render_my_profile(request, mentor, form=form)
+
+
+def _render_my_profile(
+    request: HttpRequest,
+    mentor: Mentor,
+    *,
+    form=None,
+    away_form=None,
+    capacity_form=None,
+    status: int = 200,
+) -> HttpResponse:
+    today = timezone.localdate()
+    return render(
+        request,
+        "mentors/my_profile.html",
+        {
+            "mentor": mentor,
+            "form": form or MentorProfileForm(instance=mentor),
+            "away_form": away_form
+            or AwayForm(initial={"away_from": mentor.away_from, "back_on": mentor.back_on}),
+            "capacity_form": capacity_form or CapacityForm(initial={"capacity": mentor.capacity}),
+            "is_away": mentor.is_away(today),
+            "away_planned": bool(mentor.away_from and mentor.away_from > today),
+        },
+        status=status,
+    )
+
+
+@mentor_required
+@require_POST
+def my_away(request: HttpRequest) -> HttpResponse:
+    """Sets or clears "away from ... back on ..." (up to 60 days; longer stays with staff)."""
+    mentor = _own_mentor(request)
+    form = AwayForm(request.POST)
+    if form.is_valid():
+        try:
+            services.mentor_set_away(
+                mentor=mentor,
+                away_from=form.cleaned_data["away_from"],
+                back_on=form.cleaned_data["back_on"],
+                changed_by=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            if mentor.away_from:
+                messages.success(
+                    request,
+                    f"You are away from {format_day(mentor.away_from)} and back on "
+                    f"{format_day(mentor.back_on)}. Your mentees' check-ins pause meanwhile.",
+                )
+            else:
+                messages.success(request, "You are not away. Your mentees' check-ins carry on.")
+            return redirect("mentors:my_profile")
+    return _render_my_profile(request, mentor, away_form=form)
+
+
+@mentor_required
+@require_POST
+def my_capacity(request: HttpRequest) -> HttpResponse:
+    """Lowers the mentor's own capacity; raising it is refused (staff do that)."""
+    mentor = _own_mentor(request)
+    form = CapacityForm(request.POST)
+    if form.is_valid():
+        try:
+            services.mentor_lower_capacity(
+                mentor=mentor, capacity=form.cleaned_data["capacity"], changed_by=request.user
+            )
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            messages.success(request, f"You take up to {mentor.capacity} mentees at a time.")
+            return redirect("mentors:my_profile")
+    return _render_my_profile(request, mentor, capacity_form=form)

@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 
 from activity_log.models import ContactAddendum, ContactLog, Topic
 from mentoring_site.forms import InvalidMarksMixin
-from residents.models import RecoveryGoal
+from residents.models import GoalProgress, RecoveryGoal
 
 LOCAL_DATETIME = "%Y-%m-%dT%H:%M"
 
@@ -201,10 +201,39 @@ class ContactLogForm(InvalidMarksMixin, forms.Form):
     )
     idempotency_key = forms.UUIDField(widget=PlainHiddenInput, required=False)
 
-    def __init__(self, *args, goals=None, **kwargs):
+    PROGRESS_PREFIX = "progress_"
+    PROGRESS_CHOICES = [
+        (GoalProgress.Status.IN_PROGRESS, "In progress"),
+        (GoalProgress.Status.ACHIEVED, "Achieved"),
+        (GoalProgress.Status.SET_ASIDE, "Set aside"),
+    ]
+
+    def __init__(self, *args, goals=None, with_progress: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.progress_rows: list[tuple[RecoveryGoal, forms.BoundField]] = []
         if goals is not None:
             self.fields["goals_discussed"].queryset = goals
+            if with_progress:
+                # "Progress on this goal" beside each goal (the same open, shared goals): one
+                # optional chip row each; nothing chosen records nothing.
+                # The field's own copy of the queryset, so its choices reuse this one read.
+                for goal in self.fields["goals_discussed"].queryset:
+                    name = f"{self.PROGRESS_PREFIX}{goal.pk}"
+                    self.fields[name] = forms.ChoiceField(
+                        label=f"Progress on {goal.text}",
+                        choices=self.PROGRESS_CHOICES,
+                        required=False,
+                        widget=ChipsSingle,
+                    )
+                    self.progress_rows.append((goal, self[name]))
+
+    def goal_progress(self) -> dict[RecoveryGoal, str]:
+        """Goal -> the progress chosen for it on this contact (only the goals with one)."""
+        return {
+            goal: self.cleaned_data[bound.name]
+            for goal, bound in self.progress_rows
+            if self.cleaned_data.get(bound.name)
+        }
 
     def clean_follow_up_on(self) -> dt.date | None:
         value = self.cleaned_data.get("follow_up_on")
@@ -213,7 +242,11 @@ class ContactLogForm(InvalidMarksMixin, forms.Form):
         return value
 
     def contact_fields(self, *, with_key: bool = True) -> dict:
-        data = dict(self.cleaned_data)
+        data = {
+            key: value
+            for key, value in self.cleaned_data.items()
+            if not key.startswith(self.PROGRESS_PREFIX)
+        }
         if not with_key:
             data.pop("idempotency_key", None)
         return data

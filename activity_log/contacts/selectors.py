@@ -116,6 +116,51 @@ class MenteeRow:
     phone: str  # only with active consent to share contact details
 
 
+@dataclass(frozen=True)
+class FollowUp:
+    """A follow-up whose date has come (in the house's zone), not ticked done yet."""
+
+    contact: ContactLog
+    name: str
+    text: str
+    on: dt.date
+    overdue: bool
+
+
+def follow_ups_due(user: User, now: dt.datetime | None = None, limit: int = 20) -> list[FollowUp]:
+    """My mentees' "Follow up" list: the mentor's own contacts on current pairings whose
+    follow-up date has come and that are not done, oldest first. One query
+    (contact_follow_up_open_idx)."""
+    now = now or timezone.now()
+    program_today = timezone.localdate(now)
+    contacts = (
+        ContactLog.objects.visible_to(user)
+        .filter(
+            follow_up_on__isnull=False,
+            follow_up_done_at__isnull=True,
+            # Every zone's today is at most a day after the program's.
+            follow_up_on__lte=program_today + dt.timedelta(days=1),
+            pairing__in=Pairing.objects.current().filter(mentor__user=user),
+        )
+        .select_related("pairing__resident__house")
+        .order_by("follow_up_on", "id")
+    )
+    due = []
+    for contact in contacts[: limit * 2]:
+        today = now.astimezone(house_zone(contact.pairing)).date()
+        if contact.follow_up_on <= today:
+            due.append(
+                FollowUp(
+                    contact=contact,
+                    name=contact.pairing.resident.preferred_name,
+                    text=contact.follow_up,
+                    on=contact.follow_up_on,
+                    overdue=contact.follow_up_on < today,
+                )
+            )
+    return due[:limit]
+
+
 def mentee_rows(
     user: User, now: dt.datetime | None = None
 ) -> tuple[list[MenteeRow], list[MenteeRow]]:

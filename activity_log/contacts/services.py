@@ -20,7 +20,8 @@ from activity_log.models import ContactAddendum, ContactLog, Topic
 from activity_log.reports import rollup
 from matching.models import Pairing
 from mentoring_site.models import User
-from residents.models import RecoveryGoal
+from residents.models import GoalProgress, RecoveryGoal
+from residents.services import goal_progress_record
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=10)
 MAX_DURATION_MINUTES = 600
@@ -100,8 +101,14 @@ def contact_log(
     concern_level: str = ContactLog.Concern.NONE,
     concern_note: str = "",
     idempotency_key: uuid.UUID | None = None,
+    goal_progress: dict[RecoveryGoal, str] | None = None,
 ) -> ContactLog:
     """Logs a contact. The same idempotency key twice (a double tap, a resent POST) saves one.
+
+    `goal_progress` (goal -> a GoalProgress status, the log form's "progress on this goal"
+    chips) is recorded in the contact's transaction through the goals' own service
+    (`residents.services.goal_progress_record`, by the author); a goal with progress counts
+    as discussed. A status the goal already has records nothing new.
 
     Keys belong to the author: a key another user replays finds nothing of theirs and saves a
     new contact, so it can never return (or redirect to, or audit) someone else's record.
@@ -113,6 +120,8 @@ def contact_log(
         if existing is not None:
             return existing
     topics, goals_discussed = list(topics), list(goals_discussed)
+    goal_progress = goal_progress or {}
+    goals_discussed += [goal for goal in goal_progress if goal not in goals_discussed]
     contact = ContactLog(
         pairing=pairing,
         created_by=author,
@@ -141,6 +150,7 @@ def contact_log(
             return ContactLog.objects.get(created_by=author, idempotency_key=idempotency_key)
         contact.topics.set(topics)
         contact.goals_discussed.set(goals_discussed)
+        _record_goal_progress(goal_progress, author)
         pairing_recompute_due(pairing=locked)
         hours.milestones_record(locked.mentor)
         if contact.concern_level == ContactLog.Concern.URGENT:
@@ -148,6 +158,20 @@ def contact_log(
         feedback.feedback_after_contact_commits(pairing_id=locked.pk)
     pairing.last_contact_at, pairing.next_due_at = locked.last_contact_at, locked.next_due_at
     return contact
+
+
+def _record_goal_progress(goal_progress: dict[RecoveryGoal, str], author: User) -> None:
+    for goal, status in goal_progress.items():
+        if status not in GoalProgress.Status.values or status == GoalProgress.Status.NOT_STARTED:
+            raise ValidationError({"goals_discussed": ["Choose the progress from the chips."]})
+        latest = goal.progress.order_by("-at", "-id").values_list("status", flat=True).first()
+        if latest == status:
+            continue
+        try:
+            goal_progress_record(goal=goal, status=status, by=author)
+        except ValidationError as exc:
+            # The goal closed a moment ago (a manager on the resident page): say so by the goals.
+            raise ValidationError({"goals_discussed": exc.messages}) from exc
 
 
 def _ensure_editable(contact: ContactLog, user: User) -> None:
@@ -199,6 +223,8 @@ def contact_update(
     contact.duration_minutes = duration_minutes
     contact.wellbeing = wellbeing
     contact.notes = notes
+    if follow_up_on != contact.follow_up_on or follow_up != contact.follow_up:
+        contact.follow_up_done_at = None  # a new follow-up is not done yet
     contact.follow_up = follow_up
     contact.follow_up_on = follow_up_on
     contact.concern_level = concern_level
@@ -244,3 +270,15 @@ def contact_add_addendum(*, contact: ContactLog, author: User, text: str) -> Con
         addendum.save()
         pairing_recompute_due(pairing=locked)
     return addendum
+
+
+def contact_follow_up_done(*, contact: ContactLog, now: dt.datetime | None = None) -> bool:
+    """Ticks a follow-up done (My mentees, one tap). Idempotent: a second tap, or a resent
+    POST, changes nothing and returns False. Any reminder still waiting for it is dropped by
+    the sender."""
+    now = now or timezone.now()
+    return bool(
+        ContactLog.objects.filter(pk=contact.pk, follow_up_done_at__isnull=True).update(
+            follow_up_done_at=now
+        )
+    )

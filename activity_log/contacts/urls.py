@@ -13,6 +13,7 @@ urlpatterns = [
     path("contacts/<int:contact_id>/saved/", views.contact_saved, name="contact_saved"),
     path("contacts/<int:contact_id>/edit/", views.contact_edit, name="contact_edit"),
     path("contacts/<int:contact_id>/remove/", views.contact_remove, name="contact_remove"),
+    path("contacts/<int:contact_id>/follow-up/done/", views.follow_up_done, name="follow_up_done"),
     path("contacts/<int:contact_id>/addendum/", views.contact_addendum, name="contact_addendum"),
     # The resident page's timeline slot (htmx partial).
     path(

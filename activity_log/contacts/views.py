@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from activity_log.contacts import hours, selectors, services
 from activity_log.contacts.forms import AddendumForm, CertificateForm, ContactLogForm
@@ -93,8 +94,24 @@ def my_mentees(request: HttpRequest) -> HttpResponse:
             "milestone": milestone,
             "on_break": mentor is not None and mentor.status == Mentor.Status.ON_BREAK,
             "recovery_due": feedback_selectors.due_resident_ids([r.resident for r in active]),
+            "follow_ups": selectors.follow_ups_due(request.user),
         },
     )
+
+
+@mentor_required
+@require_POST
+def follow_up_done(request: HttpRequest, contact_id: int) -> HttpResponse:
+    """One tap on My mentees: the follow-up is done. Only its author, while they are the
+    pairing's current mentor (`ContactLog.objects.changeable_by`); 404 for anyone else.
+    A second tap changes nothing."""
+    contact = _get_contact_for_user(request, contact_id, change=True)
+    if not contact.follow_up_on:
+        raise Http404
+    if services.contact_follow_up_done(contact=contact):
+        audit.mark(request, "change", contact, resident_id=contact.pairing.resident_id)
+        messages.success(request, f"Follow-up with {contact.pairing.resident.preferred_name} done.")
+    return redirect("activity_log:my_mentees")
 
 
 # --- Logging, editing, removing ----------------------------------------------------------------
@@ -106,11 +123,14 @@ def contact_new(request: HttpRequest, pairing_id: int) -> HttpResponse:
     with timezone.override(selectors.house_zone(pairing)):
         goals = selectors.goals_for_log_form(pairing)
         if request.method == "POST":
-            form = ContactLogForm(request.POST, goals=goals)
+            form = ContactLogForm(request.POST, goals=goals, with_progress=True)
             if form.is_valid():
                 try:
                     contact = services.contact_log(
-                        pairing=pairing, author=request.user, **form.contact_fields()
+                        pairing=pairing,
+                        author=request.user,
+                        goal_progress=form.goal_progress(),
+                        **form.contact_fields(),
                     )
                 except ValidationError as exc:
                     form.add_error(None, exc)
@@ -120,6 +140,7 @@ def contact_new(request: HttpRequest, pairing_id: int) -> HttpResponse:
         else:
             form = ContactLogForm(
                 goals=goals,
+                with_progress=True,
                 initial={**ContactLogForm.initial_for(), "idempotency_key": uuid.uuid4()},
             )
         audit.mark(request, "view", pairing, resident_id=pairing.resident_id)

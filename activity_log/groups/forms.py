@@ -208,7 +208,12 @@ class AttendanceForm(InvalidMarksMixin, forms.Form):
     )
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, residents, mentors, **kwargs):
+    def __init__(self, *args, residents, mentors, show_house: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["residents"].queryset = residents
         self.fields["mentors"].queryset = mentors
+        if show_house:
+            # A program-wide session lists residents of several houses: say which.
+            self.fields["residents"].label_from_instance = lambda obj: (
+                f"{obj.preferred_name} · {obj.house.name}"
+            )

@@ -233,30 +233,6 @@ def attention(scope, now: dt.datetime) -> Attention:
     )
 
 
-def attendance_waiting_for(user, *, now: dt.datetime, site_url: str) -> list[dict]:
-    """For the reminder digest: sessions this user facilitates (as a mentor or staff) that
-    ended more than a day ago without attendance, oldest first, at most 5. Titles only."""
-    from django.urls import reverse
-
-    facilitating = GroupSession.objects.filter(
-        Q(pk__in=GroupSession.objects.facilitated_by(user).values("pk"))
-        | Q(
-            pk__in=GroupSession.facilitator_users.through.objects.filter(user=user).values(
-                "groupsession_id"
-            )
-        )
-    )
-    waiting = sessions_without_attendance(facilitating, now=now).rows[:5]
-    return [
-        {
-            "title": session.title,
-            "when": timezone.localtime(session.starts_at, session.zone()).date(),
-            "url": site_url + reverse("groups:attendance", args=[session.pk]),
-        }
-        for session in waiting
-    ]
-
-
 def mentor_group_minutes_by_month(mentor: Mentor, first: dt.date) -> dict[dt.date, int]:
     """Group minutes per local calendar month from `first` (My progress, hours by month)."""
     from django.db.models.functions import TruncMonth

@@ -339,17 +339,30 @@ def attendance_record(
     guests: int = 0,
     note: str = "",
     idempotency_key: uuid.UUID | None = None,
+    resident_scope=None,
 ) -> GroupSession:
     """Records who came (replacing an earlier list: a correction). The same key twice from the
-    same user (a double tap, a resent POST) saves once."""
+    same user (a double tap, a resent POST) saves once.
+
+    A house's session takes that house's residents. A program-wide session takes residents of
+    any house, within `resident_scope` (the residents the taker may see): a correction
+    replaces only those, so residents another taker recorded stay recorded."""
     residents, mentors = list(residents), list(mentors)
     errors: dict[str, list[str]] = {}
     if session.is_cancelled:
         raise ValidationError("This session was cancelled; there is no attendance to take.")
     if session.starts_at > timezone.now() + FUTURE_TOLERANCE:
         raise ValidationError("This session has not started yet. Take attendance when it meets.")
-    if any(r.house_id != session.house_id for r in residents):
+    if session.house_id and any(r.house_id != session.house_id for r in residents):
         errors["residents"] = ["Choose residents of this session's house."]
+    if session.kind == Kind.MENTOR_CIRCLE and residents:
+        errors["residents"] = ["A mentor circle is for mentors: residents are not recorded."]
+    if not session.house_id and residents and resident_scope is not None:
+        allowed = set(
+            resident_scope.filter(pk__in=[r.pk for r in residents]).values_list("pk", flat=True)
+        )
+        if any(r.pk not in allowed for r in residents):
+            errors["residents"] = ["Choose residents from the list."]
     if not 0 <= guests <= 200:
         errors["guests"] = ["Enter a number of guests from 0 to 200."]
     if len(note) > 280:
@@ -375,7 +388,10 @@ def attendance_record(
         before_mentors = set(
             locked.attendance.filter(mentor__isnull=False).values_list("mentor_id", flat=True)
         )
-        locked.attendance.exclude(resident__in=residents).filter(resident__isnull=False).delete()
+        removable = locked.attendance.exclude(resident__in=residents).filter(resident__isnull=False)
+        if resident_scope is not None:
+            removable = removable.filter(resident__in=resident_scope)
+        removable.delete()
         locked.attendance.exclude(mentor__in=mentors).filter(mentor__isnull=False).delete()
         Attendance.objects.bulk_create(
             [Attendance(session=locked, resident=r) for r in residents]

@@ -238,38 +238,57 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
 
-def _attendance_choices(session: GroupSession):
-    """The house's active residents (and anyone already recorded); for a mentor circle, the
-    program's active mentors instead."""
+def _attendance_choices(session: GroupSession, user):
+    """Who the attendance screen lists (the roster), with anyone already recorded:
+
+    - a house's session: the house's active residents;
+    - a mentor circle: the program's active mentors;
+    - any other program-wide session (a workshop for every house, say): the program's active
+      mentors and the active residents the person taking attendance may already see (a
+      manager: their houses; an admin: every house; a mentor: their own mentees). Nobody
+      learns a resident's name through the roster; anyone else who came is a guest count.
+    """
     already = Q(group_attendance__session=session)
+    active_mentors = (
+        Mentor.objects.filter(Q(status=Mentor.Status.ACTIVE) | already)
+        .distinct()
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "pk")
+    )
     if session.kind == Kind.MENTOR_CIRCLE:
-        residents = Resident.objects.none()
-        mentors = (
-            Mentor.objects.filter(Q(status=Mentor.Status.ACTIVE) | already)
-            .distinct()
-            .select_related("user")
-            .order_by("user__first_name", "user__last_name", "pk")
-        )
-    else:
+        return Resident.objects.none(), active_mentors
+    if session.house_id:
         residents = (
             Resident.objects.filter(house_id=session.house_id)
             .filter(Q(status=Resident.Status.ACTIVE) | already)
             .distinct()
             .order_by("preferred_name", "pk")
-            if session.house_id
-            else Resident.objects.none()
         )
-        mentors = Mentor.objects.none()
-    return residents, mentors
+        return residents, Mentor.objects.none()
+    residents = (
+        resident_scope(user)
+        .filter(Q(status=Resident.Status.ACTIVE) | already)
+        .distinct()
+        .select_related("house")
+        .order_by("preferred_name", "pk")
+    )
+    return residents, active_mentors
+
+
+def resident_scope(user):
+    """The residents a taker may record at a program-wide session (and so may remove)."""
+    return Resident.objects.visible_to(user)
 
 
 @any_role_required
 def attendance_take(request: HttpRequest, pk: int) -> HttpResponse:
     session = _get_session_for_attendance(request, pk)
-    residents, mentors = _attendance_choices(session)
+    residents, mentors = _attendance_choices(session, request.user)
     locked = not services.attendance_is_correctable_by(session, request.user)
     if request.method == "POST":
-        form = AttendanceForm(request.POST, residents=residents, mentors=mentors)
+        form = AttendanceForm(
+            request.POST, residents=residents, mentors=mentors, show_house=not session.house_id
+        )
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -281,6 +300,7 @@ def attendance_take(request: HttpRequest, pk: int) -> HttpResponse:
                     guests=data["guests"],
                     note=data["note"],
                     idempotency_key=data["idempotency_key"],
+                    resident_scope=None if session.house_id else resident_scope(request.user),
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -295,6 +315,7 @@ def attendance_take(request: HttpRequest, pk: int) -> HttpResponse:
         form = AttendanceForm(
             residents=residents,
             mentors=mentors,
+            show_house=not session.house_id,
             initial={
                 "residents": [a.resident_id for a in present if a.resident_id],
                 "mentors": [a.mentor_id for a in present if a.mentor_id],

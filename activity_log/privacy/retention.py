@@ -69,6 +69,7 @@ CLEARED_DATES = {
     "Resident.recovery_start_date",
     "RecoveryGoal.target_date",
     "ContactLog.follow_up_on",
+    "ContactLog.follow_up_done_at",
 }
 
 
@@ -129,7 +130,12 @@ def resident_anonymise(*, resident: Resident) -> Resident:
         _admin_history_forget(resident, contacts, addenda, pairings, goals, consents)
         addenda.update(text=REMOVED_TEXT)
         contacts.update(
-            notes="", follow_up="", follow_up_on=None, concern_note="", acknowledgement_note=""
+            notes="",
+            follow_up="",
+            follow_up_on=None,
+            follow_up_done_at=None,
+            concern_note="",
+            acknowledgement_note="",
         )
         pairings.update(end_note="")
         goals.update(text=REMOVED_TEXT, target_date=None)

@@ -56,6 +56,7 @@ class ReminderHouseFilter(admin.SimpleListFilter):
             Q(pairing__resident__house_id=house_id)
             | Q(contact__pairing__resident__house_id=house_id)
             | Q(resident__house_id=house_id)
+            | Q(group_session__house_id=house_id)
         )
 
 
@@ -86,6 +87,7 @@ class ReminderAdmin(admin.ModelAdmin):
         "contact",
         "resident",
         "feedback_request",
+        "group_session",
         "subject_key",
         "due_at",
         "recipient",

@@ -13,7 +13,6 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
-from activity_log.groups import selectors as group_selectors
 from activity_log.models import Reminder
 
 logger = logging.getLogger(__name__)
@@ -21,7 +20,15 @@ logger = logging.getLogger(__name__)
 Kind = Reminder.Kind
 # The sections of a recipient's digest email, in this order. Urgent concerns are never in it:
 # they go at once, day or night, in an email of their own.
-DIGEST_KINDS = (Kind.MENTOR_OVERDUE, Kind.MANAGER_ESCALATION, Kind.TRAINING_EXPIRING)
+DIGEST_KINDS = (
+    Kind.NEW_MENTEE,
+    Kind.MENTOR_OVERDUE,
+    Kind.FOLLOW_UP,
+    Kind.ATTENDANCE_NOT_TAKEN,
+    Kind.MANAGER_ESCALATION,
+    Kind.MENTOR_AWAY,
+    Kind.TRAINING_EXPIRING,
+)
 
 
 def _absolute(url_name: str, *args, fallback: str = "home") -> str:
@@ -37,6 +44,13 @@ def _item(reminder: Reminder, now: dt.datetime) -> dict:
     if reminder.kind == Kind.TRAINING_EXPIRING:
         record = reminder.training_record
         return {"course": record.course.name, "expires_on": record.expires_on}
+    if reminder.kind == Kind.ATTENDANCE_NOT_TAKEN:
+        session = reminder.group_session
+        return {
+            "title": session.title,
+            "when": session.starts_at.astimezone(session.zone()).date(),
+            "url": _absolute("groups:attendance", session.pk),
+        }
     pairing = reminder.contact.pairing if reminder.contact_id else reminder.pairing
     resident = pairing.resident
     tz = resident.house.zone
@@ -48,11 +62,17 @@ def _item(reminder: Reminder, now: dt.datetime) -> dict:
         "days_overdue": max((now - reminder.due_at).days, 0),
         "url": _absolute("residents:detail", resident.pk, fallback="activity_log:dashboard"),
     }
-    if reminder.kind == Kind.MENTOR_OVERDUE:
-        # The mentor's own log form for this mentee.
+    if reminder.kind in (Kind.MENTOR_OVERDUE, Kind.NEW_MENTEE, Kind.FOLLOW_UP):
+        # The mentor's own log form for this mentee; their list holds the follow-up.
         item["log_url"] = _absolute(
             "activity_log:contact_new", pairing.pk, fallback="activity_log:my_mentees"
         )
+        item["url"] = _absolute("activity_log:my_mentees")
+    if reminder.kind == Kind.FOLLOW_UP:
+        # The date only: the follow-up's words stay on the phone, as notes never go by email.
+        item["contact_on"] = reminder.contact.happened_at.astimezone(tz).date()
+    if reminder.kind == Kind.MENTOR_AWAY:
+        item["back_on"] = pairing.mentor.back_on
     return item
 
 
@@ -91,9 +111,6 @@ def build_email(recipient, reminders: list[Reminder], now: dt.datetime):
             if by_kind[kind]
         ]
         context |= {"sections": sections, "several": len(sections) > 1}
-        context["groups_waiting"] = group_selectors.attendance_waiting_for(
-            recipient, now=now, site_url=settings.SITE_URL
-        )
     subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
     text = render_to_string(f"emails/{name}_body.txt", context)
     html = render_to_string(f"emails/{name}_body.html", context)

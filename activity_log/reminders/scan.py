@@ -15,17 +15,19 @@ from dataclasses import dataclass, field
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import router, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
-from activity_log.models import Reminder
+from activity_log.groups.models import GroupSession
+from activity_log.groups.selectors import NO_ATTENDANCE_AFTER, sessions_without_attendance
+from activity_log.models import ContactLog, Reminder
 from activity_log.reminders.channels import per_channel
 from activity_log.reminders.send import PAIRING_KINDS, enqueue_send, quiet_hours_send_after
 from matching.models import Pairing
 from mentors.models import Mentor, TrainingRecord
-from residents.models import House, Resident, time_zone_is_known
+from residents.models import House, Resident, time_zone_is_known, zone_or_program
 
 logger = logging.getLogger(__name__)
 
@@ -47,12 +49,20 @@ class ScanResult:
     mentor_overdue: int = 0
     manager_escalation: int = 0
     training_expiring: int = 0
+    follow_up: int = 0
+    attendance_missing: int = 0
     # Houses whose reminders could not be built this run (logged by id; the others went on).
     skipped_houses: list[int] = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        return self.mentor_overdue + self.manager_escalation + self.training_expiring
+        return (
+            self.mentor_overdue
+            + self.manager_escalation
+            + self.training_expiring
+            + self.follow_up
+            + self.attendance_missing
+        )
 
 
 def _overdue_pairings(cutoff: dt.datetime):
@@ -219,6 +229,99 @@ def _training_reminders(now: dt.datetime) -> list[Reminder]:
     ]
 
 
+# Follow-ups and sessions further back than this are not reminded (the scan stays bounded;
+# My mentees and the dashboard still show them).
+NOTICE_LOOKBACK = dt.timedelta(days=14)
+
+
+def _follow_up_reminders(now: dt.datetime) -> list[Reminder]:
+    """One reminder per follow-up whose date has come in the house's time zone, not done, on a
+    current pairing, to its author while they are the pairing's mentor. Written at midnight
+    local, it waits for the end of quiet hours: the morning digest of the day it is due."""
+    program_today = timezone.localdate(now)
+    rows = list(
+        ContactLog.objects.filter(
+            follow_up_on__isnull=False,
+            follow_up_done_at__isnull=True,
+            follow_up_on__lte=program_today + dt.timedelta(days=1),
+            follow_up_on__gte=program_today - NOTICE_LOOKBACK,
+            pairing__in=Pairing.objects.current(),
+            created_by=F("pairing__mentor__user"),
+        )
+        .order_by()
+        .values_list("id", "follow_up_on", "created_by_id", "pairing__resident__house__time_zone")
+    )
+    if not rows:
+        return []
+    done = set(
+        Reminder.objects.filter(kind=Kind.FOLLOW_UP, contact_id__in=[r[0] for r in rows])
+        .order_by()
+        .values_list("contact_id", "due_at")
+    )
+    reminders = []
+    for contact_id, follow_up_on, user_id, zone_name in rows:
+        tz = zone_or_program(zone_name)
+        if follow_up_on > now.astimezone(tz).date():
+            continue
+        due_at = dt.datetime.combine(follow_up_on, dt.time.min, tzinfo=tz)
+        if (contact_id, due_at) in done:
+            continue
+        reminders.append(
+            Reminder(
+                kind=Kind.FOLLOW_UP,
+                contact_id=contact_id,
+                subject_key=f"contact:{contact_id}",
+                due_at=due_at,
+                recipient_id=user_id,
+                send_after=quiet_hours_send_after(now, tz),
+            )
+        )
+    return reminders
+
+
+def _attendance_reminders(now: dt.datetime) -> list[Reminder]:
+    """ "Attendance not taken": one reminder per facilitator (a mentor's account or a staff
+    member named on it) of each held session that ended more than a day ago without attendance
+    (group_session_no_att_idx), in their next digest."""
+    recent = GroupSession.objects.filter(starts_at__gte=now - NOTICE_LOOKBACK)
+    sessions = sessions_without_attendance(recent, now=now).rows
+    if not sessions:
+        return []
+    ids = [session.pk for session in sessions]
+    facilitators = defaultdict(set)
+    for session_id, user_id in GroupSession.facilitator_mentors.through.objects.filter(
+        groupsession_id__in=ids, mentor__user__is_active=True
+    ).values_list("groupsession_id", "mentor__user_id"):
+        facilitators[session_id].add(user_id)
+    for session_id, user_id in GroupSession.facilitator_users.through.objects.filter(
+        groupsession_id__in=ids, user__is_active=True
+    ).values_list("groupsession_id", "user_id"):
+        facilitators[session_id].add(user_id)
+    done = set(
+        Reminder.objects.filter(kind=Kind.ATTENDANCE_NOT_TAKEN, group_session_id__in=ids)
+        .order_by()
+        .values_list("group_session_id", "recipient_id")
+    )
+    reminders = []
+    for session in sessions:
+        due_at = session.ends_at + NO_ATTENDANCE_AFTER
+        send_after = quiet_hours_send_after(now, session.zone())
+        for user_id in sorted(facilitators[session.pk]):
+            if (session.pk, user_id) in done:
+                continue
+            reminders.append(
+                Reminder(
+                    kind=Kind.ATTENDANCE_NOT_TAKEN,
+                    group_session_id=session.pk,
+                    subject_key=f"session:{session.pk}",
+                    due_at=due_at,
+                    recipient_id=user_id,
+                    send_after=send_after,
+                )
+            )
+    return reminders
+
+
 def _waiting(now: dt.datetime) -> bool:
     """Any reminder ready to go and not being sent right now (reminder_unsent_idx)."""
     return (
@@ -259,8 +362,9 @@ def scan_overdue(now: dt.datetime | None = None, *, enqueue: bool = True) -> Sca
     now = now or timezone.now()
     mentor_rows, manager_rows, skipped = _pairing_reminders(now)
     training_rows = _training_reminders(now)
+    notice_rows = _follow_up_reminders(now) + _attendance_reminders(now)
     # One row per channel each person gets (email, text or both): each is sent once on its own.
-    rows = per_channel(mentor_rows + manager_rows + training_rows)
+    rows = per_channel(mentor_rows + manager_rows + training_rows + notice_rows)
     with transaction.atomic():
         inserted = _insert_new(rows)
         # Also when older reminders still wait (the broker was down, the mail server failed):
@@ -271,13 +375,18 @@ def scan_overdue(now: dt.datetime | None = None, *, enqueue: bool = True) -> Sca
         inserted[Kind.MENTOR_OVERDUE],
         inserted[Kind.MANAGER_ESCALATION],
         inserted[Kind.TRAINING_EXPIRING],
+        follow_up=inserted[Kind.FOLLOW_UP],
+        attendance_missing=inserted[Kind.ATTENDANCE_NOT_TAKEN],
         skipped_houses=skipped,
     )
     logger.log(
         logging.INFO if result.total else logging.DEBUG,
-        "overdue scan wrote %d mentor, %d escalation, %d training reminders",
+        "overdue scan wrote %d mentor, %d escalation, %d training, %d follow-up, "
+        "%d attendance reminders",
         result.mentor_overdue,
         result.manager_escalation,
         result.training_expiring,
+        result.follow_up,
+        result.attendance_missing,
     )
     return result

@@ -161,6 +161,8 @@ def _house_of(reminder: Reminder) -> House | None:
         return reminder.pairing.resident.house
     if reminder.contact_id:
         return reminder.contact.pairing.resident.house
+    if reminder.group_session_id:
+        return reminder.group_session.house  # None for a program-wide session
     return None
 
 
@@ -176,6 +178,17 @@ def _is_obsolete(reminder: Reminder) -> bool:
         return pairing.status != Pairing.Status.ACTIVE or pairing.next_due_at != reminder.due_at
     if reminder.kind == Kind.TRAINING_EXPIRING:
         return reminder.training_record.mentor.status != Mentor.Status.ACTIVE
+    if reminder.kind == Kind.FOLLOW_UP:
+        # Ticked done, or the relationship is over (the follow-up left My mentees too).
+        contact = reminder.contact
+        return contact.follow_up_done_at is not None or not contact.pairing.is_current
+    if reminder.kind == Kind.NEW_MENTEE:
+        return reminder.pairing.status == Pairing.Status.ENDED
+    if reminder.kind == Kind.MENTOR_AWAY:
+        return reminder.pairing.pause_reason != Pairing.PauseReason.MENTOR_AWAY
+    if reminder.kind == Kind.ATTENDANCE_NOT_TAKEN:
+        session = reminder.group_session
+        return session.attendance_taken_at is not None or session.is_cancelled
     if reminder.kind in resident_texts.RESIDENT_LINK_KINDS:
         # Left the house, consent ended, the number replied STOP, or the feedback was given.
         return resident_texts.is_obsolete(reminder)
@@ -451,6 +464,7 @@ def _send_claimed(
             "training_record__mentor",
             "contact__pairing__resident__house",
             "contact__pairing__mentor__user",
+            "group_session__house",
             "resident__house",
             "feedback_request__pairing__mentor__user",
         )

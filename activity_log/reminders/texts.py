@@ -33,10 +33,13 @@ def build_text(recipient, reminders: list[Reminder], now: dt.datetime) -> str:
     for reminder in reminders:
         by_kind[reminder.kind].append(_item(reminder, now))
     sections = [{"kind": kind, "items": by_kind[kind]} for kind in DIGEST_KINDS if by_kind[kind]]
-    if Kind.MANAGER_ESCALATION in kinds:
+    # One link: where most of it is dealt with.
+    if kinds & {Kind.MANAGER_ESCALATION, Kind.MENTOR_AWAY}:
         link = _absolute("activity_log:dashboard")
-    elif Kind.MENTOR_OVERDUE in kinds:
+    elif kinds & {Kind.MENTOR_OVERDUE, Kind.NEW_MENTEE, Kind.FOLLOW_UP}:
         link = _absolute("activity_log:my_mentees")
+    elif Kind.ATTENDANCE_NOT_TAKEN in kinds:
+        link = by_kind[Kind.ATTENDANCE_NOT_TAKEN][0]["url"]
     else:
         link = _absolute("mentors:my_training")
     return _one_line(

@@ -61,6 +61,8 @@ def test_the_beat_task_calls_the_same_scan(overdue):
         "mentor_overdue": 1,
         "manager_escalation": 1,
         "training_expiring": 0,
+        "follow_up": 0,
+        "attendance_missing": 0,
         "skipped_houses": [],
     }
 

@@ -28,7 +28,12 @@ def world(house, manager, mentor, program_admin):
     fresh = f.ContactLogFactory(
         pairing=pairing, happened_at=timezone.now() - dt.timedelta(hours=2), notes="fine"
     )
-    locked = f.ContactLogFactory(pairing=pairing, happened_at=timezone.now() - dt.timedelta(days=3))
+    locked = f.ContactLogFactory(
+        pairing=pairing,
+        happened_at=timezone.now() - dt.timedelta(days=3),
+        follow_up="Ask about the interview",
+        follow_up_on=timezone.localdate(),
+    )
     # Past the 24-hour edit window: corrections are addenda.
     type(locked).objects.filter(pk=locked.pk).update(
         created_at=timezone.now() - dt.timedelta(days=3)
@@ -428,6 +433,16 @@ CASES = [
         "activity_log:contact_addendum",
         ["locked"],
         {"text": "Also talked about work"},
+        "change",
+        "resident",
+    ),
+    (
+        "follow-up done",
+        "mentor",
+        "post",
+        "activity_log:follow_up_done",
+        ["locked"],
+        {},
         "change",
         "resident",
     ),

@@ -9,7 +9,10 @@ from activity_log.reminders.send import send_all_due
 
 
 class Command(BaseCommand):
-    help = "Writes the reminders owed now (mentor, manager, training) and sends what is due."
+    help = (
+        "Writes the reminders owed now (mentor, manager, training, follow-up, attendance) "
+        "and sends what is due."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
@@ -21,6 +24,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"New reminders: {scan.mentor_overdue} mentor, {scan.manager_escalation} manager "
             f"escalation, {scan.training_expiring} training expiring."
+        )
+        self.stdout.write(
+            f"New notices: {scan.follow_up} follow-up, "
+            f"{scan.attendance_missing} attendance not taken."
         )
         if scan.skipped_houses:
             # Ids only; the log says why.
