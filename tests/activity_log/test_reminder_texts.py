@@ -257,3 +257,21 @@ def test_choosing_text_later_adds_no_text_for_a_reminder_already_written():
     texts_to(mentor.user)
     assert scan_overdue(NOW + MINUTE, enqueue=False).total == 0
     assert list(Reminder.objects.values_list("channel", flat=True)) == ["email"]
+
+
+def test_a_new_mentee_notice_goes_by_text_too(texting_mentor, mailoutbox):
+    from activity_log.reminders.notices import new_mentee_notice
+
+    house = f.HouseFactory(time_zone="America/New_York", name="Maple House")
+    resident = f.ResidentFactory(
+        house=house, preferred_name="Rosa", first_name="Rosalind", last_name="Quennell"
+    )
+    pairing = f.PairingFactory(mentor=texting_mentor, resident=resident)
+    Reminder.objects.all().delete()  # whatever pairing creation wrote; the notice alone here
+    new_mentee_notice(pairing=pairing, now=NOW)
+    assert sorted(Reminder.objects.values_list("channel", flat=True)) == ["email", "sms"]
+    send_due_reminders(NOW)
+    [text] = sms.outbox
+    assert "New mentee: Rosa (Maple House)" in text.body
+    assert "Quennell" not in text.body and "Rosalind" not in text.body
+    assert len(mailoutbox) == 1
