@@ -27,7 +27,9 @@ ENV DEBUG=false \
 
 # collectstatic needs settings, and settings need a SECRET_KEY with DEBUG off: a dummy one, used
 # for this step only (the running containers get the real one from the environment).
+# compile_catalogue builds the translations (.mo) with polib: no GNU gettext in the image.
 RUN SECRET_KEY=build-time-collectstatic-only python manage.py collectstatic --noinput \
+    && SECRET_KEY=build-time-collectstatic-only python manage.py compile_catalogue \
     && mkdir -p /var/lib/mentoring \
     && chown -R 10001:10001 /var/lib/mentoring
 

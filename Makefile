@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # Development installs the dev lock: the production pins (requirements.lock) plus tests and tools.
 STAMP := $(VENV)/.installed-$(shell cksum requirements-dev.lock | cut -d' ' -f1)
 
-.PHONY: run test lint format lock bench clean-var
+.PHONY: run test lint format lock bench messages clean-var screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,7 @@ $(STAMP): requirements-dev.lock | $(BIN)/python
 ## make run: install, migrate, seed the demo once, then serve web + Celery worker + beat.
 run: $(STAMP) .env
 	mkdir -p var/mail
+	$(BIN)/python manage.py compile_catalogue
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty
 	@echo "Open http://127.0.0.1:8000 — Ctrl-C stops web, worker and beat."
@@ -31,6 +32,7 @@ run: $(STAMP) .env
 ## make test: the whole suite (ARGS="tests/residents -k list" to narrow it).
 test: $(STAMP) .env
 	mkdir -p var
+	$(BIN)/python manage.py compile_catalogue
 	$(BIN)/python -m pytest $(ARGS)
 
 lint: $(STAMP)
@@ -59,9 +61,24 @@ lock: | $(BIN)/python
 ## large-data and load benchmarks (bench/bench_http.py, bench/cluster.sh) are in docs/performance.md.
 bench: $(STAMP) .env
 	mkdir -p var/mail
+	$(BIN)/python manage.py compile_catalogue
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python bench/bench_pages.py $(ARGS)
+
+## make messages: add new and changed strings to the catalogue (needs GNU gettext: apt install
+## gettext), then translate them in locale/es/LC_MESSAGES/django.po (README "Languages").
+## tests/foundation/test_translations.py runs the same command into a copy and fails on any gap.
+MAKEMESSAGES := manage.py makemessages --no-obsolete --add-location file \
+	--ignore .venv --ignore staticfiles --ignore bench --ignore tests --ignore var
+messages: $(STAMP) .env
+	$(BIN)/python $(MAKEMESSAGES) -l es
+	$(BIN)/python manage.py compile_catalogue
+
+## make screenshots: docs/screenshots/ again (sign-in, My mentees, log form, resident list at
+## 375x812 and 1366x900) from a throw-away demo database; needs Chromium (/usr/bin/chromium).
+screenshots: $(STAMP) .env
+	$(BIN)/python bench/screenshots.py --out docs/screenshots
 
 clean-var:
 	rm -rf var/broker var/celerybeat-schedule*

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from activity_log.feedback.models import (  # noqa: F401
     AssessmentLink,
@@ -29,7 +30,7 @@ class Topic(models.Model):
         ordering = ["position", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return gettext(self.name)  # seeded names: mentoring_site/lookup_names.py
 
 
 class ContactLogQuerySet(models.QuerySet):

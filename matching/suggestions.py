@@ -5,7 +5,7 @@ serves the resident's house or all houses, never ended with "not a good fit" for
 resident themself. Soft scores (added up, highest first):
 
     the resident's preferred mentor gender   +40
-    a shared language                        +25
+    languages: all of the resident's         +25, some of them +15
     a shared recovery pathway                +20
     fewer current mentees                    +15 with none, +10 with one, +5 with two
     time in recovery                         +1 per full year, at most +10
@@ -26,14 +26,17 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Greatest
+from django.db.models.functions import Coalesce, Greatest
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
 from django.utils import timezone
 
 from matching.models import Pairing
@@ -45,7 +48,8 @@ TOP = 5
 SEARCH_LIMIT = 10
 
 GENDER_POINTS = 40
-LANGUAGE_POINTS = 25
+LANGUAGE_POINTS = 25  # the mentor speaks every language the resident does
+SOME_LANGUAGE_POINTS = 15  # ...or at least one of them
 PATHWAY_POINTS = 20
 LOAD_POINTS = 15  # minus 5 per current mentee
 MAX_RECOVERY_YEARS = 10
@@ -72,10 +76,12 @@ class ResidentFacts:
     language_ids: set[int]
     pathway_ids: set[int]
     same_person_ids: set[int]
+    languages: list = field(default_factory=list)  # the resident's, by name
 
 
 def resident_facts(resident: Resident) -> ResidentFacts:
-    language_ids = set(resident.languages.values_list("pk", flat=True))
+    languages = list(resident.languages.order_by("name"))
+    language_ids = {lang.pk for lang in languages}
     pathway_ids = set(resident.pathways.values_list("pk", flat=True))
     # See services.is_same_person for why this is a name-and-phone heuristic.
     namesakes = Mentor.objects.select_related("user").filter(
@@ -83,7 +89,7 @@ def resident_facts(resident: Resident) -> ResidentFacts:
         user__last_name__iexact=resident.last_name.strip(),
     )
     same_person_ids = {m.pk for m in namesakes if is_same_person(mentor=m, resident=resident)}
-    return ResidentFacts(resident, language_ids, pathway_ids, same_person_ids)
+    return ResidentFacts(resident, language_ids, pathway_ids, same_person_ids, languages)
 
 
 def _points_if_shared(model, ids: set[int], column: str, points: int) -> Case | Value:
@@ -92,6 +98,26 @@ def _points_if_shared(model, ids: set[int], column: str, points: int) -> Case | 
         return Value(0)
     shared = model.objects.filter(mentor_id=OuterRef("pk"), **{f"{column}__in": ids})
     return Case(When(Exists(shared), then=Value(points)), default=Value(0))
+
+
+def _language_points(ids: set[int]) -> Case | Value:
+    """25 when the mentor speaks all of the resident's languages, 15 when some, else 0."""
+    if not ids:
+        return Value(0)
+    shared = Coalesce(
+        Subquery(
+            Mentor.languages.through.objects.filter(mentor_id=OuterRef("pk"), language_id__in=ids)
+            .annotate(n=Func(F("pk"), function="COUNT"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+    return Case(
+        When(GreaterThanOrEqual(shared, Value(len(ids))), then=Value(LANGUAGE_POINTS)),
+        When(GreaterThan(shared, Value(0)), then=Value(SOME_LANGUAGE_POINTS)),
+        default=Value(0),
+    )
 
 
 def _scored_mentors(facts: ResidentFacts, today: dt.date) -> QuerySet[Mentor]:
@@ -142,9 +168,7 @@ def _scored_mentors(facts: ResidentFacts, today: dt.date) -> QuerySet[Mentor]:
                 if gender
                 else Value(0)
             ),
-            language_points=_points_if_shared(
-                Mentor.languages.through, facts.language_ids, "language_id", LANGUAGE_POINTS
-            ),
+            language_points=_language_points(facts.language_ids),
             pathway_points=_points_if_shared(
                 Mentor.pathways.through, facts.pathway_ids, "recoverypathway_id", PATHWAY_POINTS
             ),
@@ -233,9 +257,13 @@ def _explain(mentor: Mentor, facts: ResidentFacts) -> Suggestion:
             reasons.append(f"Is a {wanted_label}, as {resident.preferred_name} prefers")
         else:
             warnings.append(f"{resident.preferred_name} would prefer a {wanted_label}")
+    spoken = {lang.pk for lang in mentor.languages.all()}
     languages = [lang.name for lang in mentor.languages.all() if lang.pk in facts.language_ids]
     if languages:
-        reasons.append(f"Speaks {_join(languages)}")
+        missing = [lang.name for lang in facts.languages if lang.pk not in spoken]
+        reasons.append(
+            f"Speaks {_join(languages)}" + (f" (not {_join(missing)})" if missing else "")
+        )
     pathways = [p.name for p in mentor.pathways.all() if p.pk in facts.pathway_ids]
     if pathways:
         reasons.append(f"Both use {_join(pathways)}")

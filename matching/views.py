@@ -65,7 +65,7 @@ def resident_pairings(request: HttpRequest, resident_id: int) -> HttpResponse:
     pairings = selectors.resident_pairings(resident)
     current = next((p for p in pairings if p.status != Pairing.Status.ENDED), None)
     past = [p for p in pairings if p.status == Pairing.Status.ENDED]
-    audit.mark(request, "view", resident, resident_id=resident.pk)
+    audit.mark_section(request, "view", resident, resident_id=resident.pk)
     return render(
         request,
         "matching/_resident_pairings.html",

@@ -27,6 +27,8 @@ from allauth.account.forms import (
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from allauth.account.views import email as allauth_email_view
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
+from allauth.mfa.totp.forms import ActivateTOTPForm
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -38,6 +40,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from mentoring_site.audit import client_ip
+from mentoring_site.i18n import override_for
 from mentoring_site.models import User
 
 logger = logging.getLogger(__name__)
@@ -85,13 +88,14 @@ def account_send_set_password_email(
         "site_url": settings.SITE_URL,
         "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
     }
-    subject = render_to_string(f"{templates}_subject.txt", context).strip()
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"{templates}_body.txt", context),
-        to=[user.email],
-    )
-    message.attach_alternative(render_to_string(f"{templates}_body.html", context), "text/html")
+    with override_for(user):  # the person's language once chosen, else the site default
+        subject = render_to_string(f"{templates}_subject.txt", context).strip()
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string(f"{templates}_body.txt", context),
+            to=[user.email],
+        )
+        message.attach_alternative(render_to_string(f"{templates}_body.html", context), "text/html")
     try:
         message.send()
     except Exception as exc:  # noqa: BLE001 - any mail failure: log it, the caller reports it
@@ -190,3 +194,35 @@ def email_page(request: HttpRequest) -> HttpResponse:
     """allauth's email page (`account_email`), once the own address is on record as verified."""
     account_verify_own_address(user=request.user)
     return allauth_email_view(request)
+
+
+# --- Two-factor code fields: number pad and one-time-code autofill on phones ---------------------
+
+CODE_ATTRS = {
+    "inputmode": "numeric",
+    "autocomplete": "one-time-code",
+    "pattern": "[0-9]*",
+    "placeholder": "6-digit code",
+}
+
+
+def _code_field(form: forms.Form) -> None:
+    form.fields["code"].widget.attrs.update(CODE_ATTRS)
+
+
+class CodeAuthenticateForm(AuthenticateForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_field(self)
+
+
+class CodeReauthenticateForm(ReauthenticateForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_field(self)
+
+
+class CodeActivateTOTPForm(ActivateTOTPForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _code_field(self)

@@ -14,7 +14,7 @@ class UserInviteForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["email", "first_name", "last_name", "groups"]
+        fields = ["email", "first_name", "last_name", "preferred_language", "groups"]
         labels = {"groups": "Role"}
         help_texts = {
             "groups": "Program admin, House manager or Mentor. Add mentors from the Mentors page "
@@ -50,7 +50,7 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Name", {"fields": ("first_name", "last_name")}),
+        ("Name and language", {"fields": ("first_name", "last_name", "preferred_language")}),
         (
             "Permissions",
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
@@ -60,7 +60,14 @@ class UserAdmin(BaseUserAdmin):
     add_form = UserInviteForm
     add_form_template = "admin/mentoring_site/user/add_form.html"
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "groups")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                # The language of the invitation email and, once they sign in, of their pages.
+                "fields": ("email", "first_name", "last_name", "preferred_language", "groups"),
+            },
+        ),
     )
 
     def save_model(self, request, obj, form, change):

@@ -19,6 +19,7 @@ import ipaddress
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -41,6 +42,44 @@ def mark(request: HttpRequest, action: str, obj, *, resident_id: int | None = No
     else:
         object_type, object_id = obj._meta.label_lower, str(obj.pk or "")
     request._audit_mark = AuditMark(action, object_type, object_id, resident_id)
+
+
+# --- One row per page visit: a page and the htmx sections it loads -----------------------------
+#
+# The resident page loads its pairings, contact timeline and group attendance as htmx sections.
+# The page writes the visit's row and hands its sections a signed token (header X-Audit-Visit);
+# a section request that carries a valid token for the same user and resident writes no row of
+# its own: it is part of the visit already recorded. Without a token (a section opened on its
+# own, or paged later) or with a bad or stale one, the section writes its own row as before.
+
+VISIT_HEADER = "X-Audit-Visit"
+VISIT_SALT = "mentoring_site.audit.visit"
+VISIT_MAX_AGE = 30 * 60  # seconds a page's sections count as part of its visit
+
+
+def visit_token(request: HttpRequest, resident_id: int) -> str:
+    """For a page that marked its own row: the token its sections send back."""
+    return signing.dumps([request.user.pk, resident_id], salt=VISIT_SALT, compress=False)
+
+
+def part_of_visit(request: HttpRequest, resident_id: int) -> bool:
+    """True when this (section) request carries the token of a recorded page visit."""
+    token = request.headers.get(VISIT_HEADER, "")
+    if not token:
+        return False
+    try:
+        user_id, visit_resident = signing.loads(token, salt=VISIT_SALT, max_age=VISIT_MAX_AGE)
+    except (signing.BadSignature, TypeError, ValueError):
+        return False
+    return user_id == request.user.pk and visit_resident == resident_id
+
+
+def mark_section(request: HttpRequest, action: str, obj, *, resident_id: int) -> None:
+    """`mark`, unless the request is a section of a page visit that is already recorded."""
+    if part_of_visit(request, resident_id):
+        request._audit_mark = None
+        return
+    mark(request, action, obj, resident_id=resident_id)
 
 
 def mark_each(request: HttpRequest, action: str, objs_and_residents) -> None:

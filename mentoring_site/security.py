@@ -54,6 +54,8 @@ BEFORE_SECOND_FACTOR = frozenset(
         "mfa_authenticate",
         "mfa_reauthenticate",
         "healthz",
+        # The footer's language switcher: sets the language cookie, nothing else.
+        "set_language",
         # The service worker script and the web app manifest: public files with no data.
         "service_worker",
         "web_manifest",

@@ -127,9 +127,13 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: session/cookie (the footer's switcher), then Accept-Language; URLs carry no
+    # language prefix. A signed-in user's own choice wins (UserLanguageMiddleware below).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mentoring_site.i18n.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -154,6 +158,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "mentoring_site.roles.role_context",
             ],
+            # {% nav_link %} and |every_days on every template (mentoring_site/templatetags/site.py).
+            "builtins": ["mentoring_site.templatetags.site"],
         },
     },
 ]
@@ -224,6 +230,12 @@ ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Peer Mentoring"
 MFA_RECOVERY_CODE_COUNT = 10
+# The code fields open the number pad on a phone and accept the code the phone offers.
+MFA_FORMS = {
+    "authenticate": "mentoring_site.accounts.CodeAuthenticateForm",
+    "reauthenticate": "mentoring_site.accounts.CodeReauthenticateForm",
+    "activate_totp": "mentoring_site.accounts.CodeActivateTOTPForm",
+}
 # allauth refuses a pending (unverified) address on an account with two-factor, against someone
 # who signs up with another person's address and locks them out with an authenticator. Nobody
 # signs up here and an account's own address counts as verified, so staff may change theirs too.
@@ -242,7 +254,17 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-LANGUAGE_CODE = "en-us"
+# Languages (README "Languages"): English and Spanish. The catalogue is locale/<code>/LC_MESSAGES;
+# `make messages` updates it, `compilemessages` (make run / make test / the image) builds the .mo.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Date and time formats per language beyond Django's own (mentoring_site/formats/<code>/):
+# times read "10:51 AM" everywhere in English.
+FORMAT_MODULE_PATH = ["mentoring_site.formats"]
+# The footer's switcher remembers the choice in a cookie (no script reads it).
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env("TIME_ZONE", default="America/New_York")
 USE_I18N = True
 USE_TZ = True
@@ -461,6 +483,7 @@ if not DEBUG:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)

@@ -13,6 +13,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("no-role/", views.no_role, name="no_role"),
+    # The footer's language switcher (Django's set_language, POST only) and one's own choice.
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("me/language/", views.my_language, name="my_language"),
     # The installable mentor pages: the service worker must be served above the pages it serves.
     path("sw.js", offline.service_worker, name="service_worker"),
     path("manifest.webmanifest", offline.web_manifest, name="web_manifest"),

@@ -2,15 +2,21 @@ from __future__ import annotations
 
 import logging
 
+from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from mentoring_site import liveness
+from mentoring_site.models import User
 from mentoring_site.roles import home_url_name
 
 logger = logging.getLogger(__name__)
@@ -28,6 +34,45 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def no_role(request: HttpRequest) -> HttpResponse:
     return render(request, "no_role.html")
+
+
+class LanguageForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["preferred_language"]
+        labels = {"preferred_language": gettext_lazy("Language")}
+        help_texts = {
+            "preferred_language": gettext_lazy(
+                "For these pages, your reminder emails and texts, on every device you use."
+            )
+        }
+        widgets = {"preferred_language": forms.RadioSelect}
+
+
+@login_required
+def my_language(request: HttpRequest) -> HttpResponse:
+    """Anyone signed in chooses their language (mentors can also on My profile)."""
+    form = LanguageForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.instance.save(update_fields=["preferred_language"])
+        code = request.user.preferred_language or translation.get_language_from_request(request)
+        with translation.override(code):
+            messages.success(request, _("Your language is saved."))
+        response = redirect("my_language")
+        # Signed out later, the sign-in page stays in the chosen language.
+        if request.user.preferred_language:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                request.user.preferred_language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response
+    return render(request, "my_language.html", {"form": form})
 
 
 def _check_database() -> str:

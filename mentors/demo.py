@@ -63,6 +63,7 @@ DEMO_MENTORS = [
         ["12-step", "faith-based"], ["Maple House", "Cedar House"], "man",
         "Six years sober after a decade of drinking. I lived in Maple House myself.",
         _full(400, **{CRISIS: 120, ETHICS: 120, TRAUMA: 90}), phone="(555) 010-2231",
+        capacity=4,  # three demo mentees and a free place: admit, pair and log with this account
     ),
     DemoMentor(
         "mentor2@example.com", "Jordan", "Kim", S.ACTIVE, 4 * 365 + 200, ["en", "ko"],

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mentoring_site.models import User
 from mentoring_site.roles import is_admin
@@ -78,6 +79,28 @@ class MentorProfileForm(forms.ModelForm):
             "gender_self_description": data["gender_self_description"],
             "languages": data["languages"],
             "pathways": data["pathways"],
+        }
+
+
+class MentorOwnProfileForm(MentorProfileForm):
+    """My profile: the profile plus the mentor's own language (staff leave it to the mentor)."""
+
+    preferred_language = forms.ChoiceField(
+        label=_("Language"),
+        choices=User._meta.get_field("preferred_language").choices,
+        required=False,
+        help_text=_("For these pages, your reminder emails and texts."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["preferred_language"].initial = self.instance.user.preferred_language
+
+    def service_kwargs(self) -> dict:
+        return {
+            **super().service_kwargs(),
+            "preferred_language": self.cleaned_data["preferred_language"],
         }
 
 

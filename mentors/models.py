@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mentoring_site.roles import Role, role_of
 from residents.models import House, Language, RecoveryPathway
@@ -32,7 +33,7 @@ class TrainingCourse(models.Model):
         ordering = ["-required", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return gettext(self.name)  # seeded names: mentoring_site/lookup_names.py
 
     def expiry_for(self, completed_on: dt.date) -> dt.date | None:
         if not self.valid_months:

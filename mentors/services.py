@@ -217,9 +217,13 @@ def _set_personal(
 
 
 def _save_profile(
-    mentor: Mentor, *, languages: Iterable[Language], pathways: Iterable[RecoveryPathway]
+    mentor: Mentor,
+    *,
+    languages: Iterable[Language],
+    pathways: Iterable[RecoveryPathway],
+    user_fields: tuple[str, ...] = (),
 ) -> None:
-    mentor.user.save(update_fields=["first_name", "last_name"])
+    mentor.user.save(update_fields=["first_name", "last_name", *user_fields])
     mentor.save()
     mentor.languages.set(languages)
     mentor.pathways.set(pathways)
@@ -236,9 +240,15 @@ def mentor_update_profile(
     gender_self_description: str,
     languages: Iterable[Language],
     pathways: Iterable[RecoveryPathway],
+    preferred_language: str | None = None,
 ) -> Mentor:
     """A mentor updates their own profile. Nothing clearance or matching depends on (status,
-    recovery-since, houses served, capacity) can change here: staff do that (`mentor_update`)."""
+    recovery-since, houses served, capacity) can change here: staff do that (`mentor_update`).
+    `preferred_language` (None: unchanged) is their pages', emails' and texts' language."""
+    user_fields: tuple[str, ...] = ()
+    if preferred_language is not None:
+        mentor.user.preferred_language = preferred_language
+        user_fields = ("preferred_language",)
     _set_personal(
         mentor,
         first_name=first_name,
@@ -251,7 +261,7 @@ def mentor_update_profile(
     mentor.user.full_clean(exclude=["password"])
     mentor.full_clean(exclude=["user"])
     with transaction.atomic():
-        _save_profile(mentor, languages=languages, pathways=pathways)
+        _save_profile(mentor, languages=languages, pathways=pathways, user_fields=user_fields)
     return mentor
 
 

@@ -18,7 +18,7 @@ from mentors.forms import (
     AwayForm,
     CapacityForm,
     MentorCreateForm,
-    MentorProfileForm,
+    MentorOwnProfileForm,
     MentorStaffForm,
     RosterFilterForm,
     SearchForm,
@@ -326,7 +326,7 @@ def my_profile(request: HttpRequest) -> HttpResponse:
     """A mentor edits their own profile. Status, recovery-since, houses and capacity are not
     on the form (nor in the service), so a forged POST carrying them changes nothing."""
     mentor = _own_mentor(request)
-    form = MentorProfileForm(request.POST or None, instance=mentor)
+    form = MentorOwnProfileForm(request.POST or None, instance=mentor)
     if request.method == "POST" and form.is_valid():
         try:
             services.mentor_update_profile(mentor=mentor, **form.service_kwargs())
@@ -353,7 +353,7 @@ def _render_my_profile(
         "mentors/my_profile.html",
         {
             "mentor": mentor,
-            "form": form or MentorProfileForm(instance=mentor),
+            "form": form or MentorOwnProfileForm(instance=mentor),
             "away_form": away_form
             or AwayForm(initial={"away_from": mentor.away_from, "back_on": mentor.back_on}),
             "capacity_form": capacity_form or CapacityForm(initial={"capacity": mentor.capacity}),

@@ -61,6 +61,7 @@ class ResidentProfileForm(forms.ModelForm):
             "preferred_mentor_gender",
             "languages",
             "pathways",
+            "preferred_language",
         ]
         widgets = {"move_in_date": DateInput(), "recovery_start_date": DateInput()}
         labels = {
@@ -70,6 +71,7 @@ class ResidentProfileForm(forms.ModelForm):
         help_texts = {
             "preferred_name": "What the resident likes to be called. Left empty, the legal first name is used.",
             "phone": "Shared with a mentor only while consent is active.",
+            "preferred_language": "Feedback and recovery-check links open in this language.",
         }
 
     def __init__(self, *args, user, **kwargs):

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mentoring_site.roles import Role, role_of
 
@@ -40,7 +42,7 @@ class Language(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return gettext(self.name)  # seeded names: mentoring_site/lookup_names.py
 
 
 class RecoveryPathway(models.Model):
@@ -51,7 +53,7 @@ class RecoveryPathway(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return gettext(self.name)  # seeded names: mentoring_site/lookup_names.py
 
 
 @functools.cache
@@ -183,6 +185,15 @@ class Resident(models.Model):
     )
     languages = models.ManyToManyField(Language, blank=True, related_name="residents")
     pathways = models.ManyToManyField(RecoveryPathway, blank=True, related_name="residents")
+    # The resident's own pages (feedback and recovery-check links) are in this language; ""
+    # follows the browser of whoever opens the link (mentoring_site/i18n.py).
+    preferred_language = models.CharField(
+        _("language for the resident's own pages"),
+        max_length=10,
+        blank=True,
+        default="",
+        choices=[("", _("Same as their phone or browser")), *settings.LANGUAGES],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(

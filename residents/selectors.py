@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from residents.models import ConsentRecord, GoalProgress, House, RecoveryGoal, Resident
 
@@ -23,8 +23,24 @@ def resident_list(
     status: str = "active",
     sort: str = "name",
 ) -> QuerySet[Resident]:
-    """Residents the user may see, filtered and sorted for the resident list."""
-    qs = Resident.objects.visible_to(user).select_related("house")
+    """Residents the user may see, filtered and sorted for the resident list; each carries its
+    open pairing's mentor as `mentor_first_name` / `mentor_last_name` (None: no mentor), read in
+    the same query."""
+    from matching.models import Pairing
+
+    mentor_user = (
+        Pairing.objects.filter(resident=OuterRef("pk"), status__in=Pairing.OPEN_STATUSES)
+        .order_by("-started_on", "-pk")
+        .values("mentor__user__first_name", "mentor__user__last_name")
+    )
+    qs = (
+        Resident.objects.visible_to(user)
+        .select_related("house")
+        .annotate(
+            mentor_first_name=Subquery(mentor_user.values("mentor__user__first_name")[:1]),
+            mentor_last_name=Subquery(mentor_user.values("mentor__user__last_name")[:1]),
+        )
+    )
     if house_id:
         qs = qs.filter(house_id=house_id)
     if status in Resident.Status.values:

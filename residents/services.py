@@ -31,6 +31,7 @@ PROFILE_FIELDS = (
     "birth_year",
     "phone",
     "preferred_mentor_gender",
+    "preferred_language",
 )
 
 
@@ -46,6 +47,7 @@ def resident_create(
     birth_year: int | None = None,
     phone: str = "",
     preferred_mentor_gender: str = "",
+    preferred_language: str = "",
     languages: Iterable[Language] = (),
     pathways: Iterable[RecoveryPathway] = (),
     intake_key: uuid.UUID | None = None,
@@ -70,6 +72,7 @@ def resident_create(
         birth_year=birth_year,
         phone=phone,
         preferred_mentor_gender=preferred_mentor_gender,
+        preferred_language=preferred_language,
         status=Resident.Status.ACTIVE,
         created_by=user,
         intake_key=intake_key,

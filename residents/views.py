@@ -192,6 +192,8 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "residents/detail.html",
         {
             "resident": resident,
+            # The sections send it back: one audit row for the visit (mentoring_site/audit.py).
+            "audit_visit": audit.visit_token(request, resident.pk),
             "today": today,
             "days_in_residence": resident.days_in_residence(today),
             "consents": consents,

@@ -125,6 +125,17 @@ def _force_login_passes_mfa(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts (and ends) in the site's language: a request leaves its language active
+    in the thread, which would leak Spanish into the next test's gettext and formats."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _locmem_email(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
@@ -146,6 +157,15 @@ def pytest_configure(config):
         "allow_console_errors(*substrings): the `page` fixture lets browser console errors that "
         "contain one of the substrings pass (none given: every console error)",
     )
+    # The translations as the .po files have them now (make test does the same; a bare pytest
+    # run must not read a stale or missing .mo).
+    from mentoring_site.management.commands.compile_catalogue import (
+        catalogues,
+        compile_catalogue,
+    )
+
+    for po_path in catalogues():
+        compile_catalogue(po_path)
     # Fast password hashing for tests only (PBKDF2 costs ~0.3 s per hash).
     from django.conf import settings as django_settings
 

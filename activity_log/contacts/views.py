@@ -322,7 +322,8 @@ def resident_timeline(request: HttpRequest, resident_id: int) -> HttpResponse:
         .filter(pairing__resident=resident, pairing__resident__house_id=resident.house_id)
     )
     page = _page(request, contacts)
-    audit.mark(request, "view", resident, resident_id=resident.pk)
+    # Part of the resident page's visit when it carries its token: no second row.
+    audit.mark_section(request, "view", resident, resident_id=resident.pk)
     if role_of(request.user) == Role.MENTOR:
         show_goals = selectors.mentor_sees_goals(request.user, resident)
     else:

@@ -71,7 +71,7 @@ def open_request_for_token(token: str, *, now: dt.datetime | None = None) -> Fee
         FeedbackRequest.objects.filter(
             token_hash=token_hash(token), used_at__isnull=True, expires_at__gt=now
         )
-        .select_related("pairing__mentor__user")
+        .select_related("pairing__mentor__user", "resident")
         .first()
     )
 
@@ -182,6 +182,10 @@ def open_assessment_link(token: str, *, now: dt.datetime | None = None) -> Asses
     now = now or timezone.now()
     if not token or len(token) > 100:
         return None
-    return AssessmentLink.objects.filter(
-        token_hash=token_hash(token), used_at__isnull=True, expires_at__gt=now
-    ).first()
+    return (
+        AssessmentLink.objects.filter(
+            token_hash=token_hash(token), used_at__isnull=True, expires_at__gt=now
+        )
+        .select_related("resident")
+        .first()
+    )

@@ -15,7 +15,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -31,6 +31,7 @@ from activity_log.reports.forms import HouseFilterForm, ReportForm
 from activity_log.reports.scope import Period, scope_for
 from matching.models import Pairing
 from mentoring_site import audit
+from mentoring_site.i18n import override_for
 from mentoring_site.roles import is_admin, mentor_required, staff_required
 from mentors.models import Mentor
 from residents.models import House, Resident
@@ -61,14 +62,32 @@ def _gone(request: HttpRequest, *, status: int = 404, reason: str = "gone") -> H
     )
 
 
+def _in_language_of(resident: Resident, page) -> HttpResponse:
+    """`page()` rendered in the resident's language (their profile's choice; without one, the
+    browser's), and the response says which (LocaleMiddleware keeps a Content-Language set)."""
+    with override_for(resident, default=translation.get_language()):
+        response = page()
+        response["Content-Language"] = translation.get_language()
+    return response
+
+
 @never_cache
 def feedback_form(request: HttpRequest, token: str) -> HttpResponse:
-    """The resident's form at /f/<token>/: anonymous, phone-first, single use."""
+    """The resident's form at /f/<token>/: anonymous, phone-first, single use, in the
+    resident's language."""
     if _rate_limited(request):
         return _gone(request, status=429, reason="busy")
     feedback_request = selectors.open_request_for_token(token)
     if feedback_request is None:
         return _gone(request)
+    return _in_language_of(
+        feedback_request.resident, lambda: _feedback_page(request, token, feedback_request)
+    )
+
+
+def _feedback_page(
+    request: HttpRequest, token: str, feedback_request: FeedbackRequest
+) -> HttpResponse:
     form = FeedbackForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -98,7 +117,7 @@ def _get_resident(request: HttpRequest, resident_id: int) -> Resident:
 def resident_feedback(request: HttpRequest, resident_id: int) -> HttpResponse:
     """The resident page's feedback slot (htmx): waiting requests, answers with comments."""
     resident = _get_resident(request, resident_id)
-    audit.mark(request, "view", resident, resident_id=resident.pk)
+    audit.mark_section(request, "view", resident, resident_id=resident.pk)
     pairing = Pairing.objects.filter(resident=resident).order_by("-started_on", "-id").first()
     return render(
         request,
@@ -248,7 +267,7 @@ def my_feedback(request: HttpRequest) -> HttpResponse:
 def resident_recovery(request: HttpRequest, resident_id: int) -> HttpResponse:
     """The resident page's recovery-capital slot (htmx): the totals over time, the change."""
     resident = _get_resident(request, resident_id)
-    audit.mark(request, "view", resident, resident_id=resident.pk)
+    audit.mark_section(request, "view", resident, resident_id=resident.pk)
     history = selectors.recovery_history(resident)
     points = [(f"{a.taken_at:%-d %b %y}", a.total) for a in history.assessments]
     return render(
@@ -368,8 +387,13 @@ def assessment_by_link(request: HttpRequest, token: str) -> HttpResponse:
     """The resident's own recovery check at /f/r/<token>/ (anonymous, single use)."""
     if _rate_limited(request):
         return _gone(request, status=429, reason="busy")
-    if selectors.open_assessment_link(token) is None:
+    link = selectors.open_assessment_link(token)
+    if link is None:
         return _gone(request)
+    return _in_language_of(link.resident, lambda: _assessment_by_link_page(request, token))
+
+
+def _assessment_by_link_page(request: HttpRequest, token: str) -> HttpResponse:
     form = AssessmentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

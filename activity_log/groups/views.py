@@ -383,7 +383,8 @@ def resident_attendance(request: HttpRequest, resident_id: int) -> HttpResponse:
     """The resident page's section: attended / held over 90 days, by kind."""
     resident = get_object_or_404(Resident.objects.visible_to(request.user), pk=resident_id)
     rows = selectors.resident_attendance(resident)
-    audit.mark(request, "view", resident, resident_id=resident.pk)
+    # Part of the resident page's visit when it carries its token: no second row.
+    audit.mark_section(request, "view", resident, resident_id=resident.pk)
     return render(
         request,
         "activity_log/groups/_resident_attendance.html",

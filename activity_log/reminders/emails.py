@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
 from activity_log.models import Reminder
+from mentoring_site.i18n import override_for
 
 logger = logging.getLogger(__name__)
 
@@ -111,9 +112,11 @@ def build_email(recipient, reminders: list[Reminder], now: dt.datetime):
             if by_kind[kind]
         ]
         context |= {"sections": sections, "several": len(sections) > 1}
-    subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
-    text = render_to_string(f"emails/{name}_body.txt", context)
-    html = render_to_string(f"emails/{name}_body.html", context)
+    # In the recipient's language (their profile's choice; without one, the site default).
+    with override_for(recipient):
+        subject = " ".join(render_to_string(f"emails/{name}_subject.txt", context).split())
+        text = render_to_string(f"emails/{name}_body.txt", context)
+        html = render_to_string(f"emails/{name}_body.html", context)
     message = EmailMultiAlternatives(
         subject,
         text,

@@ -34,11 +34,11 @@ def valid(**overrides) -> dict:
     return data
 
 
-def test_the_add_form_asks_for_email_name_and_role_but_no_password(as_user, superuser):
+def test_the_add_form_asks_for_email_name_language_and_role_but_no_password(as_user, superuser):
     response = as_user(superuser).get(URL)
     assert response.status_code == 200
     fields = set(response.context["adminform"].form.fields)
-    assert fields == {"email", "first_name", "last_name", "groups"}
+    assert fields == {"email", "first_name", "last_name", "preferred_language", "groups"}
     assert b'name="password1"' not in response.content
     assert b"emailed a link to choose their own" in response.content
 
@@ -114,3 +114,23 @@ def test_the_admin_is_told_when_the_email_could_not_be_sent(as_user, monkeypatch
     assert User.objects.filter(email="new.manager@example.org").exists()
     shown = [str(m) for m in response.context["messages"]]
     assert any("could not be sent" in text for text in shown), shown
+
+
+def test_the_invitation_goes_out_in_the_language_chosen_for_the_person(
+    as_user, superuser, django_capture_on_commit_callbacks, monkeypatch
+):
+    from django.utils import translation
+
+    from mentoring_site import accounts
+
+    seen = []
+    original = accounts.render_to_string
+    monkeypatch.setattr(
+        accounts,
+        "render_to_string",
+        lambda *a, **k: seen.append(translation.get_language()) or original(*a, **k),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        as_user(superuser).post(URL, valid(preferred_language="es"))
+    assert User.objects.get(email="new.manager@example.org").preferred_language == "es"
+    assert seen == ["es", "es", "es"]

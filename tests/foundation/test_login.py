@@ -50,7 +50,9 @@ def test_repeated_failures_hit_the_rate_limit(client, manager):
 
 def test_there_is_no_public_signup(client):
     response = client.get(reverse("account_signup"))
-    assert "Sign Up Closed" in response.content.decode() or response.status_code in (403, 404)
+    html = response.content.decode()
+    assert "Accounts come from your program" in html
+    assert "sign up" not in html.lower()
     response = client.post(
         reverse("account_signup"),
         {
@@ -73,3 +75,12 @@ def test_password_reset_sends_an_email(client, manager, mailoutbox):
 
 def test_sessions_expire_after_a_working_day(settings):
     assert settings.SESSION_COOKIE_AGE <= 10 * 60 * 60
+
+
+def test_a_reset_for_an_unknown_address_sends_no_sign_up_link(client, mailoutbox):
+    response = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
+    assert response.status_code == 302
+    bodies = [message.body for message in mailoutbox]
+    assert bodies, "allauth tells an unknown address that it has no account"
+    assert all("sign up" not in body.lower() and "signup" not in body for body in bodies)
+    assert "house manager or program admin" in bodies[0]

@@ -101,6 +101,7 @@ def test_production_settings_turn_on_https_protections():
         "SESSION_COOKIE_SECURE",
         "SESSION_COOKIE_HTTPONLY",
         "CSRF_COOKIE_SECURE",
+        "LANGUAGE_COOKIE_SECURE",
         "SECURE_SSL_REDIRECT",
     ]
     code = (
@@ -123,6 +124,7 @@ def test_production_settings_turn_on_https_protections():
     assert found["SESSION_COOKIE_SECURE"] is True
     assert found["SESSION_COOKIE_HTTPONLY"] is True
     assert found["CSRF_COOKIE_SECURE"] is True
+    assert found["LANGUAGE_COOKIE_SECURE"] is True
     assert found["SECURE_SSL_REDIRECT"] is True
 
 

@@ -123,6 +123,22 @@ def test_a_shared_language_comes_first(resident):
     assert suggestions[0].score - suggestions[1].score == 25
 
 
+def test_speaking_all_the_residents_languages_beats_speaking_some(resident):
+    english = Language.objects.get(code="en")
+    resident.languages.add(spanish(), english)
+    neither = mentor()
+    neither.languages.add(Language.objects.get(code="fr"))
+    some = mentor()
+    some.languages.add(spanish(), Language.objects.get(code="ko"))
+    both = mentor()
+    both.languages.add(spanish(), english)
+    suggestions = suggest_mentors(resident)
+    assert ids(suggestions) == [both.pk, some.pk, neither.pk]
+    assert [s.score - suggestions[-1].score for s in suggestions] == [25, 15, 0]
+    assert "Speaks English and Spanish" in suggestions[0].reasons
+    assert "Speaks Spanish (not English)" in suggestions[1].reasons
+
+
 def test_a_shared_pathway_comes_first(resident):
     resident.pathways.add(smart())
     other = mentor()
@@ -172,14 +188,14 @@ def test_reasons_say_why_in_plain_words(house):
     (suggestion,) = suggest_mentors(resident)
     assert suggestion.reasons == [
         "Is a woman, as Ana prefers",
-        "Speaks Spanish",
+        "Speaks Spanish (not English)",
         "Both use SMART Recovery",
         "1 of 3 places taken",
         "1 year in recovery",
         "Serves all houses",
     ]
     assert suggestion.warnings == []
-    assert suggestion.score == 40 + 25 + 20 + 10 + 1
+    assert suggestion.score == 40 + 15 + 20 + 10 + 1  # Spanish but not English: some languages
 
 
 def test_reasons_name_the_house_and_warn_about_an_unmet_preference(house):

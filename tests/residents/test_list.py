@@ -146,8 +146,37 @@ def test_the_list_runs_a_fixed_number_of_queries(
     other = f.HouseFactory(managers=[manager])
     f.ResidentFactory.create_batch(count // 2, house=house)
     f.ResidentFactory.create_batch(count - count // 2, house=other)
+    # Residents with mentors too: the list shows each one's mentor without a query per row.
+    mentor = f.ClearedMentorFactory()
+    for resident in Resident.objects.all()[: count // 2]:
+        f.PairingFactory(mentor=mentor, resident=resident)
     client = as_user(manager)
     # Measured 7 (session, user, groups, houses, count, page, audit row); 2 of headroom.
     with django_assert_max_num_queries(9):
         response = client.get(URL, {"status": "all"})
     assert response.status_code == 200
+
+
+def test_each_resident_shows_their_mentor(as_user, manager, house):
+    paired = f.ResidentFactory(house=house, preferred_name="Ann")
+    f.ResidentFactory(house=house, preferred_name="Bea")
+    ended = f.ResidentFactory(house=house, preferred_name="Cal")
+    mentor = f.ClearedMentorFactory(user__first_name="Sam", user__last_name="Okafor")
+    f.PairingFactory(mentor=mentor, resident=paired)
+    f.PairingFactory(
+        resident=ended,
+        mentor__user__first_name="Zebulon",
+        status="ended",
+        ended_on=timezone.localdate(),
+        end_reason="completed",
+    )
+    response = as_user(manager).get(URL)
+    rows = {
+        r.preferred_name: (r.mentor_first_name, r.mentor_last_name)
+        for r in response.context["page"].object_list
+    }
+    assert rows == {"Ann": ("Sam", "Okafor"), "Bea": (None, None), "Cal": (None, None)}
+    html = " ".join(response.content.decode().split())
+    assert "Sam Okafor" in html
+    assert "Zebulon" not in html
+    assert html.count("None yet") == 2
