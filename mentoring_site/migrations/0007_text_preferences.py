@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("mentoring_site", "0005_audit_disclose_action"),
+        ("mentoring_site", "0006_user_preferred_language"),
     ]
 
     operations = [
