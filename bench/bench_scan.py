@@ -234,7 +234,6 @@ def show(plan: str) -> None:
 
 def explain(now: dt.datetime) -> None:
     from django.conf import settings
-    from django.db.models import Q
 
     from activity_log.models import Reminder
     from activity_log.reminders.scan import _overdue_pairings
@@ -259,8 +258,7 @@ def explain(now: dt.datetime) -> None:
     )
     print("\nEXPLAIN: the sender's due reminders")
     show(
-        Reminder.objects.filter(sent_at__isnull=True, failed_at__isnull=True, send_after__lte=now)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        Reminder.objects.ready(now)
         .order_by("send_after", "id")
         .values_list("id", flat=True)[:500]
         .explain()

@@ -112,5 +112,7 @@ def role_required(*roles: Role):
     return decorator
 
 
+admin_required = role_required(Role.ADMIN)
 staff_required = role_required(Role.ADMIN, Role.MANAGER)
+staff_or_mentor_required = role_required(Role.ADMIN, Role.MANAGER, Role.MENTOR)
 mentor_required = role_required(Role.MENTOR)

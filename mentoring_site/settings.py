@@ -356,7 +356,6 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 # The overdue scan and the reminder sender run every minute (tests shorten it).
 SCAN_INTERVAL_SECONDS = env.int("SCAN_INTERVAL_SECONDS", default=60)
 CELERY_IMPORTS = [
-    "activity_log.privacy.retention",
     "activity_log.groups.tasks",
     "activity_log.feedback.tasks",
     "mentoring_site.tasks",

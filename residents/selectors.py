@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from mentoring_site.shortcuts import visible_or_404
 from residents.models import ConsentRecord, GoalProgress, House, RecoveryGoal, Resident
 
 SORTS = {
@@ -85,3 +86,8 @@ def resident_possible_duplicates(
 def goal_progress_prefetch() -> Prefetch:
     """Each goal's history with its authors, in one query for every goal on the page."""
     return Prefetch("progress", queryset=GoalProgress.objects.select_related("by"))
+
+
+def resident_for(user, pk) -> Resident:
+    """The resident `pk`, with their house, if `user` may see them; 404 otherwise."""
+    return visible_or_404(Resident.objects.select_related("house"), user, pk)

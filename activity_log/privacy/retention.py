@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from celery import shared_task
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -182,13 +181,3 @@ def anonymise_due_residents(*, today: dt.date | None = None) -> list[int]:
     # Ids only: names never go to the logs.
     logger.info("retention: anonymised %d residents", len(done))
     return done
-
-
-@shared_task(ignore_result=True, name="activity_log.retention.anonymise_due_residents_task")
-def anonymise_due_residents_task() -> int:
-    return len(anonymise_due_residents())
-
-
-@shared_task(ignore_result=True, name="activity_log.retention.audit_ips_forget_task")
-def audit_ips_forget_task() -> int:
-    return audit_ips_forget()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import router, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
@@ -324,11 +324,7 @@ def _attendance_reminders(now: dt.datetime) -> list[Reminder]:
 
 def _waiting(now: dt.datetime) -> bool:
     """Any reminder ready to go and not being sent right now (reminder_unsent_idx)."""
-    return (
-        Reminder.objects.filter(sent_at__isnull=True, failed_at__isnull=True, send_after__lte=now)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .exists()
-    )
+    return Reminder.objects.ready(now).exists()
 
 
 def _insert_new(rows: list[Reminder]) -> Counter:

@@ -1,10 +1,9 @@
-"""Overdue check-in reminders: the scan that fills the outbox and the sender that empties it.
+"""The sender that empties the reminder outbox (scan.py fills it; docs/reminders.md).
 
-The healthchecks pattern (docs/reminders.md): the scan finds due rows through partial indexes and
-writes Reminder rows whose unique constraint makes a second scan harmless; the sender claims each
-row with a compare-and-set UPDATE, so only one process ever sends it, and records failures for a
-later retry. Everything lives in the database, so nothing is lost while Redis or the mail server
-is down.
+The healthchecks pattern: the sender claims each row with a compare-and-set UPDATE
+(Reminder.objects.claim), so only one process ever sends it, and records failures for a later
+retry. Everything lives in the database, so nothing is lost while Redis or the mail server is
+down. Also here: quiet hours (when a row may go) and enqueue_send (asking a worker to send now).
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends import filebased
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from activity_log.feedback import texting as resident_texts
@@ -33,6 +31,7 @@ from activity_log.reminders.emails import _item, build_email
 from activity_log.reminders.texts import build_text
 from matching.models import Pairing
 from mentoring_site import audit, sms
+from mentoring_site.celery import app as celery_app
 from mentoring_site.sms.preferences import text_numbers
 from mentoring_site.tasks import enqueue
 from mentors.models import Mentor
@@ -43,11 +42,12 @@ logger = logging.getLogger(__name__)
 SEND_BATCH = 500
 # The send task's soft time limit is 120 s: stop starting emails well before it.
 SEND_BUDGET = dt.timedelta(seconds=60)
-MAX_BACKOFF = dt.timedelta(hours=2)
 
 Kind = Reminder.Kind
 EMAIL, SMS = Reminder.Channel.EMAIL, Reminder.Channel.SMS
 PAIRING_KINDS = (Kind.MENTOR_OVERDUE, Kind.MANAGER_ESCALATION)
+# The Celery task that runs send_all_due (activity_log/tasks.py).
+SEND_TASK = "activity_log.tasks.send_reminders"
 
 
 # --- Quiet hours -------------------------------------------------------------------------------
@@ -78,9 +78,8 @@ def enqueue_send() -> bool:
     When the broker is down or frozen the request still succeeds, within REDIS_TIMEOUT_SECONDS:
     the rows are in the database and the next scan (or beat's send run) picks them up.
     """
-    from activity_log.tasks import send_reminders  # tasks import this module
-
-    return enqueue(send_reminders)
+    # By name: activity_log.tasks calls this module, never the other way round.
+    return enqueue(celery_app.tasks[SEND_TASK])
 
 
 # --- Send --------------------------------------------------------------------------------------
@@ -120,38 +119,11 @@ class SendResult:
         self.errors += other.errors
 
 
-def backoff(attempts: int) -> dt.timedelta:
-    """1, 2, 4, 8 ... minutes after the n-th failure, at most two hours."""
-    return min(dt.timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
-
-
 def _claim(reminder_ids: list[int], now: dt.datetime, token: uuid.UUID | None = None) -> list[int]:
-    """Compare-and-set on the whole batch; returns only the rows this run won.
-
-    The UPDATE re-checks `sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < now)`
-    row by row, so a row another sender claimed meanwhile is skipped; the token marks ours.
-    """
-    token = token or uuid.uuid4()
-    Reminder.objects.filter(
-        id__in=reminder_ids, sent_at__isnull=True, failed_at__isnull=True
-    ).filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)).update(
-        claimed_until=now + claim_lease(), claim_token=token
+    """Claims what it can of `reminder_ids` for one lease; returns only the rows this run won."""
+    return Reminder.objects.claim(
+        reminder_ids, now=now, lease=claim_lease(), token=token or uuid.uuid4()
     )
-    return list(
-        Reminder.objects.filter(id__in=reminder_ids, claim_token=token)
-        .order_by()
-        .values_list("id", flat=True)
-    )
-
-
-def _ours(ids, token: uuid.UUID):
-    """Rows of `ids` this run still holds: every write after the claim goes through this, so a
-    sender whose lease ran out (and whose rows another sender claimed) changes nothing."""
-    return Reminder.objects.filter(id__in=ids, claim_token=token, sent_at__isnull=True)
-
-
-def _release(ids, token: uuid.UUID) -> int:
-    return _ours(ids, token).update(claimed_until=None, claim_token=None)
 
 
 def _house_of(reminder: Reminder) -> House | None:
@@ -205,26 +177,6 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
-def _record_failure(
-    reminders: list[Reminder], error: str, now: dt.datetime, token: uuid.UUID | None = None
-) -> tuple[int, int]:
-    failed = gave_up = 0
-    for reminder in reminders:
-        attempts = reminder.attempts + 1
-        # Give up a day after it could first have gone (send_after), not after it was written.
-        if now - reminder.send_after >= settings.REMINDER_GIVE_UP:
-            changes = {"failed_at": now, "claimed_until": None}
-            gave_up += 1
-        else:
-            changes = {"claimed_until": now + backoff(attempts)}
-            failed += 1
-        rows = Reminder.objects.filter(id=reminder.id)
-        if token is not None:
-            rows = rows.filter(claim_token=token)
-        rows.update(attempts=attempts, last_error=error, **changes)
-    return failed, gave_up
-
-
 def _disclosed_residents(reminders: list[Reminder]) -> dict[int, int]:
     """Resident id -> the first reminder naming them in this email (training names nobody)."""
     named: dict[int, int] = {}
@@ -240,9 +192,7 @@ def _mark_sent(group: list[Reminder], token: uuid.UUID, now: dt.datetime) -> int
     who was told about which resident (one audit row per resident, issue 13)."""
     ids = [reminder.id for reminder in group]
     with transaction.atomic():
-        marked = _ours(ids, token).update(
-            sent_at=now, claimed_until=None, attempts=F("attempts") + 1
-        )
+        marked = Reminder.objects.mark_sent(ids, token, now)
         # The email went whoever holds the rows now: the disclosure happened either way.
         audit.record_emails(
             recipient_id=group[0].recipient_id,
@@ -364,9 +314,9 @@ def _to_email(rows: list[Reminder], token: uuid.UUID) -> int:
             channel=EMAIL,
         )
         if twin.exists():
-            _ours([row.id], token).delete()
+            Reminder.objects.held([row.id], token).delete()
         else:
-            moved += _ours([row.id], token).update(
+            moved += Reminder.objects.held([row.id], token).update(
                 channel=EMAIL, claimed_until=None, claim_token=None
             )
     return moved
@@ -384,26 +334,13 @@ def send_due_reminders(
     email are sent, or fail and are retried, together. No email starts after half the claim's
     lease (or after `deadline`, a time.monotonic() value): what is left is released, so a batch
     never outlives its claim and no other sender can take rows this one is still sending.
+
+    Three steps: select the ready rows, claim them, sort the claimed rows into emails (settling
+    the rows that send nothing now), send the emails.
     """
     now = now or timezone.now()
-    batch = batch or SEND_BATCH
     result = SendResult()
-    # reminder_unsent_idx: unsent, not given up, send_after reached.
-    ready = Reminder.objects.filter(
-        sent_at__isnull=True, failed_at__isnull=True, send_after__lte=now
-    ).filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-    rows = list(ready.order_by("send_after", "id").values_list("id", "recipient_id")[:batch])
-    candidates = [row[0] for row in rows]
-    if len(rows) == batch:
-        # A full batch may end part-way through a recipient's rows: take the rest of theirs too,
-        # so nobody gets a second email from the next batch.
-        recipients = sorted({row[1] for row in rows})
-        candidates += (
-            ready.filter(recipient_id__in=recipients)
-            .exclude(id__in=candidates)
-            .order_by()
-            .values_list("id", flat=True)
-        )
+    candidates = _select(now, batch or SEND_BATCH)
     if not candidates:
         return result
     token = uuid.uuid4()
@@ -418,7 +355,8 @@ def send_due_reminders(
     pending = set(claimed)
     mailer, texter = _Mailer(), _Texter()
     try:
-        _send_claimed(claimed, token, now, stop_at, pending, mailer, texter, result)
+        messages, numbers = _sort(claimed, token, now, pending, result)
+        _send(messages, numbers, token, now, stop_at, pending, mailer, texter, result)
     finally:
         mailer.close()
         if pending:
@@ -426,7 +364,7 @@ def send_due_reminders(
             # down): give the rows back now rather than when the lease runs out. An email that
             # was on the wire goes again (at-least-once at the SMTP boundary; same Message-ID).
             try:
-                result.released = _release(pending, token)
+                result.released = Reminder.objects.release(pending, token)
             except Exception:  # noqa: BLE001 - the lease frees them anyway
                 logger.warning("could not release %d claimed reminders", len(pending))
     logger.info(
@@ -444,16 +382,40 @@ def send_due_reminders(
     return result
 
 
-def _send_claimed(
+def _select(now: dt.datetime, batch: int) -> list[int]:
+    """Ids of up to `batch` ready rows, oldest first (reminder_unsent_idx).
+
+    A full batch may end part-way through a recipient's rows: the rest of theirs come too, so
+    nobody gets a second email from the next batch.
+    """
+    ready = Reminder.objects.ready(now)
+    rows = list(ready.order_by("send_after", "id").values_list("id", "recipient_id")[:batch])
+    candidates = [row[0] for row in rows]
+    if len(rows) == batch:
+        recipients = sorted({row[1] for row in rows})
+        candidates += (
+            ready.filter(recipient_id__in=recipients)
+            .exclude(id__in=candidates)
+            .order_by()
+            .values_list("id", flat=True)
+        )
+    return candidates
+
+
+def _sort(
     claimed: list[int],
     token: uuid.UUID,
     now: dt.datetime,
-    stop_at: float,
     pending: set[int],
-    mailer: _Mailer,
-    texter: _Texter,
     result: SendResult,
-) -> None:
+) -> tuple[dict[tuple[int, bool, str, int], list[Reminder]], dict[int, str]]:
+    """Loads the claimed rows and returns the messages to send now, (recipient, urgent?,
+    channel, resident row) -> rows, and the numbers to text (user id -> E.164); text rows for
+    someone who can no longer be texted become email rows.
+
+    The other rows are settled here: obsolete ones deleted, those in quiet hours given back with
+    a later send_after, those that cannot be prepared recorded as failed (once per house).
+    """
     reminders = (
         Reminder.objects.filter(id__in=claimed)
         .select_related(
@@ -479,11 +441,11 @@ def _send_claimed(
         pending.difference_update(reminder.id for reminder in untextable)
     if obsolete:
         # The mentee was seen (or the pairing stopped): nothing is owed for that due time.
-        _ours(obsolete, token).delete()
+        Reminder.objects.held(obsolete, token).delete()
         result.dropped = len(obsolete)
         pending.difference_update(obsolete)
     for send_after, ids in deferred.items():
-        _ours(ids, token).update(send_after=send_after, claimed_until=None)
+        Reminder.objects.held(ids, token).update(send_after=send_after, claimed_until=None)
         result.deferred += len(ids)
         pending.difference_update(ids)
     for house_id, failures in broken.items():
@@ -497,16 +459,30 @@ def _send_claimed(
             type(failures[0][1]).__name__,
         )
         rows = [reminder for reminder, _exc in failures]
-        failed, gave_up = _record_failure(rows, error, now, token)
+        failed, gave_up = Reminder.objects.mark_failed(rows, error=error, now=now, token=token)
         result.failed += failed
         result.gave_up += gave_up
         result.errors.append(error)
         pending.difference_update(reminder.id for reminder in rows)
+    return groups, numbers
 
-    # Urgent alerts first. Each group is one message on one channel: an email's success or
-    # failure never touches the text of the same reminder, and the other way round.
+
+def _send(
+    messages: dict[tuple[int, bool, str, int], list[Reminder]],
+    numbers: dict[int, str],
+    token: uuid.UUID,
+    now: dt.datetime,
+    stop_at: float,
+    pending: set[int],
+    mailer: _Mailer,
+    texter: _Texter,
+    result: SendResult,
+) -> None:
+    """Sends one message per group, urgent alerts first, until `stop_at`. Each group is one
+    message on one channel: an email's success or failure never touches the text of the same
+    reminder, and the other way round."""
     for (recipient_id, _urgent, channel, resident_row), group in sorted(
-        groups.items(), key=lambda kv: not kv[0][1]
+        messages.items(), key=lambda kv: not kv[0][1]
     ):
         if time.monotonic() >= stop_at:
             result.stopped = True
@@ -526,7 +502,7 @@ def _send_claimed(
             if channel == EMAIL:
                 mailer.close()
             error = _describe(exc)
-            failed, gave_up = _record_failure(group, error, now, token)
+            failed, gave_up = Reminder.objects.mark_failed(group, error=error, now=now, token=token)
             pending.difference_update(ids)
             result.failed += failed
             result.gave_up += gave_up

@@ -8,8 +8,8 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from activity_log.models import Reminder
-from activity_log.reminders.send import backoff, send_due_reminders
+from activity_log.models import Reminder, backoff
+from activity_log.reminders.send import send_due_reminders
 from activity_log.tasks import send_reminders
 from matching.models import Pairing
 from tests import factories as f

@@ -43,4 +43,11 @@ def test_production_workers_register_no_test_task():
     assert result.returncode == 0, result.stderr
     names = result.stdout.split()
     assert "mentoring_site.tasks.heartbeat" in names
+    # activity_log's tasks come from activity_log/tasks.py (autodiscovered), retention's included.
+    assert {
+        "activity_log.tasks.send_reminders",
+        "activity_log.tasks.scan_overdue_task",
+        "activity_log.retention.anonymise_due_residents_task",
+        "activity_log.retention.audit_ips_forget_task",
+    } <= set(names)
     assert [name for name in names if "record_marker" in name or name.startswith("tests.")] == []
