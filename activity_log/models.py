@@ -84,6 +84,10 @@ class ContactLog(models.Model):
     concern_level = models.CharField(max_length=6, choices=Concern.choices, default=Concern.NONE)
     concern_note = models.CharField(max_length=280, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # Derived by the check-in rule (matching/checkins.py), written only by
+    # services.pairing_recompute_due: happened before its due in force became overdue.
+    # None for "no answer", which is never judged.
+    on_time = models.BooleanField(null=True, blank=True, editable=False)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -421,7 +425,7 @@ class ContactDay(models.Model):
     method = models.CharField(max_length=10, choices=ContactLog.Method.choices)
     contacts = models.PositiveIntegerField(default=0)
     minutes = models.PositiveIntegerField(default=0)
-    # Real contacts (not "no answer") made by their due time plus grace (reports.contacts_with_due).
+    # Real contacts (not "no answer") made on time by the check-in rule (ContactLog.on_time).
     on_time = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -14,6 +14,8 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import beat_init
 from django.conf import settings
 
+from activity_log.feedback import services as feedback_services
+from activity_log.groups import services as group_services
 from activity_log.privacy import retention
 from activity_log.reminders.scan import scan_overdue
 from activity_log.reminders.send import send_all_due
@@ -81,3 +83,18 @@ def anonymise_due_residents_task() -> int:
 @shared_task(ignore_result=True, name="activity_log.retention.audit_ips_forget_task")
 def audit_ips_forget_task() -> int:
     return retention.audit_ips_forget()
+
+
+# Group sessions and feedback: their registered names are the ones they had in their own
+# tasks.py modules, so beat entries and messages already queued keep working.
+@shared_task(ignore_result=True, name="activity_log.groups.tasks.extend_group_series_task")
+def extend_group_series_task() -> int:
+    """Daily beat: every running series gets its occurrences up to 8 weeks ahead. Idempotent:
+    a second beat or a retried task creates nothing (one occurrence per series and date)."""
+    return group_services.series_extend_all()
+
+
+@shared_task(name="activity_log.feedback.tasks.feedback_scan_task")
+def feedback_scan_task() -> int:
+    """Daily beat: feedback requests owed (4th contact, every 90 days, ended), each once."""
+    return feedback_services.feedback_requests_scan()

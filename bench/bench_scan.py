@@ -130,6 +130,7 @@ class Builder:
         """`pairings` more active pairings, of which `overdue` are past the grace period."""
         from django.conf import settings
 
+        from matching import checkins
         from matching.models import Pairing
         from residents.models import Resident
 
@@ -165,6 +166,7 @@ class Builder:
                         checkin_interval_days=7,
                         last_contact_at=due - dt.timedelta(days=7),
                         next_due_at=due,
+                        overdue_at=checkins.overdue_from(due, resident.house.zone),
                     )
                 )
             Pairing.objects.bulk_create(rows)
@@ -233,20 +235,18 @@ def show(plan: str) -> None:
 
 
 def explain(now: dt.datetime) -> None:
-    from django.conf import settings
 
     from activity_log.models import Reminder
     from activity_log.reminders.scan import _overdue_pairings
     from activity_log.reminders.send import PAIRING_KINDS
 
-    cutoff = now - settings.REMINDER_GRACE
     print("\nEXPLAIN: due pairings (pairing_due_scan_idx)")
     show(
-        _overdue_pairings(cutoff)
+        _overdue_pairings(now)
         .values_list("id", "next_due_at", "mentor_id", "resident_id")
         .explain()
     )
-    ids = list(_overdue_pairings(cutoff).values_list("id", flat=True))
+    ids = list(_overdue_pairings(now).values_list("id", flat=True))
     print("\nEXPLAIN: reminders already written for the due pairings")
     show(
         Reminder.objects.filter(

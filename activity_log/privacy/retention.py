@@ -57,6 +57,7 @@ KEPT = {
     "Pairing.ended_on": "reports: residents with a mentor, on-time check-ins",
     "Pairing.last_contact_at": "derived from contact times (kept below)",
     "Pairing.next_due_at": "derived; empty once the pairing ended",
+    "Pairing.overdue_at": "derived with next_due_at (the check-in rule); empty once ended",
     "Pairing.created_at": "row bookkeeping",
     "ContactLog.happened_at": "reports: contacts and hours in a period, mentors' hours",
     "ContactLog.acknowledged_at": "reports: time to acknowledge an urgent concern",
