@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("activity_log", "0010_follow_ups_and_notices"),
+        ("activity_log", "0011_contact_on_time"),
         ("matching", "0003_mentor_away"),
         ("mentors", "0006_mentor_away"),
         ("residents", "0006_goal_progress"),
