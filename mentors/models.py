@@ -12,8 +12,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import formats, timezone
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from mentoring_site.roles import Role, role_of
 from residents.models import House, Language, RecoveryPathway
@@ -191,18 +192,18 @@ class MentorQuerySet(models.QuerySet):
 
 class Mentor(models.Model):
     class Status(models.TextChoices):
-        APPLICANT = "applicant", "Applicant"
-        IN_TRAINING = "in_training", "In training"
-        ACTIVE = "active", "Active"
-        ON_BREAK = "on_break", "On break"
-        RETIRED = "retired", "Retired"
+        APPLICANT = "applicant", _("Applicant")
+        IN_TRAINING = "in_training", _("In training")
+        ACTIVE = "active", _("Active")
+        ON_BREAK = "on_break", _("On break")
+        RETIRED = "retired", _("Retired")
 
     class Gender(models.TextChoices):
-        UNSPECIFIED = "", "Prefer not to say"
-        WOMAN = "woman", "Woman"
-        MAN = "man", "Man"
-        NONBINARY = "nonbinary", "Non-binary"
-        SELF_DESCRIBED = "self_described", "Self-described"
+        UNSPECIFIED = "", _("Prefer not to say")
+        WOMAN = "woman", _("Woman")
+        MAN = "man", _("Man")
+        NONBINARY = "nonbinary", _("Non-binary")
+        SELF_DESCRIBED = "self_described", _("Self-described")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mentor_profile"
@@ -333,8 +334,8 @@ def compute_clearance(
 
 
 def format_day(day: dt.date) -> str:
-    """3 March 2026: the way people write dates in reasons and emails."""
-    return f"{day.day} {day:%B %Y}"
+    """3 March 2026 (3 de marzo de 2026): the way people write dates in reasons and emails."""
+    return formats.date_format(day, pgettext("date format", "j F Y"))
 
 
 class MentorStatusChange(models.Model):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from activity_log.models import ContactLog
 from matching.models import Pairing
@@ -43,38 +44,36 @@ class DueState:
         return self.days is not None and self.days < 0
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def due_state(
     next_due_at: dt.datetime | None, tz: zoneinfo.ZoneInfo, now: dt.datetime | None = None
 ) -> DueState:
     if next_due_at is None:
-        return DueState(None, "No check-in due", "secondary")
+        return DueState(None, gettext("No check-in due"), "secondary")
     now = now or timezone.now()
     days = (next_due_at.astimezone(tz).date() - now.astimezone(tz).date()).days
     if days < 0:
-        return DueState(days, f"Overdue by {_plural(-days, 'day')}", "danger")
+        words = ngettext("Overdue by %(days)d day", "Overdue by %(days)d days", -days)
+        return DueState(days, words % {"days": -days}, "danger")
     if days == 0:
-        return DueState(0, "Due today", "warning")
+        return DueState(0, gettext("Due today"), "warning")
     if days == 1:
-        return DueState(1, "Due tomorrow", "info")
-    return DueState(days, f"Due in {_plural(days, 'day')}", "info" if days <= 2 else "success")
+        return DueState(1, gettext("Due tomorrow"), "info")
+    words = ngettext("Due in %(days)d day", "Due in %(days)d days", days) % {"days": days}
+    return DueState(days, words, "info" if days <= 2 else "success")
 
 
 def ago_in_words(
     when: dt.datetime | None, tz: zoneinfo.ZoneInfo, now: dt.datetime | None = None
 ) -> str:
     if when is None:
-        return "No contact yet"
+        return gettext("No contact yet")
     now = now or timezone.now()
     days = (now.astimezone(tz).date() - when.astimezone(tz).date()).days
     if days <= 0:
-        return "Today"
+        return gettext("Today")
     if days == 1:
-        return "Yesterday"
-    return f"{days} days ago"
+        return gettext("Yesterday")
+    return ngettext("%(days)d day ago", "%(days)d days ago", days) % {"days": days}
 
 
 def active_consent(resident: Resident, today: dt.date | None = None) -> ConsentRecord | None:

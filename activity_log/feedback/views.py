@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -170,7 +171,7 @@ def feedback_request_new(request: HttpRequest, resident_id: int) -> HttpResponse
     pairing = Pairing.objects.filter(resident=resident).order_by("-started_on", "-id").first()
     if pairing is None:
         return _slip_error(
-            request, "This resident has no mentor yet, so there is nothing to ask about."
+            request, gettext("This resident has no mentor yet, so there is nothing to ask about.")
         )
     try:
         feedback_request, token = services.feedback_request_manual(pairing=pairing, by=request.user)
@@ -296,7 +297,9 @@ def assessment_new(request: HttpRequest, resident_id: int) -> HttpResponse:
             entered_by=request.user,
         )
         audit.mark(request, "create", assessment, resident_id=resident.pk)
-        messages.success(request, f"Recovery check saved: {assessment.total} of 60.")
+        messages.success(
+            request, gettext("Recovery check saved: %(total)s of 60.") % {"total": assessment.total}
+        )
         return redirect("residents:detail", resident.pk)
     audit.mark(request, "view", resident, resident_id=resident.pk)
     return _assessment_page(
@@ -332,7 +335,7 @@ def assessment_new_by_mentor(request: HttpRequest, pairing_id: int) -> HttpRespo
             entered_by=request.user,
         )
         audit.mark(request, "create", assessment, resident_id=resident.pk)
-        messages.success(request, "Recovery check saved. Thank you.")
+        messages.success(request, gettext("Recovery check saved. Thank you."))
         return redirect("activity_log:my_mentees")
     audit.mark(request, "view", resident, resident_id=resident.pk)
     return _assessment_page(
@@ -360,8 +363,10 @@ def assessment_link_new(request: HttpRequest, resident_id: int) -> HttpResponse:
             "link": link,
             "qr_svg": _qr(link),
             "days": settings.FEEDBACK_LINK_DAYS,
-            "heading": "Your recovery check",
-            "intro": "Scan the code with your phone's camera and answer ten short statements.",
+            "heading": gettext("Your recovery check"),
+            "intro": gettext(
+                "Scan the code with your phone's camera and answer ten short statements."
+            ),
         },
     )
     response["Cache-Control"] = "no-store"
