@@ -4,6 +4,7 @@ sentence from the catalogue is visible (tests/spanish.py), and the Spanish words
 dates included."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -18,13 +19,24 @@ pytestmark = pytest.mark.browser
 SPANISH_DAYS = ("domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado")
 
 
+# Words no Spanish sentence has: catches English that never reached the catalogue.
+ENGLISH_WORDS = re.compile(r"\b(the|your|you|with|and|of|to|is|are|this|check|due|save)\b", re.I)
+
+
 def _visible_text(page) -> str:
-    return page.locator("body").inner_text()
+    """The page's visible text, less the crisis guidance's English paragraph (shown in both
+    languages on purpose, templates/_crisis_guidance.html)."""
+    text = page.locator("body").inner_text()
+    for english in page.locator('[lang="en"]').all_inner_texts():
+        text = text.replace(english, "")
+    return text
 
 
 def _all_spanish(page, *expected: str) -> str:
     text = _visible_text(page)
     assert english_left(text) == [], f"English left on {page.url}"
+    words = sorted({w.lower() for w in ENGLISH_WORDS.findall(text.replace("Robin", ""))})
+    assert words == [], f"English words on {page.url}: {words}\n{text}"
     for words in expected:
         assert words in text, f"{words!r} not on {page.url}"
     return text
