@@ -58,7 +58,7 @@ def test_a_spanish_mentors_digest_is_entirely_in_spanish(mentor):
         assert "Hola, Sam:" in text
         assert "A algunos de sus mentorados les toca un contacto:" in text
         # 8 March 2026 (2 days before NOW), in Spanish words and order.
-        assert "pendiente desde el domingo 8 de marzo" in text
+        assert "atrasado por 2 días (tocaba el domingo 8 de marzo)" in text
         course = "Cómo actuar en una crisis y calmar la situación"
         assert f"{course} vence el miércoles 1 de abril de 2026" in text
         assert "Mentoría entre Pares" in text
@@ -80,6 +80,6 @@ def test_an_english_mentors_digest_stays_english(mentor):
     overdue = [overdue_reminder(mentor, days=days) for days in (2, 3)]
     message = build_email(mentor.user, [*overdue, expiring_training_reminder(mentor)], NOW)
     assert message.subject == "2 check-ins due and a course to renew"
-    assert "due since Sunday 8 March" in message.body
+    assert "overdue by 2 days (due Sunday 8 March)" in message.body
     assert "Naloxone refresher expires on Wednesday 1 April 2026" in message.body
     assert dt.date(2026, 3, 8).strftime("%A") == "Sunday"
