@@ -312,14 +312,19 @@ def compute_clearance(
     """
     reasons: list[str] = []
     if mentor.status != Mentor.Status.ACTIVE:
-        reasons.append(f"Status is {mentor.get_status_display().lower()}")
+        reasons.append(
+            gettext("Status is %(status)s") % {"status": mentor.get_status_display().lower()}
+        )
     min_days = settings.MENTOR_MIN_RECOVERY_DAYS
     if mentor.recovery_since is None:
-        reasons.append("Recovery-since date not recorded")
+        reasons.append(gettext("Recovery-since date not recorded"))
     elif mentor.recovery_since > today - dt.timedelta(days=min_days):
         eligible = mentor.recovery_since + dt.timedelta(days=min_days)
-        span = "a year" if min_days == 365 else f"{min_days} days"
-        reasons.append(f"Less than {span} in recovery (eligible from {format_day(eligible)})")
+        if min_days == 365:
+            reason = gettext("Less than a year in recovery (eligible from %(day)s)")
+        else:
+            reason = gettext("Less than %(days)s days in recovery (eligible from %(day)s)")
+        reasons.append(reason % {"days": min_days, "day": format_day(eligible)})
     done = [r for r in records if r.completed_on <= today]
     for course in required_courses:
         mine = [r for r in done if r.course_id == course.pk]
@@ -327,9 +332,12 @@ def compute_clearance(
             continue
         if mine:
             latest = max(r.expires_on for r in mine)
-            reasons.append(f"{course.name} expired {format_day(latest)}")
+            reasons.append(
+                gettext("%(course)s expired %(day)s")
+                % {"course": course, "day": format_day(latest)}
+            )
         else:
-            reasons.append(f"{course.name} not completed")
+            reasons.append(gettext("%(course)s not completed") % {"course": course})
     return Clearance(cleared=not reasons, reasons=reasons)
 
 

@@ -1,12 +1,13 @@
 """Issue 20: a Spanish-speaking mentor on a phone (375x812) signs in, sees My mentees, logs a
-contact, sees the saved page, My progress and the certificate, all in Spanish: no English
-sentence from the catalogue is visible (tests/spanish.py), and the Spanish words are there,
-dates included."""
+contact, sees the saved page, My progress, the certificate, My training and My profile, all in
+Spanish: no English sentence from the catalogue is visible (tests/spanish.py), no common English
+word either, and the Spanish words are there, dates included."""
 
 import datetime as dt
 import re
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories as f
@@ -33,6 +34,7 @@ def _visible_text(page) -> str:
 
 
 def _all_spanish(page, *expected: str) -> str:
+    assert page.locator("html").get_attribute("lang") == "es", page.url
     text = _visible_text(page)
     assert english_left(text) == [], f"English left on {page.url}"
     words = sorted({w.lower() for w in ENGLISH_WORDS.findall(text.replace("Robin", ""))})
@@ -115,4 +117,13 @@ def test_a_spanish_speaking_mentor_works_entirely_in_spanish(page, live_server, 
     assert f"Emitido el {today.day} de " in text
     assert dt.date(today.year, 1, 1).strftime("%B") not in text  # "January": the month in Spanish
     screenshot(page, "es-5-certificate")
+
+    page.goto(reverse("mentors:my_training"))
+    _all_spanish(page, "Mi capacitación", "Autorizado/a para ser mentor/a.", "Todos los cursos")
+    screenshot(page, "es-6-my-training")
+    page.goto(reverse("mentors:my_profile"))
+    _all_spanish(
+        page, "Mi perfil", "Estado", "Activo/a", "Ausencia", "Mentorados a la vez", "Guardar"
+    )
+    screenshot(page, "es-7-my-profile")
     assert page.console_errors == []
