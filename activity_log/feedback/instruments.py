@@ -5,6 +5,9 @@ slug and its answers as a list, so old assessments keep their meaning).
 BARC-10: the Brief Assessment of Recovery Capital (Vilsaint, Kelly, Bergman, Groshkova, Best &
 White, 2017, Drug and Alcohol Dependence 177: 71-76). Ten statements, each answered on a
 six-point agreement scale scored 1-6; the total runs from 10 to 60, higher is more capital.
+
+Spanish (locale/es): a faithful plain-language translation made here, not a published, validated
+Spanish BARC-10; scores taken in Spanish should be read with that in mind.
 """
 
 from __future__ import annotations
