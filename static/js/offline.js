@@ -19,7 +19,14 @@
   })();
   const savedAt = document.body.dataset.offlineAt;
   const loadedAt = new Date();
-  const plural = (n) => n + (n === 1 ? " contact" : " contacts");
+  // The words, in the page's language: base.html puts them on this tag (data-w-*), so a cached
+  // page keeps the language it was saved in.
+  const words = (name, values) =>
+    Object.entries(values || {}).reduce(
+      (text, [key, value]) => text.replace(`{${key}}`, value),
+      tag.dataset[name] || name,
+    );
+  const counted = (name, n) => words(n === 1 ? name + "One" : name + "Many", { n });
   const two = (n) => String(n).padStart(2, "0");
   let shownWaiting = 0;
 
@@ -41,10 +48,9 @@
     const when = savedAt ? new Date(Number(savedAt)) : loadedAt;
     const time = two(when.getHours()) + ":" + two(when.getMinutes());
     if (!navigator.onLine) {
-      notice("offline-banner", "alert-warning").textContent = "Offline, last updated " + time;
+      notice("offline-banner", "alert-warning").textContent = words("wOffline", { time });
     } else if (savedAt) {
-      notice("offline-banner", "alert-secondary").textContent =
-        `Back online. This copy is from ${time}: reload for the latest.`;
+      notice("offline-banner", "alert-secondary").textContent = words("wBack", { time });
     } else {
       const banner = document.querySelector("[data-offline-banner]");
       if (banner) banner.hidden = true;
@@ -55,11 +61,11 @@
   // there it stays in the outbox, marked, and the notice stays.
   function returnToDraft(item) {
     const el = notice("outbox-failed", "alert-danger");
-    el.textContent = "A contact could not be sent. ";
+    el.textContent = words("wFailed") + " ";
     const link = el.appendChild(document.createElement("a"));
     link.href = item.url;
     link.className = "alert-link";
-    link.textContent = "Open it to check";
+    link.textContent = words("wOpen");
     if (!store || store.getItem(item.draftKey)) return null;
     store.setItem(item.draftKey, JSON.stringify({ savedAt: Date(), fields: item.fields }));
     return outbox.remove(item.key);
@@ -71,8 +77,8 @@
     const waiting = items.length - failed.length;
     const sent = Math.max(shownWaiting - waiting - failed.length, 0);
     const parts = [];
-    if (sent) parts.push(plural(sent) + " sent");
-    if (waiting) parts.push(plural(waiting) + " waiting to send");
+    if (sent) parts.push(counted("wSent", sent));
+    if (waiting) parts.push(counted("wWaiting", waiting));
     if (parts.length) {
       const kind = waiting ? "alert-info" : "alert-success";
       notice("outbox-status", kind).textContent = parts.join(", ");
@@ -133,7 +139,7 @@
     if (event.defaultPrevented || new URL(form.action).pathname !== tag.dataset.logout) return;
     event.preventDefault();
     const items = await outbox.all().catch(() => []);
-    const question = plural(items.length) + " not sent yet will be deleted. Sign out anyway?";
+    const question = counted("wSignOut", items.length);
     if (items.length && !window.confirm(question)) return;
     document.documentElement.setAttribute("data-signing-out", ""); // log_form.js saves no draft
     await Promise.race([wipe(), new Promise((resolve) => setTimeout(resolve, 3000))]);
