@@ -1,4 +1,4 @@
-"""Issue 20: a Spanish-speaking mentor's digest is entirely in Spanish (subject, text and HTML,
+"""Issue 20: a Spanish-speaking mentor's digest and text are entirely in Spanish (subject, text and HTML,
 dates included), and an English-speaking mentor's stays English."""
 
 from __future__ import annotations
@@ -83,3 +83,17 @@ def test_an_english_mentors_digest_stays_english(mentor):
     assert "overdue by 2 days (due Sunday 8 March)" in message.body
     assert "Naloxone refresher expires on Wednesday 1 April 2026" in message.body
     assert dt.date(2026, 3, 8).strftime("%A") == "Sunday"
+
+
+def test_a_spanish_mentors_text_is_in_spanish():
+    """The reminder text (issue 19) in the mentor's language: no English left, Spanish words."""
+    from activity_log.reminders.texts import build_text
+
+    mentor = f.ClearedMentorFactory(user__first_name="Sam", user__preferred_language="es")
+    reminders = [overdue_reminder(mentor, days=days) for days in (2, 3)]
+    text = build_text(mentor.user, reminders, NOW)
+    assert english_left(text) == []
+    assert text.startswith("Mentoría entre Pares: hola, Sam. Contactos pendientes: ")
+    assert "(2 días de atraso)" in text
+    english = build_text(f.ClearedMentorFactory(user__first_name="Ana").user, reminders, NOW)
+    assert english.startswith("Peer Mentoring: hi Ana. Check-ins due: ")
