@@ -1,7 +1,7 @@
 """Issue 20: a Spanish-speaking mentor on a phone (375x812) signs in, sees My mentees, logs a
-contact, sees the saved page, My progress, the certificate, My training and My profile, all in
-Spanish: no English sentence from the catalogue is visible (tests/spanish.py), no common English
-word either, and the Spanish words are there, dates included."""
+contact, sees the saved page, My progress, the certificate, My training, My profile and
+Reminders, all in Spanish: no English sentence from the catalogue is visible (tests/spanish.py),
+no common English word either, and the Spanish words are there, dates included."""
 
 import datetime as dt
 import re
@@ -126,4 +126,7 @@ def test_a_spanish_speaking_mentor_works_entirely_in_spanish(page, live_server, 
         page, "Mi perfil", "Estado", "Activo/a", "Ausencia", "Mentorados a la vez", "Guardar"
     )
     screenshot(page, "es-7-my-profile")
+    page.goto(reverse("text_settings"))
+    _all_spanish(page, "Recordatorios y avisos", "Enviar mis recordatorios y avisos por", "Ambos")
+    assert page.title().startswith("Recordatorios · Mentoría entre Pares")
     assert page.console_errors == []
