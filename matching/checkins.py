@@ -37,6 +37,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import gettext, ngettext
 
 NO_ANSWER = "no_answer"
 
@@ -105,10 +106,6 @@ def days_late(due_at: dt.datetime, now: dt.datetime, tz: zoneinfo.ZoneInfo) -> i
     return max((now.astimezone(tz).date() - due_day(due_at, tz)).days, 0)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 @dataclass(frozen=True)
 class CheckinState:
     """How one pairing's check-in stands at one moment, and the words every page uses for it."""
@@ -133,14 +130,19 @@ class CheckinState:
     def words(self) -> str:
         """ "No check-in due", "Due in 3 days", "Due tomorrow", "Due today", "Overdue by 2 days"."""
         if self.state == State.NOT_DUE:
-            return "No check-in due"
+            return gettext("No check-in due")
         if self.state == State.OVERDUE:
-            return f"Overdue by {_plural(self.days_late, 'day')}"
+            late = self.days_late
+            return ngettext("Overdue by %(days)d day", "Overdue by %(days)d days", late) % {
+                "days": late
+            }
         if self.days == 0:
-            return "Due today"
+            return gettext("Due today")
         if self.days == 1:
-            return "Due tomorrow"
-        return f"Due in {_plural(self.days, 'day')}"
+            return gettext("Due tomorrow")
+        return ngettext("Due in %(days)d day", "Due in %(days)d days", self.days) % {
+            "days": self.days
+        }
 
     @property
     def colour(self) -> str:
