@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
-from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from mentoring_site.roles import Role, role_of
@@ -194,7 +194,7 @@ class Mentor(models.Model):
     class Status(models.TextChoices):
         APPLICANT = "applicant", _("Applicant")
         IN_TRAINING = "in_training", _("In training")
-        ACTIVE = "active", pgettext_lazy("mentor status", "Active")
+        ACTIVE = "active", _("Active")
         ON_BREAK = "on_break", _("On break")
         RETIRED = "retired", _("Retired")
 
@@ -321,14 +321,10 @@ def compute_clearance(
     elif mentor.recovery_since > today - dt.timedelta(days=min_days):
         eligible = mentor.recovery_since + dt.timedelta(days=min_days)
         if min_days == 365:
-            reason = gettext("Less than a year in recovery (eligible from %(date)s)")
+            reason = gettext("Less than a year in recovery (eligible from %(day)s)")
         else:
-            reason = ngettext(
-                "Less than %(days)d day in recovery (eligible from %(date)s)",
-                "Less than %(days)d days in recovery (eligible from %(date)s)",
-                min_days,
-            )
-        reasons.append(reason % {"days": min_days, "date": format_day(eligible)})
+            reason = gettext("Less than %(days)s days in recovery (eligible from %(day)s)")
+        reasons.append(reason % {"days": min_days, "day": format_day(eligible)})
     done = [r for r in records if r.completed_on <= today]
     for course in required_courses:
         mine = [r for r in done if r.course_id == course.pk]
@@ -337,8 +333,8 @@ def compute_clearance(
         if mine:
             latest = max(r.expires_on for r in mine)
             reasons.append(
-                gettext("%(course)s expired %(date)s")
-                % {"course": course, "date": format_day(latest)}
+                gettext("%(course)s expired %(day)s")
+                % {"course": course, "day": format_day(latest)}
             )
         else:
             reasons.append(gettext("%(course)s not completed") % {"course": course})
@@ -346,8 +342,7 @@ def compute_clearance(
 
 
 def format_day(day: dt.date) -> str:
-    """3 March 2026 (3 de marzo de 2026): the way people write dates in reasons and emails,
-    in the active language."""
+    """3 March 2026 (3 de marzo de 2026): the way people write dates in reasons and emails."""
     return formats.date_format(day, pgettext("date format", "j F Y"))
 
 

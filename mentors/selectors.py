@@ -112,9 +112,9 @@ class CourseStanding:
     @property
     def label(self) -> str:
         return {
-            "current": gettext("Done"),
+            "current": pgettext("training", "Done"),
             "expiring": gettext("Expires soon"),
-            "expired": pgettext("course", "Expired"),
+            "expired": gettext("Expired"),
             "missing": gettext("Missing"),
             "optional": gettext("Optional, not taken"),
         }[self.state]

@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -188,7 +189,7 @@ def feedback_request_new(request: HttpRequest, resident_id: int) -> HttpResponse
     pairing = Pairing.objects.filter(resident=resident).order_by("-started_on", "-id").first()
     if pairing is None:
         return _slip_error(
-            request, "This resident has no mentor yet, so there is nothing to ask about."
+            request, gettext("This resident has no mentor yet, so there is nothing to ask about.")
         )
     return _ask(request, pairing)
 
@@ -331,7 +332,9 @@ def assessment_new(request: HttpRequest, resident_id: int) -> HttpResponse:
         request,
         resident,
         RecoveryAssessment.Source.MANAGER,
-        saved=lambda assessment: f"Recovery check saved: {assessment.total} of 60.",
+        saved=lambda assessment: (
+            gettext("Recovery check saved: %(total)s of 60.") % {"total": assessment.total}
+        ),
         back=reverse("residents:detail", args=[resident.pk]),
     )
 
@@ -354,7 +357,7 @@ def assessment_new_by_mentor(request: HttpRequest, pairing_id: int) -> HttpRespo
         request,
         resident,
         RecoveryAssessment.Source.MENTOR,
-        saved=lambda assessment: "Recovery check saved. Thank you.",
+        saved=lambda assessment: gettext("Recovery check saved. Thank you."),
         back=reverse("activity_log:my_mentees"),
     )
 
@@ -374,8 +377,10 @@ def assessment_link_new(request: HttpRequest, resident_id: int) -> HttpResponse:
             "link": link,
             "qr_svg": _qr(link),
             "days": settings.FEEDBACK_LINK_DAYS,
-            "heading": "Your recovery check",
-            "intro": "Scan the code with your phone's camera and answer ten short statements.",
+            "heading": gettext("Your recovery check"),
+            "intro": gettext(
+                "Scan the code with your phone's camera and answer ten short statements."
+            ),
         },
     )
     response["Cache-Control"] = "no-store"

@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from activity_log.contacts.forms import LOCAL_DATETIME, ChipsMultiple
 from activity_log.groups.models import GroupSession, Kind
@@ -183,28 +184,31 @@ class CancelForm(InvalidMarksMixin, forms.Form):
 
 class AttendanceForm(InvalidMarksMixin, forms.Form):
     residents = ResidentChoiceField(
-        label="Residents", queryset=Resident.objects.none(), required=False, widget=ChipsMultiple
+        label=_("Residents"),
+        queryset=Resident.objects.none(),
+        required=False,
+        widget=ChipsMultiple,
     )
     mentors = MentorChoiceField(
-        label="Mentors", queryset=Mentor.objects.none(), required=False, widget=ChipsMultiple
+        label=_("Mentors"), queryset=Mentor.objects.none(), required=False, widget=ChipsMultiple
     )
     guests = forms.IntegerField(
-        label="Someone not listed (how many)",
+        label=_("Someone not listed (how many)"),
         min_value=0,
         max_value=200,
         initial=0,
         error_messages={
-            "min_value": "Enter a number of guests from 0 to 200.",
-            "max_value": "Enter a number of guests from 0 to 200.",
+            "min_value": _("Enter a number of guests from 0 to 200."),
+            "max_value": _("Enter a number of guests from 0 to 200."),
         },
         widget=_control(forms.NumberInput, inputmode="numeric"),
     )
     note = forms.CharField(
-        label="Short note (optional)",
+        label=_("Short note (optional)"),
         max_length=280,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
-        error_messages={"max_length": "Keep the note under 280 characters."},
+        error_messages={"max_length": _("Keep the note under 280 characters.")},
     )
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
 

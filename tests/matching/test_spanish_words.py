@@ -46,7 +46,7 @@ def test_clearance_reasons_are_in_spanish(house):
     with translation.override("es"):
         reasons = m.clearance(timezone.localdate()).reasons
     assert "Falta la fecha de inicio de la recuperación" in reasons
-    assert any(r.startswith("Su estado es: ") for r in reasons)
+    assert any(r.startswith("El estado es: ") for r in reasons)
 
 
 @pytest.mark.parametrize(("days", "words"), [(1, "cada día"), (7, "cada 7 días")])
