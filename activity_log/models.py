@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from activity_log.feedback.models import (  # noqa: F401
     AssessmentLink,
@@ -57,11 +58,11 @@ class ContactLogQuerySet(models.QuerySet):
 
 class ContactLog(models.Model):
     class Method(models.TextChoices):
-        IN_PERSON = "in_person", "In person"
-        PHONE = "phone", "Phone"
-        VIDEO = "video", "Video"
-        TEXT = "text", "Text"
-        NO_ANSWER = "no_answer", "Tried, no answer"
+        IN_PERSON = "in_person", _("In person")
+        PHONE = "phone", _("Phone")
+        VIDEO = "video", _("Video")
+        TEXT = "text", _("Text")
+        NO_ANSWER = "no_answer", _("Tried, no answer")
 
     class Concern(models.TextChoices):
         NONE = "none", "None"
@@ -189,15 +190,15 @@ class Reminder(models.Model):
     """The outbox: one row per message owed to one person about one due time."""
 
     class Kind(models.TextChoices):
-        MENTOR_OVERDUE = "mentor_overdue", "Mentor reminder"
-        MANAGER_ESCALATION = "manager_escalation", "Manager escalation"
-        URGENT_CONCERN = "urgent_concern", "Urgent concern"
-        TRAINING_EXPIRING = "training_expiring", "Training expiring"
+        MENTOR_OVERDUE = "mentor_overdue", _("Mentor reminder")
+        MANAGER_ESCALATION = "manager_escalation", _("Manager escalation")
+        URGENT_CONCERN = "urgent_concern", _("Urgent concern")
+        TRAINING_EXPIRING = "training_expiring", _("Training expiring")
         # The rest are notices, in the digest like the above (quiet hours, once each).
-        FOLLOW_UP = "follow_up", "Follow-up due"
-        NEW_MENTEE = "new_mentee", "New mentee"
-        MENTOR_AWAY = "mentor_away", "Mentor away"
-        ATTENDANCE_NOT_TAKEN = "attendance_missing", "Attendance not taken"
+        FOLLOW_UP = "follow_up", _("Follow-up due")
+        NEW_MENTEE = "new_mentee", _("New mentee")
+        MENTOR_AWAY = "mentor_away", _("Mentor away")
+        ATTENDANCE_NOT_TAKEN = "attendance_missing", _("Attendance not taken")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     pairing = models.ForeignKey(

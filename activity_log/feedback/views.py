@@ -14,8 +14,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -170,7 +172,7 @@ def feedback_request_new(request: HttpRequest, resident_id: int) -> HttpResponse
     pairing = Pairing.objects.filter(resident=resident).order_by("-started_on", "-id").first()
     if pairing is None:
         return _slip_error(
-            request, "This resident has no mentor yet, so there is nothing to ask about."
+            request, _("This resident has no mentor yet, so there is nothing to ask about.")
         )
     try:
         feedback_request, token = services.feedback_request_manual(pairing=pairing, by=request.user)
@@ -256,14 +258,17 @@ def resident_recovery(request: HttpRequest, resident_id: int) -> HttpResponse:
     resident = _get_resident(request, resident_id)
     audit.mark_section(request, "view", resident, resident_id=resident.pk)
     history = selectors.recovery_history(resident)
-    points = [(f"{a.taken_at:%-d %b %y}", a.total) for a in history.assessments]
+    day_month_year = pgettext("date format", "j M y")
+    points = [
+        (formats.date_format(a.taken_at, day_month_year), a.total) for a in history.assessments
+    ]
     return render(
         request,
         "activity_log/feedback/_resident_recovery.html",
         {
             "resident": resident,
             "history": history,
-            "chart": charts.column_chart(points, title="Recovery capital (BARC-10 total, 10-60)")
+            "chart": charts.column_chart(points, title=_("Recovery capital (BARC-10 total, 10-60)"))
             if points
             else "",
             "due": selectors.recovery_check_due(
@@ -296,7 +301,9 @@ def assessment_new(request: HttpRequest, resident_id: int) -> HttpResponse:
             entered_by=request.user,
         )
         audit.mark(request, "create", assessment, resident_id=resident.pk)
-        messages.success(request, f"Recovery check saved: {assessment.total} of 60.")
+        messages.success(
+            request, _("Recovery check saved: %(total)d of 60.") % {"total": assessment.total}
+        )
         return redirect("residents:detail", resident.pk)
     audit.mark(request, "view", resident, resident_id=resident.pk)
     return _assessment_page(

@@ -23,6 +23,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from activity_log.models import ContactLog
 from activity_log.reports import rollup
@@ -85,6 +87,17 @@ AGE_BANDS = [
     ("65 and over", 65, None),
 ]
 AGE_UNKNOWN = "Not recorded"
+# The bands' names above are the SQL values (English, never shown as such); what people read.
+AGE_BAND_LABELS = {
+    "Under 25": _("Under 25"),
+    "65 and over": _("65 and over"),
+    AGE_UNKNOWN: _("Not recorded"),
+}
+
+
+def age_band_label(band: str) -> str:
+    """An age band's name in the active language ("25-34" reads the same in every language)."""
+    return str(AGE_BAND_LABELS.get(band, band))
 
 
 def _age_band_case(year: int) -> Case:
@@ -137,8 +150,13 @@ def build_report(scope: Scope, period: Period, now: dt.datetime | None = None) -
     # Contacts by method and topic, minutes and on-time check-ins come from the roll-up
     # (activity_log/reports/rollup.py), not from the period's contacts: 1.1-1.7 s -> a few ms at scale.
     rolled, by_topic = rollup.rolled_up_contacts(scope.rollup_house_ids(), period.start, period.end)
+    # Labels in the request's language, as plain strings (the CSV and the charts slice them).
     method_labels = dict(ContactLog.Method.choices)
-    by_method = [(label, rolled.get(value, (0, 0, 0))[0]) for value, label in method_labels.items()]
+    by_method = [
+        (str(label), rolled.get(value, (0, 0, 0))[0]) for value, label in method_labels.items()
+    ]
+    # Topic names are stored in English and translated through the catalogue (lookup_names).
+    by_topic = [(gettext(name), n) for name, n in by_topic]
     contact_figures = {
         "total": sum(n for n, _, _ in rolled.values()),
         "minutes": sum(minutes for _, minutes, _ in rolled.values()),
@@ -184,7 +202,7 @@ def build_report(scope: Scope, period: Period, now: dt.datetime | None = None) -
             exits.append(
                 ExitGroup(
                     status=status,
-                    label=labels[status],
+                    label=str(labels[status]),
                     mentored=mentored,
                     count=row["n"] if row else 0,
                     average_stay_days=_days(average),
@@ -218,7 +236,9 @@ def build_report(scope: Scope, period: Period, now: dt.datetime | None = None) -
         median_acknowledge=median,
         exits=exits,
         goals_achieved=sum(goals.values()),
-        goals_by_category=[(label, goals.get(value, 0)) for value, label in categories.items()],
+        goals_by_category=[
+            (str(label), goals.get(value, 0)) for value, label in categories.items()
+        ],
         age_bands=[(label, ages.get(label, 0)) for label, _, _ in AGE_BANDS]
         + [(AGE_UNKNOWN, ages.get(AGE_UNKNOWN, 0))],
     )
