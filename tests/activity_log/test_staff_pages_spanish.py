@@ -97,6 +97,8 @@ def test_the_reports_page_its_print_page_and_its_form_errors_are_in_spanish(
     future = (timezone.localdate() + dt.timedelta(days=2)).isoformat()
     bad = client.get(REPORTS, {"start": "2026-01-01", "end": future})
     assert "La fecha final no puede estar en el futuro." in bad.content.decode()
+    outcomes = client.get(reverse("activity_log:outcomes_report")).content.decode()
+    assert 'se muestran como "&lt;5"' in outcomes  # a translated literal is still escaped
 
 
 def test_the_dashboard_and_program_health_are_in_spanish(
