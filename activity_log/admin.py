@@ -2,11 +2,11 @@
 
 from django.contrib import admin
 
+from activity_log.contacts import services
 from activity_log.feedback import admin as feedback_admin  # noqa: F401 - registers its admins
 from activity_log.groups import admin as groups_admin  # noqa: F401 - registers group admins
 from activity_log.models import ContactAddendum, ContactLog, Milestone, Topic
 from activity_log.reminders import admin as reminders_admin  # noqa: F401 - registers ReminderAdmin
-from activity_log.reports import rollup
 from mentoring_site.audit import AuditedAdminMixin
 
 
@@ -49,11 +49,11 @@ class ContactLogAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
-        # A correction here changes report figures too: the roll-up follows (topics included,
-        # which are saved with the related objects), for the old pairing as well if it moved.
+        # A correction here moves due times and report figures too: the check-in rule and the
+        # roll-up follow (topics included, which are saved with the related objects), for the
+        # old pairing as well if it moved.
         pairings = {form.instance.pairing_id, form.initial.get("pairing")} - {None}
-        for pairing_id in sorted(pairings):
-            rollup.pairing_rollup_refresh(pairing_id=pairing_id)
+        services.pairings_recompute_due(pairings)
 
 
 @admin.register(ContactAddendum)

@@ -7,4 +7,8 @@ class ActivityLogConfig(AppConfig):
 
     def ready(self) -> None:
         # Subscribe to mentors' events (see activity_log/handlers.py).
-        from activity_log import handlers  # noqa: F401
+        # Register the tasks in every process: services enqueue them by name.
+        from activity_log import (
+            handlers,  # noqa: F401
+            tasks,  # noqa: F401
+        )

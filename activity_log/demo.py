@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from activity_log.contacts import hours
-from activity_log.contacts.services import pairing_recompute_due
+from activity_log.contacts.services import pairing_recompute_due, pairings_recompute_due_bulk
 from activity_log.models import ContactLog, Milestone, Reminder, Topic
 from activity_log.reports import rollup
 from matching.models import Pairing
@@ -400,31 +400,8 @@ def _write_batch_orm(batch: list[BulkRow]) -> None:
     )
 
 
-RECOMPUTE_LAST_SQL = """
-UPDATE matching_pairing AS p SET last_contact_at = (
-    SELECT MAX(c.happened_at) FROM activity_log_contactlog AS c
-    WHERE c.pairing_id = p.id AND c.method <> 'no_answer'
-)
-"""
-# The same rule as Pairing.next_due(): wall-clock days in the house's time zone.
-RECOMPUTE_DUE_SQL = """
-UPDATE matching_pairing AS p SET next_due_at = CASE WHEN p.status = 'active' THEN
-    (COALESCE(p.last_contact_at AT TIME ZONE h.time_zone, p.started_on::timestamp)
-     + make_interval(days => p.checkin_interval_days)) AT TIME ZONE h.time_zone
-    ELSE NULL END
-FROM residents_resident AS r JOIN residents_house AS h ON h.id = r.house_id
-WHERE r.id = p.resident_id
-"""
-
-
 def pairings_recompute_due_all() -> None:
-    """Every pairing's last contact and due time, set-based on PostgreSQL."""
-    if connection.vendor == "postgresql":
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(RECOMPUTE_LAST_SQL)
-            cursor.execute(RECOMPUTE_DUE_SQL)
-        return
-    for pk in Pairing.objects.values_list("pk", flat=True):
-        with transaction.atomic():
-            pairing = Pairing.objects.select_for_update().select_related("resident__house")
-            pairing_recompute_due(pairing=pairing.get(pk=pk))
+    """Every pairing's last contact, due time and contacts' on-time by the check-in rule
+    (matching/checkins.py), a chunk of pairings at a time."""
+    ids = list(Pairing.objects.order_by("pk").values_list("pk", flat=True))
+    pairings_recompute_due_bulk(ids)

@@ -2,7 +2,7 @@
 
 from django.dispatch import receiver
 
-from activity_log.contacts import hours
+from activity_log.contacts import hours, services
 from activity_log.feedback import services as feedback
 from activity_log.reminders import notices
 from activity_log.reports import health_cache, rollup
@@ -33,14 +33,17 @@ def drop_cached_training_lists(sender, mentor, **kwargs) -> None:
 
 @receiver(pairing_schedule_changed, dispatch_uid="activity_log.rollup_on_interval_change")
 def refresh_rollup_after_interval_change(sender, pairing, **kwargs) -> None:
-    """On-time check-ins depend on the interval: the pairing's report figures are recomputed."""
+    """On-time check-ins depend on the interval: each contact is judged again and the
+    pairing's report figures recomputed (the pairing row is locked by the change)."""
+    services.contacts_judge(pairing=pairing)
     rollup.pairing_rollup_refresh(pairing_id=pairing.pk)
 
 
 @receiver(resident_moved, dispatch_uid="activity_log.rollup_on_resident_moved")
 def refresh_rollup_after_move(sender, resident, old_house_id, **kwargs) -> None:
-    """Reports count contacts under the resident's current house: move them in the roll-up."""
-    rollup.resident_rollup_refresh(resident_id=resident.pk)
+    """Check-in days are counted in the house's time zone, and reports count contacts under the
+    resident's current house: due times, on-time contacts and the roll-up follow the move."""
+    services.pairings_recompute_due(resident.pairings.values_list("pk", flat=True))
 
 
 @receiver(pairing_ended, dispatch_uid="activity_log.feedback_on_pairing_end")

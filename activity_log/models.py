@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -84,6 +85,10 @@ class ContactLog(models.Model):
     concern_level = models.CharField(max_length=6, choices=Concern.choices, default=Concern.NONE)
     concern_note = models.CharField(max_length=280, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # Derived by the check-in rule (matching/checkins.py), written only by
+    # services.pairing_recompute_due: happened before its due in force became overdue.
+    # None for "no answer", which is never judged.
+    on_time = models.BooleanField(null=True, blank=True, editable=False)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -186,6 +191,90 @@ class Milestone(models.Model):
         return f"{self.hours} hours"
 
 
+# --- The reminder outbox ---------------------------------------------------------------------
+
+# A failed send is retried 1, 2, 4, 8 ... minutes later, at most this far apart.
+MAX_BACKOFF = dt.timedelta(hours=2)
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """1, 2, 4, 8 ... minutes after the n-th failure, at most two hours."""
+    return min(dt.timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+class ReminderQuerySet(models.QuerySet):
+    """The outbox's states and the sender's compare-and-set writes (docs/reminders.md).
+
+    A row is *unsent* until sent or given up, *free* when no live claim holds it, and *ready*
+    when unsent, free and past send_after. A sender claims ready rows with one UPDATE that sets
+    claimed_until (the lease) and its claim_token; every later write goes through `held()`, so a
+    sender whose lease ran out changes nothing.
+    """
+
+    def unsent(self) -> ReminderQuerySet:
+        """Not sent and not given up (reminder_unsent_idx)."""
+        return self.filter(sent_at__isnull=True, failed_at__isnull=True)
+
+    def free(self, now: dt.datetime) -> ReminderQuerySet:
+        """Not held by a claim whose lease still runs."""
+        return self.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+
+    def ready(self, now: dt.datetime) -> ReminderQuerySet:
+        """Ready to go and not being sent right now."""
+        return self.unsent().filter(send_after__lte=now).free(now)
+
+    def claim(
+        self, ids: list[int], *, now: dt.datetime, lease: dt.timedelta, token: uuid.UUID
+    ) -> list[int]:
+        """Compare-and-set on the whole batch; returns only the rows of `ids` this token won.
+
+        The UPDATE re-checks `sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < now)`
+        row by row, so a row another sender claimed meanwhile is skipped.
+        """
+        self.filter(id__in=ids).unsent().free(now).update(
+            claimed_until=now + lease, claim_token=token
+        )
+        return list(
+            self.filter(id__in=ids, claim_token=token).order_by().values_list("id", flat=True)
+        )
+
+    def held(self, ids, token: uuid.UUID) -> ReminderQuerySet:
+        """Rows of `ids` the claim `token` still holds (and not sent)."""
+        return self.filter(id__in=ids, claim_token=token, sent_at__isnull=True)
+
+    def release(self, ids, token: uuid.UUID) -> int:
+        """Gives held rows back unsent, for the next run."""
+        return self.held(ids, token).update(claimed_until=None, claim_token=None)
+
+    def mark_sent(self, ids, token: uuid.UUID, now: dt.datetime) -> int:
+        """Sets sent_at on the rows still held (compare-and-set on the token); the count marked."""
+        return self.held(ids, token).update(
+            sent_at=now, claimed_until=None, attempts=F("attempts") + 1
+        )
+
+    def mark_failed(
+        self, reminders, *, error: str, now: dt.datetime, token: uuid.UUID | None = None
+    ) -> tuple[int, int]:
+        """Records one failed try per row: retried after `backoff`, or given up once
+        REMINDER_GIVE_UP has passed since the row could first have gone (send_after, not when
+        it was written). With `token`, only rows that claim still holds. Returns (failed,
+        gave_up)."""
+        failed = gave_up = 0
+        for reminder in reminders:
+            attempts = reminder.attempts + 1
+            if now - reminder.send_after >= settings.REMINDER_GIVE_UP:
+                changes = {"failed_at": now, "claimed_until": None}
+                gave_up += 1
+            else:
+                changes = {"claimed_until": now + backoff(attempts)}
+                failed += 1
+            rows = self.filter(id=reminder.id)
+            if token is not None:
+                rows = rows.filter(claim_token=token)
+            rows.update(attempts=attempts, last_error=error, **changes)
+        return failed, gave_up
+
+
 class Reminder(models.Model):
     """The outbox: one row per message owed to one person about one due time."""
 
@@ -235,6 +324,8 @@ class Reminder(models.Model):
     failed_at = models.DateTimeField(
         null=True, blank=True, help_text="Gave up after repeated failures."
     )
+
+    objects = ReminderQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -303,7 +394,7 @@ class ContactDay(models.Model):
     method = models.CharField(max_length=10, choices=ContactLog.Method.choices)
     contacts = models.PositiveIntegerField(default=0)
     minutes = models.PositiveIntegerField(default=0)
-    # Real contacts (not "no answer") made by their due time plus grace (reports.contacts_with_due).
+    # Real contacts (not "no answer") made on time by the check-in rule (ContactLog.on_time).
     on_time = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -1,4 +1,8 @@
-"""Celery tasks: thin wrappers around activity_log.reminders (see docs/reminders.md)."""
+"""activity_log's Celery tasks, all here: each only calls a service (docs/reminders.md).
+
+Nothing in activity_log imports this module but apps.py (so every process registers the tasks);
+services enqueue by task name (reminders.send.enqueue_send), so no service imports a task.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,12 @@ from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import beat_init
 from django.conf import settings
 
+from activity_log.feedback import services as feedback_services
+from activity_log.groups import services as group_services
+from activity_log.privacy import retention
 from activity_log.reminders.scan import scan_overdue
 from activity_log.reminders.send import send_all_due
+from activity_log.reports.health_cache import warm_all_houses_health
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +63,6 @@ def mentor_away_task() -> dict:
 @shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
 def warm_dashboard_health() -> bool:
     """Beat: keeps the all-houses program health in the cache (see activity_log/reports/health_cache.py)."""
-    from activity_log.reports.health_cache import warm_all_houses_health
-
     return warm_all_houses_health()
 
 
@@ -65,3 +71,30 @@ def warm_dashboard_health_at_beat_start(sender=None, **kwargs) -> None:
     """Interval schedules first fire one interval after beat starts: warm the figures now."""
     if settings.DASHBOARD_HEALTH_CACHE_SECONDS > 0:
         warm_dashboard_health.delay()
+
+
+# Retention (docs/privacy.md), nightly on beat. The names are the ones beat and any queued message
+# already use (the tasks lived in activity_log/retention.py).
+@shared_task(ignore_result=True, name="activity_log.retention.anonymise_due_residents_task")
+def anonymise_due_residents_task() -> int:
+    return len(retention.anonymise_due_residents())
+
+
+@shared_task(ignore_result=True, name="activity_log.retention.audit_ips_forget_task")
+def audit_ips_forget_task() -> int:
+    return retention.audit_ips_forget()
+
+
+# Group sessions and feedback: their registered names are the ones they had in their own
+# tasks.py modules, so beat entries and messages already queued keep working.
+@shared_task(ignore_result=True, name="activity_log.groups.tasks.extend_group_series_task")
+def extend_group_series_task() -> int:
+    """Daily beat: every running series gets its occurrences up to 8 weeks ahead. Idempotent:
+    a second beat or a retried task creates nothing (one occurrence per series and date)."""
+    return group_services.series_extend_all()
+
+
+@shared_task(name="activity_log.feedback.tasks.feedback_scan_task")
+def feedback_scan_task() -> int:
+    """Daily beat: feedback requests owed (4th contact, every 90 days, ended), each once."""
+    return feedback_services.feedback_requests_scan()

@@ -48,6 +48,16 @@ def setup_django() -> None:
     django.setup()
 
 
+def print_database(**models) -> None:
+    """A run's first lines: which database, and how many rows of each model (by label)."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    print(f"database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}")
+    counts = ", ".join(f"{model.objects.count():,} {label}" for label, model in models.items())
+    print(f"data: {counts}")
+
+
 def record_mfa(client, user) -> None:
     """The session looks as it does after a real TOTP step (the staff two-factor gate)."""
     from allauth.account.internal.flows.login import (
@@ -130,7 +140,6 @@ def measurements(args) -> list[tuple[str, str, dict, int, int, bool]]:
 def main() -> None:
     args = parse_args()
     setup_django()
-    from django.conf import settings
     from django.db import connection
     from django.test import Client
 
@@ -140,12 +149,7 @@ def main() -> None:
     from mentors.models import Mentor
     from residents.models import Resident
 
-    db = settings.DATABASES["default"]
-    print(f"database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}")
-    print(
-        f"data: {Resident.objects.count():,} residents, {Mentor.objects.count():,} mentors, "
-        f"{Pairing.objects.count():,} pairings, {ContactLog.objects.count():,} contacts"
-    )
+    print_database(residents=Resident, mentors=Mentor, pairings=Pairing, contacts=ContactLog)
     from django.core.management import call_command
     from django.test.utils import override_settings
 

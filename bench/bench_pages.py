@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_dashboard import bench, record_mfa, setup_django  # noqa: E402
+from bench_dashboard import bench, print_database, record_mfa, setup_django  # noqa: E402
 from django.db.models import Count  # noqa: E402
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -191,7 +191,6 @@ class FreshFeedbackLink:
 def main() -> None:
     args = parse_args()
     setup_django()
-    from django.conf import settings
     from django.test import Client
     from django.urls import reverse
 
@@ -200,12 +199,7 @@ def main() -> None:
     from mentoring_site.models import User
     from residents.models import Resident
 
-    db = settings.DATABASES["default"]
-    print(f"database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}")
-    print(
-        f"data: {Resident.objects.count():,} residents, {Pairing.objects.count():,} pairings, "
-        f"{ContactLog.objects.count():,} contacts"
-    )
+    print_database(residents=Resident, pairings=Pairing, contacts=ContactLog)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"runs: {args.runs} after {args.warmup} warm-up; load {load}\n")
     print(f"{'user':<22}{'page':<26}{'median ms':>10}{'p99 ms':>10}{'queries':>9}")

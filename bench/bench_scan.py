@@ -130,6 +130,7 @@ class Builder:
         """`pairings` more active pairings, of which `overdue` are past the grace period."""
         from django.conf import settings
 
+        from matching import checkins
         from matching.models import Pairing
         from residents.models import Resident
 
@@ -165,6 +166,7 @@ class Builder:
                         checkin_interval_days=7,
                         last_contact_at=due - dt.timedelta(days=7),
                         next_due_at=due,
+                        overdue_at=checkins.overdue_from(due, resident.house.zone),
                     )
                 )
             Pairing.objects.bulk_create(rows)
@@ -233,21 +235,18 @@ def show(plan: str) -> None:
 
 
 def explain(now: dt.datetime) -> None:
-    from django.conf import settings
-    from django.db.models import Q
 
     from activity_log.models import Reminder
     from activity_log.reminders.scan import _overdue_pairings
     from activity_log.reminders.send import PAIRING_KINDS
 
-    cutoff = now - settings.REMINDER_GRACE
     print("\nEXPLAIN: due pairings (pairing_due_scan_idx)")
     show(
-        _overdue_pairings(cutoff)
+        _overdue_pairings(now)
         .values_list("id", "next_due_at", "mentor_id", "resident_id")
         .explain()
     )
-    ids = list(_overdue_pairings(cutoff).values_list("id", flat=True))
+    ids = list(_overdue_pairings(now).values_list("id", flat=True))
     print("\nEXPLAIN: reminders already written for the due pairings")
     show(
         Reminder.objects.filter(
@@ -259,8 +258,7 @@ def explain(now: dt.datetime) -> None:
     )
     print("\nEXPLAIN: the sender's due reminders")
     show(
-        Reminder.objects.filter(sent_at__isnull=True, failed_at__isnull=True, send_after__lte=now)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        Reminder.objects.ready(now)
         .order_by("send_after", "id")
         .values_list("id", flat=True)[:500]
         .explain()

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from matching import signals
 from matching.models import Pairing
 from mentoring_site.audit import AuditedAdminMixin
 
@@ -12,9 +13,12 @@ class PairingAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "end_reason", "pause_reason", "resident__house"]
     list_select_related = ["resident", "mentor__user"]
     raw_id_fields = ["resident", "mentor", "created_by"]
-    readonly_fields = ["next_due_at", "last_contact_at", "created_at"]
+    readonly_fields = ["next_due_at", "overdue_at", "last_contact_at", "created_at"]
     date_hierarchy = "started_on"
 
     def save_model(self, request, obj, form, change):
-        obj.next_due_at = obj.next_due()
+        obj.refresh_due()
         super().save_model(request, obj, form, change)
+        if change and {"checkin_interval_days", "started_on"} & set(form.changed_data):
+            # Contacts' on-time and the report figures follow (activity_log's handler).
+            signals.pairing_schedule_changed.send(sender=Pairing, pairing=obj)

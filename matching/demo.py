@@ -107,7 +107,7 @@ def _seed_small(ctx, residents, mentors) -> list[Pairing]:
             created_by=manager_of.get(resident.house_id),
             **fields,
         )
-        pairing.next_due_at = pairing.next_due()
+        pairing.refresh_due()
         rows.append(pairing)
         return pairing
 
@@ -137,7 +137,7 @@ def _seed_small(ctx, residents, mentors) -> list[Pairing]:
         paused = add(resident, marcus, status=P.Status.PAUSED)
         paused.paused_on = max(today - dt.timedelta(days=4), paused.started_on)
         paused.pause_reason = P.PauseReason.MANAGER
-        paused.next_due_at = None
+        paused.next_due_at = paused.overdue_at = None
 
     # The mentor went on break: paused for "mentor unavailable", top of the waiting queue.
     grace = mentors.get("grace.lin@example.com")
@@ -146,7 +146,7 @@ def _seed_small(ctx, residents, mentors) -> list[Pairing]:
         paused = add(resident, grace, status=P.Status.PAUSED, started_on=_start(ctx, resident, 60))
         paused.paused_on = max(today - dt.timedelta(days=6), paused.started_on)
         paused.pause_reason = P.PauseReason.MENTOR_UNAVAILABLE
-        paused.next_due_at = None
+        paused.next_due_at = paused.overdue_at = None
 
     # History: an earlier pairing that was "not a good fit" for someone paired now ...
     sam_mentees = [p for p in rows if p.mentor.user.email == "mentor@example.com"]
@@ -173,7 +173,7 @@ def _seed_small(ctx, residents, mentors) -> list[Pairing]:
             end_reason=P.EndReason.MENTOR_UNAVAILABLE,
             end_note="Moved out of state.",
         )
-        ended.next_due_at = None
+        ended.next_due_at = ended.overdue_at = None
     # ... and residents who left, with the pairing that ended when they did.
     helpers = [m for m in mentors.values() if m.pk in cleared] or list(mentors.values())
     serves: dict[int, set[int]] = defaultdict(set)
@@ -202,7 +202,7 @@ def _seed_small(ctx, residents, mentors) -> list[Pairing]:
             ended_on=resident.exit_date,
             end_reason=reason,
         )
-        ended.next_due_at = None
+        ended.next_due_at = ended.overdue_at = None
     for pairing in rows:
         pairing.full_clean(validate_constraints=False)
     return Pairing.objects.bulk_create(rows)
@@ -222,7 +222,7 @@ def _ended_before(ctx, add, current: Pairing, mentor: Mentor, reason: str, note:
         end_reason=reason,
         end_note=note,
     )
-    ended.next_due_at = None
+    ended.next_due_at = ended.overdue_at = None
 
 
 # --- --scale large --------------------------------------------------------------------------
@@ -287,7 +287,7 @@ def _seed_large(ctx: DemoContext) -> int:
                 started_on=started,
                 checkin_interval_days=rng.choice([7, 7, 7, 3, 14]),
             )
-            pairing.next_due_at = pairing.next_due()
+            pairing.refresh_due()
             if started - move_in > dt.timedelta(days=45) and rng.random() < 0.25:
                 # An earlier pairing that ended before this one began.
                 rows.append(

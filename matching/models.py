@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from matching import checkins
 from mentoring_site.roles import Role, role_of
 from mentors.models import UNAVAILABLE_STATUSES, Mentor
 from residents.models import Resident
@@ -38,6 +39,20 @@ class PairingQuerySet(models.QuerySet):
         retired. Only these give a mentor the log form, goals, phone and write access; after
         that they keep the contacts they wrote, read-only. Python twin: `Pairing.is_current`."""
         return self.open().exclude(mentor__status__in=UNAVAILABLE_STATUSES)
+
+    # The check-in rule's SQL forms (matching/checkins.py); Python twin: `Pairing.checkin_state`.
+
+    def overdue(self, now: dt.datetime) -> PairingQuerySet:
+        """Active pairings that read "Overdue by ..." at `now` (pairing_overdue_idx)."""
+        return self.filter(checkins.overdue_q(now))
+
+    def reminder_due(self, now: dt.datetime) -> PairingQuerySet:
+        """Active pairings owed a mentor reminder at `now` (pairing_due_scan_idx)."""
+        return self.filter(checkins.reminder_q(now))
+
+    def escalation_due(self, now: dt.datetime) -> PairingQuerySet:
+        """Active pairings owed a manager escalation at `now` (pairing_due_scan_idx)."""
+        return self.filter(checkins.escalation_q(now))
 
 
 class Pairing(models.Model):
@@ -76,6 +91,9 @@ class Pairing(models.Model):
     checkin_interval_days = models.PositiveSmallIntegerField(default=default_checkin_interval)
     last_contact_at = models.DateTimeField(null=True, blank=True)
     next_due_at = models.DateTimeField(null=True, blank=True)
+    # Derived by the check-in rule with next_due_at (`refresh_due`): the next local midnight
+    # after the due time, from when the check-in reads "Overdue" (matching/checkins.py).
+    overdue_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -90,6 +108,12 @@ class Pairing(models.Model):
             models.Index(
                 fields=["next_due_at"],
                 name="pairing_due_scan_idx",
+                condition=Q(status="active"),
+            ),
+            # The dashboard's overdue list and the reports' missed check-ins.
+            models.Index(
+                fields=["overdue_at"],
+                name="pairing_overdue_idx",
                 condition=Q(status="active"),
             ),
             # "My mentees", mentor capacity counts, the mentor page.
@@ -131,11 +155,39 @@ class Pairing(models.Model):
         tz = self.resident.house.zone
         return dt.datetime.combine(self.started_on, dt.time.min, tzinfo=tz)
 
+    @property
+    def zone(self):
+        """The house's time zone, in which check-in days are counted."""
+        return self.resident.house.zone
+
     def next_due(self) -> dt.datetime | None:
-        """The check-in rule: (last contact or start) + interval; none unless active."""
-        if self.status != self.Status.ACTIVE:
-            return None
-        tz = self.resident.house.zone
-        # Wall-clock days in the house's zone, so a daylight-saving change never moves the due date.
-        base = self.last_contact_at.astimezone(tz) if self.last_contact_at else self.started_at()
-        return base + dt.timedelta(days=self.checkin_interval_days)
+        """The check-in rule's due time (matching/checkins.py); none unless active."""
+        return self._due()[0]
+
+    def _due(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        return checkins.next_due(
+            active=self.status == self.Status.ACTIVE,
+            started_on=self.started_on,
+            last_contact_at=self.last_contact_at,
+            interval_days=self.checkin_interval_days,
+            tz=self.zone,
+        )
+
+    def refresh_due(self) -> None:
+        """Sets next_due_at and overdue_at by the rule (the caller saves them)."""
+        self.next_due_at, self.overdue_at = self._due()
+
+    def checkin_state(self, now: dt.datetime | None = None) -> checkins.CheckinState:
+        """How the check-in stands at `now`: state, days, words (from the stored due time)."""
+        return checkins.state_at(self.next_due_at, now or timezone.now(), self.zone)
+
+    def judge_contacts(
+        self, contacts: list[tuple[int, dt.datetime, str]]
+    ) -> dict[int, bool | None]:
+        """{contact id: on time} for these contacts (id, happened_at, method) of this pairing."""
+        return checkins.on_time_by_contact(
+            contacts,
+            started_on=self.started_on,
+            interval_days=self.checkin_interval_days,
+            tz=self.zone,
+        )

@@ -96,7 +96,7 @@ def _check_resident_active(resident: Resident) -> None:
 
 
 def _save(pairing: Pairing, **kwargs) -> None:
-    pairing.next_due_at = pairing.next_due()
+    pairing.refresh_due()
     pairing.full_clean()
     pairing.save(**kwargs)
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,35 +19,21 @@ from matching.models import Pairing
 from matching.suggestions import resident_facts, search_mentors, suggest_mentors
 from mentoring_site import audit
 from mentoring_site.roles import staff_required
-from mentors.models import Mentor
+from mentoring_site.search import search_remember, search_term
+from mentoring_site.shortcuts import visible_or_404
+from mentors.selectors import mentor_for
 from residents.models import Resident
+from residents.selectors import resident_for
 
 PAGE_SIZE = 25
 
 
-def _get_resident_for_user(request: HttpRequest, resident_id: int) -> Resident:
-    try:
-        return Resident.objects.visible_to(request.user).select_related("house").get(pk=resident_id)
-    except Resident.DoesNotExist:
-        raise Http404 from None
-
-
-def _get_mentor_for_user(request: HttpRequest, mentor_id: int) -> Mentor:
-    try:
-        return Mentor.objects.visible_to(request.user).select_related("user").get(pk=mentor_id)
-    except Mentor.DoesNotExist:
-        raise Http404 from None
-
-
 def _get_pairing_for_user(request: HttpRequest, pk: int) -> Pairing:
-    try:
-        return (
-            Pairing.objects.visible_to(request.user)
-            .select_related("resident__house", "mentor__user", "created_by")
-            .get(pk=pk)
-        )
-    except Pairing.DoesNotExist:
-        raise Http404 from None
+    return visible_or_404(
+        Pairing.objects.select_related("resident__house", "mentor__user", "created_by"),
+        request.user,
+        pk,
+    )
 
 
 def _search_key(resident: Resident) -> str:
@@ -61,7 +50,7 @@ def _errors(exc: ValidationError) -> list[str]:
 @staff_required
 def resident_pairings(request: HttpRequest, resident_id: int) -> HttpResponse:
     """htmx partial on the resident page: the current pairing, past pairings, or a way to pair."""
-    resident = _get_resident_for_user(request, resident_id)
+    resident = resident_for(request.user, resident_id)
     pairings = selectors.resident_pairings(resident)
     current = next((p for p in pairings if p.status != Pairing.Status.ENDED), None)
     past = [p for p in pairings if p.status == Pairing.Status.ENDED]
@@ -76,7 +65,7 @@ def resident_pairings(request: HttpRequest, resident_id: int) -> HttpResponse:
 @staff_required
 def mentor_pairings(request: HttpRequest, mentor_id: int) -> HttpResponse:
     """htmx partial on the mentor page: their mentees in the user's houses."""
-    mentor = _get_mentor_for_user(request, mentor_id)
+    mentor = mentor_for(request.user, mentor_id)
     pairings = selectors.mentor_pairings(mentor, request.user)
     page = Paginator(pairings, PAGE_SIZE).get_page(request.GET.get("page"))
     audit.mark(request, "view", mentor)
@@ -110,7 +99,7 @@ def waiting(request: HttpRequest) -> HttpResponse:
 def _suggestions_context(
     request: HttpRequest, resident: Resident, *, exclude: tuple[int, ...] = ()
 ) -> dict:
-    term = request.session.get(_search_key(resident), "")
+    term = search_term(request, _search_key(resident))
     facts = resident_facts(resident)
     return {
         "resident": resident,
@@ -126,19 +115,32 @@ def _suggestions_context(
 
 
 def _remember_search(request: HttpRequest, resident: Resident) -> None:
-    """Names never go into URLs: the term is POSTed, kept in the session, and the page reloads."""
-    form = MentorSearchForm(request.POST)
-    term = form.cleaned_data["term"].strip() if form.is_valid() else ""
-    if term:
-        request.session[_search_key(resident)] = term
+    search_remember(request, _search_key(resident), MentorSearchForm(request.POST), "term")
+
+
+def _suggest_page(
+    request: HttpRequest,
+    resident: Resident,
+    context: dict,
+    *,
+    offer: bool,
+    audited,
+    exclude: tuple[int, ...] = (),
+) -> HttpResponse:
+    """The suggestions page, for pairing or reassigning: suggested mentors and the search when
+    `offer`, else only the resident (why not is in `context`)."""
+    if offer:
+        context.update(_suggestions_context(request, resident, exclude=exclude))
     else:
-        request.session.pop(_search_key(resident), None)
+        context["resident"] = resident
+    audit.mark(request, "view", audited, resident_id=resident.pk)
+    return render(request, "matching/suggest.html", context)
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
 def suggest(request: HttpRequest, resident_id: int) -> HttpResponse:
-    resident = _get_resident_for_user(request, resident_id)
+    resident = resident_for(request.user, resident_id)
     if request.method == "POST":
         _remember_search(request, resident)
         return redirect("matching:suggest", resident_id=resident.pk)
@@ -146,19 +148,15 @@ def suggest(request: HttpRequest, resident_id: int) -> HttpResponse:
     if current and current.pause_reason == Pairing.PauseReason.MENTOR_UNAVAILABLE:
         return redirect("matching:reassign", pk=current.pk)
     context = {"current": current, "mode": "pair"}
-    if current is None and resident.is_active:
-        context.update(_suggestions_context(request, resident))
-    else:
-        context["resident"] = resident
-    audit.mark(request, "view", resident, resident_id=resident.pk)
-    return render(request, "matching/suggest.html", context)
+    offer = current is None and resident.is_active
+    return _suggest_page(request, resident, context, offer=offer, audited=resident)
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
 def pair(request: HttpRequest, resident_id: int, mentor_id: int) -> HttpResponse:
-    resident = _get_resident_for_user(request, resident_id)
-    mentor = _get_mentor_for_user(request, mentor_id)
+    resident = resident_for(request.user, resident_id)
+    mentor = mentor_for(request.user, mentor_id)
     form = PairForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -225,32 +223,51 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, pairing)
 
 
-@staff_required
-@require_POST
-def pause(request: HttpRequest, pk: int) -> HttpResponse:
-    pairing = _get_pairing_for_user(request, pk)
+def _pairing_change(
+    request: HttpRequest,
+    pairing: Pairing,
+    change: Callable[[], object],
+    success: Callable[[], str],
+    *,
+    form: forms.Form | None = None,
+    field: str | None = None,
+) -> bool:
+    """Runs `change` (a service call on `pairing`), audits it and shows `success()`; True then.
+
+    A refusal (ValidationError) goes on `form`, beside `field`, or without a form into an error
+    message on the next page. Pause, resume, the interval and ending all go through here.
+    """
     try:
-        services.pairing_pause(pairing=pairing)
+        change()
     except ValidationError as exc:
-        messages.error(request, " ".join(_errors(exc)))
-    else:
-        audit.mark(request, "change", pairing, resident_id=pairing.resident_id)
-        messages.success(request, "Pairing paused: no check-ins are due until it resumes.")
-    return redirect("matching:detail", pk=pairing.pk)
+        if form is None:
+            messages.error(request, " ".join(_errors(exc)))
+        else:
+            for message in _errors(exc):
+                form.add_error(field, message)
+        return False
+    audit.mark(request, "change", pairing, resident_id=pairing.resident_id)
+    messages.success(request, success())
+    return True
 
 
-@staff_required
-@require_POST
-def resume(request: HttpRequest, pk: int) -> HttpResponse:
-    pairing = _get_pairing_for_user(request, pk)
-    try:
-        services.pairing_resume(pairing=pairing)
-    except ValidationError as exc:
-        messages.error(request, " ".join(_errors(exc)))
-    else:
-        audit.mark(request, "change", pairing, resident_id=pairing.resident_id)
-        messages.success(request, "Pairing resumed.")
-    return redirect("matching:detail", pk=pairing.pk)
+def _pairing_status_view(change: Callable[..., object], success: str):
+    """Pause and resume: a POST that runs `change(pairing=...)` and goes back to the pairing."""
+
+    @staff_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        pairing = _get_pairing_for_user(request, pk)
+        _pairing_change(request, pairing, lambda: change(pairing=pairing), lambda: success)
+        return redirect("matching:detail", pk=pairing.pk)
+
+    return view
+
+
+pause = _pairing_status_view(
+    services.pairing_pause, "Pairing paused: no check-ins are due until it resumes."
+)
+resume = _pairing_status_view(services.pairing_resume, "Pairing resumed.")
 
 
 @staff_required
@@ -258,18 +275,17 @@ def resume(request: HttpRequest, pk: int) -> HttpResponse:
 def interval(request: HttpRequest, pk: int) -> HttpResponse:
     pairing = _get_pairing_for_user(request, pk)
     form = IntervalForm(request.POST)
-    if form.is_valid():
-        try:
-            services.pairing_change_interval(
-                pairing=pairing, checkin_interval_days=form.cleaned_data["checkin_interval_days"]
-            )
-        except ValidationError as exc:
-            for message in _errors(exc):
-                form.add_error("checkin_interval_days", message)
-        else:
-            audit.mark(request, "change", pairing, resident_id=pairing.resident_id)
-            messages.success(request, f"Check-ins now every {pairing.checkin_interval_days} days.")
-            return redirect("matching:detail", pk=pairing.pk)
+    if form.is_valid() and _pairing_change(
+        request,
+        pairing,
+        lambda: services.pairing_change_interval(
+            pairing=pairing, checkin_interval_days=form.cleaned_data["checkin_interval_days"]
+        ),
+        lambda: f"Check-ins now every {pairing.checkin_interval_days} days.",
+        form=form,
+        field="checkin_interval_days",
+    ):
+        return redirect("matching:detail", pk=pairing.pk)
     audit.mark(request, "view", pairing, resident_id=pairing.resident_id)
     return _render_detail(request, pairing, interval_form=form)
 
@@ -282,20 +298,20 @@ def end(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "This pairing has already ended.")
         return redirect("matching:detail", pk=pairing.pk)
     form = EndForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.pairing_end(
-                pairing=pairing,
-                reason=form.cleaned_data["reason"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            for message in _errors(exc):
-                form.add_error(None, message)
-        else:
-            audit.mark(request, "change", pairing, resident_id=pairing.resident_id)
-            messages.success(request, "Pairing ended.")
-            return redirect("matching:detail", pk=pairing.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _pairing_change(
+            request,
+            pairing,
+            lambda: services.pairing_end(
+                pairing=pairing, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
+            ),
+            lambda: "Pairing ended.",
+            form=form,
+        )
+    ):
+        return redirect("matching:detail", pk=pairing.pk)
     audit.mark(request, "view", pairing, resident_id=pairing.resident_id)
     return render(request, "matching/end.html", {"pairing": pairing, "form": form})
 
@@ -313,19 +329,21 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "This pairing has ended: find a new mentor instead.")
         return redirect("matching:suggest", resident_id=resident.pk)
     context = {"current": pairing, "mode": "reassign", "pairing": pairing}
-    if resident.is_active:
-        context.update(_suggestions_context(request, resident, exclude=(pairing.mentor_id,)))
-    else:
-        context["resident"] = resident
-    audit.mark(request, "view", pairing, resident_id=resident.pk)
-    return render(request, "matching/suggest.html", context)
+    return _suggest_page(
+        request,
+        resident,
+        context,
+        offer=resident.is_active,
+        exclude=(pairing.mentor_id,),
+        audited=pairing,
+    )
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
 def reassign_to(request: HttpRequest, pk: int, mentor_id: int) -> HttpResponse:
     pairing = _get_pairing_for_user(request, pk)
-    mentor = _get_mentor_for_user(request, mentor_id)
+    mentor = mentor_for(request.user, mentor_id)
     if pairing.status == Pairing.Status.ENDED:
         messages.info(request, "This pairing has already ended.")
         return redirect("matching:detail", pk=pairing.pk)

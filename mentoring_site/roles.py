@@ -76,24 +76,6 @@ def require_role(request: HttpRequest, *roles: Role) -> Role:
     return role
 
 
-def role_context(request: HttpRequest) -> dict:
-    user = getattr(request, "user", None)
-    role = role_of(user)
-    staff = role in (Role.ADMIN, Role.MANAGER)
-    if staff:
-        from mentoring_site.security import passed_mfa
-
-        # Staff on the two-factor step see no menu of pages they cannot open yet.
-        if not passed_mfa(request):
-            return {"role": "", "is_staff_role": False, "is_mentor_role": False, "menu": False}
-    return {
-        "role": role.value,
-        "is_staff_role": staff,
-        "is_mentor_role": role == Role.MENTOR,
-        "menu": True,
-    }
-
-
 def role_required(*roles: Role):
     """Login required, then 404 for any other role. Use on every view that shows records."""
     from functools import wraps
@@ -112,5 +94,7 @@ def role_required(*roles: Role):
     return decorator
 
 
+admin_required = role_required(Role.ADMIN)
 staff_required = role_required(Role.ADMIN, Role.MANAGER)
+staff_or_mentor_required = role_required(Role.ADMIN, Role.MANAGER, Role.MENTOR)
 mentor_required = role_required(Role.MENTOR)

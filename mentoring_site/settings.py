@@ -156,7 +156,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "mentoring_site.roles.role_context",
+                "mentoring_site.context_processors.role_context",
             ],
             # {% nav_link %} and |every_days on every template (mentoring_site/templatetags/site.py).
             "builtins": ["mentoring_site.templatetags.site"],
@@ -356,9 +356,6 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 # The overdue scan and the reminder sender run every minute (tests shorten it).
 SCAN_INTERVAL_SECONDS = env.int("SCAN_INTERVAL_SECONDS", default=60)
 CELERY_IMPORTS = [
-    "activity_log.privacy.retention",
-    "activity_log.groups.tasks",
-    "activity_log.feedback.tasks",
     "mentoring_site.tasks",
 ]
 # A worker records a heartbeat this often; /healthz answers 503 once it is two intervals old.

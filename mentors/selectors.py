@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from mentoring_site.shortcuts import visible_or_404
 from mentors.models import Clearance, Mentor, TrainingCourse, TrainingRecord, compute_clearance
 from residents.models import House, Language, RecoveryPathway
 
@@ -226,3 +227,9 @@ def session_attendees_shown(
     if extra_ids:
         shown += list(qs.filter(pk__in=extra_ids))
     return shown, total
+
+
+def mentor_for(user, pk) -> Mentor:
+    """The mentor `pk`, with their user, if `user` may see them; 404 otherwise (ids leak
+    nothing)."""
+    return visible_or_404(Mentor.objects.select_related("user"), user, pk)

@@ -12,7 +12,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from mentoring_site import audit
-from mentoring_site.roles import Role, mentor_required, role_of, role_required, staff_required
+from mentoring_site.roles import (
+    Role,
+    mentor_required,
+    role_of,
+    staff_or_mentor_required,
+    staff_required,
+)
+from mentoring_site.search import redirect_with_filters, search_remember, search_term
 from mentors import selectors, services
 from mentors.forms import (
     AwayForm,
@@ -27,15 +34,11 @@ from mentors.forms import (
     TrainingSessionForm,
 )
 from mentors.models import Mentor, format_day
+from mentors.selectors import mentor_for
 from residents.models import House
 
 SEARCH_SESSION_KEY = "mentors_roster_search"
 PAGE_SIZE = 25
-
-
-def _get_mentor_for_user(request: HttpRequest, pk: int) -> Mentor:
-    """The mentor if this user may see them; 404 otherwise (ids leak nothing)."""
-    return get_object_or_404(Mentor.objects.visible_to(request.user).select_related("user"), pk=pk)
 
 
 def _get_mentor_for_change(request: HttpRequest, pk: int) -> Mentor:
@@ -63,17 +66,13 @@ def _form_errors_from(form, exc: ValidationError) -> None:
 def mentor_list(request: HttpRequest) -> HttpResponse:
     """The roster. A name search is POSTed and kept in the session, never put in the URL."""
     if request.method == "POST":
-        search = SearchForm(request.POST)
-        term = search.cleaned_data["q"].strip() if search.is_valid() else ""
-        if term and "clear" not in request.POST:
-            request.session[SEARCH_SESSION_KEY] = term
-        else:
-            request.session.pop(SEARCH_SESSION_KEY, None)
-        query = request.GET.urlencode()
-        return redirect(reverse("mentors:list") + (f"?{query}" if query else ""))
+        search_remember(
+            request, SEARCH_SESSION_KEY, SearchForm(request.POST), clear="clear" in request.POST
+        )
+        return redirect_with_filters(request, reverse("mentors:list"), first_page=False)
 
     today = timezone.localdate()
-    term = request.session.get(SEARCH_SESSION_KEY, "")
+    term = search_term(request, SEARCH_SESSION_KEY)
     filter_form = RosterFilterForm(request.GET or None)
     filters = selectors.RosterFilters(search=term)
     if filter_form.is_bound and filter_form.is_valid():
@@ -108,11 +107,11 @@ def mentor_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.ADMIN, Role.MANAGER, Role.MENTOR)
+@staff_or_mentor_required
 def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if role_of(request.user) == Role.MENTOR:
         # A mentor's own page is their profile; another mentor's page is a 404.
-        _get_mentor_for_user(request, pk)
+        mentor_for(request.user, pk)
         return redirect("mentors:my_profile")
     mentor = get_object_or_404(
         Mentor.objects.visible_to(request.user)

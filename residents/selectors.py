@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
+from mentoring_site.shortcuts import visible_or_404
 from residents.models import ConsentRecord, GoalProgress, House, RecoveryGoal, Resident
 
 SORTS = {
@@ -26,7 +28,8 @@ def resident_list(
     """Residents the user may see, filtered and sorted for the resident list; each carries its
     open pairing's mentor as `mentor_first_name` / `mentor_last_name` (None: no mentor), read in
     the same query."""
-    from matching.models import Pairing
+    # By name: imports run activity_log -> matching -> mentors -> residents, never back up.
+    Pairing = apps.get_model("matching", "Pairing")  # noqa: N806
 
     mentor_user = (
         Pairing.objects.filter(resident=OuterRef("pk"), status__in=Pairing.OPEN_STATUSES)
@@ -85,3 +88,8 @@ def resident_possible_duplicates(
 def goal_progress_prefetch() -> Prefetch:
     """Each goal's history with its authors, in one query for every goal on the page."""
     return Prefetch("progress", queryset=GoalProgress.objects.select_related("by"))
+
+
+def resident_for(user, pk) -> Resident:
+    """The resident `pk`, with their house, if `user` may see them; 404 otherwise."""
+    return visible_or_404(Resident.objects.select_related("house"), user, pk)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from mentoring_site import audit
 from mentoring_site.roles import staff_required
+from mentoring_site.search import redirect_with_filters, search_remember, search_term
 from residents import selectors, services
 from residents.forms import (
     ConsentForm,
@@ -27,26 +28,21 @@ from residents.forms import (
     SearchForm,
 )
 from residents.models import ConsentRecord, House, RecoveryGoal, Resident
+from residents.selectors import resident_for
 
 PAGE_SIZE = 25
 SEARCH_SESSION_KEY = "residents:search"
 
 
-def _get_resident_for_user(request: HttpRequest, pk: int) -> Resident:
-    return get_object_or_404(
-        Resident.objects.visible_to(request.user).select_related("house"), pk=pk
-    )
-
-
 def _get_goal_for_user(request: HttpRequest, pk: int, goal_pk: int) -> RecoveryGoal:
-    resident = _get_resident_for_user(request, pk)
+    resident = resident_for(request.user, pk)
     goal = get_object_or_404(RecoveryGoal.objects.filter(resident=resident), pk=goal_pk)
     goal.resident = resident
     return goal
 
 
 def _get_consent_for_user(request: HttpRequest, pk: int, consent_pk: int) -> ConsentRecord:
-    resident = _get_resident_for_user(request, pk)
+    resident = resident_for(request.user, pk)
     consent = get_object_or_404(ConsentRecord.objects.filter(resident=resident), pk=consent_pk)
     consent.resident = resident
     return consent
@@ -63,18 +59,10 @@ def _int_or_none(value: str | None) -> int | None:
 def resident_list(request: HttpRequest) -> HttpResponse:
     """Search terms arrive by POST and live in the session, so names never reach a URL or log."""
     if request.method == "POST":
-        form = SearchForm(request.POST)
-        term = form.cleaned_data["q"].strip() if form.is_valid() else ""
-        if term:
-            request.session[SEARCH_SESSION_KEY] = term
-        else:
-            request.session.pop(SEARCH_SESSION_KEY, None)
-        query = request.GET.copy()
-        query.pop("page", None)
-        url = reverse("residents:list")
-        return redirect(f"{url}?{query.urlencode()}" if query else url)
+        search_remember(request, SEARCH_SESSION_KEY, SearchForm(request.POST))
+        return redirect_with_filters(request, reverse("residents:list"))
 
-    search = request.session.get(SEARCH_SESSION_KEY, "")
+    search = search_term(request, SEARCH_SESSION_KEY)
     houses = list(House.objects.visible_to(request.user).only("id", "name"))
     house_id = _int_or_none(request.GET.get("house"))
     if house_id not in {h.pk for h in houses}:
@@ -208,7 +196,7 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    resident = _get_resident_for_user(request, pk)
+    resident = resident_for(request.user, pk)
     if request.method == "POST":
         form = ResidentProfileForm(request.POST, instance=resident, user=request.user)
         if form.is_valid():
@@ -233,7 +221,7 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def resident_exit(request: HttpRequest, pk: int) -> HttpResponse:
     """Two steps: the form, then a confirmation page; only the confirmed POST changes anything."""
-    resident = _get_resident_for_user(request, pk)
+    resident = resident_for(request.user, pk)
     if not resident.is_active:
         messages.info(request, f"{resident} has already left the house.")
         return redirect("residents:detail", resident.pk)
@@ -272,7 +260,7 @@ def resident_exit(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record a new consent; `?renew=1` starts from the current one, granted today for a year."""
-    resident = _get_resident_for_user(request, pk)
+    resident = resident_for(request.user, pk)
     renewing = request.GET.get("renew") == "1"
     if request.method == "POST":
         form = ConsentForm(request.POST)
@@ -330,7 +318,7 @@ def consent_revoke(request: HttpRequest, pk: int, consent_pk: int) -> HttpRespon
 
 @staff_required
 def goal_create(request: HttpRequest, pk: int) -> HttpResponse:
-    resident = _get_resident_for_user(request, pk)
+    resident = resident_for(request.user, pk)
     if request.method == "POST":
         form = GoalForm(request.POST)
         if form.is_valid():

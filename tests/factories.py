@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from activity_log.models import Attendance, ContactLog, GroupSession, Reminder, Topic
+from matching import checkins
 from matching.models import Pairing
 from mentoring_site.models import User
 from mentoring_site.roles import ADMIN_GROUP, MANAGER_GROUP, MENTOR_GROUP
@@ -197,19 +198,42 @@ class PairingFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def due(self, create, extracted, **kwargs):
         if create:
-            self.next_due_at = self.next_due()
-            self.save(update_fields=["next_due_at"])
+            self.refresh_due()
+            self.save(update_fields=["next_due_at", "overdue_at"])
+
+
+def set_due(pairing: Pairing, due_at: dt.datetime | None, **fields) -> Pairing:
+    """Stores a due time as the check-in rule would have (next_due_at and its overdue_at),
+    with any other `fields`, without a contact history that leads to it."""
+    overdue_at = None if due_at is None else checkins.overdue_from(due_at, pairing.zone)
+    Pairing.objects.filter(pk=pairing.pk).update(
+        next_due_at=due_at, overdue_at=overdue_at, **fields
+    )
+    pairing.refresh_from_db()
+    return pairing
 
 
 class ContactLogFactory(factory.django.DjangoModelFactory):
+    """A contact saved as it is, the pairing's due time untouched; its `on_time` (and that of
+    the pairing's other contacts) judged by the check-in rule, as every contact write does."""
+
     class Meta:
         model = ContactLog
+        skip_postgeneration_save = True
 
     pairing = factory.SubFactory(PairingFactory)
     happened_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
     method = ContactLog.Method.IN_PERSON
     duration_minutes = 30
     created_by = factory.LazyAttribute(lambda o: o.pairing.mentor.user)
+
+    @factory.post_generation
+    def judged(self, create, extracted, **kwargs):
+        if create:
+            from activity_log.contacts.services import contacts_judge
+
+            contacts_judge(pairing=self.pairing)
+            self.refresh_from_db(fields=["on_time"])
 
 
 class ReminderFactory(factory.django.DjangoModelFactory):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from activity_log.groups import selectors as group_selectors
 from activity_log.models import ContactLog, Milestone
+from matching import checkins
 from matching.models import Pairing
 from mentors.models import Mentor, TrainingRecord
 
@@ -162,23 +163,18 @@ def contacts_this_month(mentor: Mentor, *, today: dt.date | None = None) -> int:
 
 
 def _overdue_spans(pairing: Pairing, contact_times: list[dt.datetime], now: dt.datetime):
-    """Periods in which this pairing was past its due time, replaying the check-in rule."""
-    interval = dt.timedelta(days=pairing.checkin_interval_days)
-    tz = pairing.started_at().tzinfo
-    end = (
-        _local_start(pairing.ended_on)
-        if pairing.ended_on and pairing.status == Pairing.Status.ENDED
-        else now
+    """Periods in which this pairing read "Overdue", by the check-in rule (matching/checkins.py):
+    up to now, or to the start of its last day once ended; a paused pairing owes nothing more."""
+    tz = pairing.zone
+    ended = pairing.ended_on and pairing.status == Pairing.Status.ENDED
+    return checkins.overdue_spans(
+        sorted(contact_times),
+        started_on=pairing.started_on,
+        interval_days=pairing.checkin_interval_days,
+        tz=tz,
+        end=checkins.start_of_day(pairing.ended_on, tz) if ended else now,
+        still_owed=pairing.status != Pairing.Status.PAUSED,
     )
-    base = pairing.started_at()
-    for when in sorted(contact_times):
-        due = base + interval
-        if when > due:
-            yield due, min(when, end)
-        base = max(base, when.astimezone(tz))
-    due = base + interval
-    if end > due and pairing.status != Pairing.Status.PAUSED:
-        yield due, end
 
 
 def on_time_streak(mentor: Mentor, *, now: dt.datetime | None = None) -> int:

@@ -11,6 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from activity_log.models import ContactLog
+from matching import checkins
 from matching.models import Pairing
 from mentoring_site.models import User
 from residents.models import ConsentRecord, RecoveryGoal, Resident
@@ -30,37 +31,12 @@ def house_zone(pairing: Pairing) -> zoneinfo.ZoneInfo:
     return pairing.resident.house.zone
 
 
-@dataclass(frozen=True)
-class DueState:
-    """How a due time reads on a phone, computed on local calendar dates in the house's zone."""
-
-    days: int | None  # due date minus today; negative when overdue; None when nothing is due
-    words: str
-    colour: str  # a Bootstrap contextual name: danger, warning, info, success, secondary
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.days is not None and self.days < 0
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def due_state(
     next_due_at: dt.datetime | None, tz: zoneinfo.ZoneInfo, now: dt.datetime | None = None
-) -> DueState:
-    if next_due_at is None:
-        return DueState(None, "No check-in due", "secondary")
-    now = now or timezone.now()
-    days = (next_due_at.astimezone(tz).date() - now.astimezone(tz).date()).days
-    if days < 0:
-        return DueState(days, f"Overdue by {_plural(-days, 'day')}", "danger")
-    if days == 0:
-        return DueState(0, "Due today", "warning")
-    if days == 1:
-        return DueState(1, "Due tomorrow", "info")
-    return DueState(days, f"Due in {_plural(days, 'day')}", "info" if days <= 2 else "success")
+) -> checkins.CheckinState:
+    """How a due time reads on the phone: the check-in rule's state and words (matching/checkins.py),
+    the same the dashboard, the pairing page and the emails use."""
+    return checkins.state_at(next_due_at, now or timezone.now(), tz)
 
 
 def ago_in_words(
@@ -112,7 +88,7 @@ class MenteeRow:
     resident: Resident
     house_name: str
     last_contact: str
-    due: DueState
+    due: checkins.CheckinState
     phone: str  # only with active consent to share contact details
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -29,7 +30,8 @@ MAX_NOTES = 5000
 
 
 def pairing_recompute_due(*, pairing: Pairing) -> Pairing:
-    """last_contact_at = newest contact that is not a missed attempt; next_due_at by the rule.
+    """last_contact_at = newest contact that is not a missed attempt; next_due_at, overdue_at
+    and every contact's on_time by the check-in rule (matching/checkins.py); the roll-up.
 
     Call inside a transaction with the pairing row locked (select_for_update)."""
     pairing.last_contact_at = (
@@ -37,10 +39,67 @@ def pairing_recompute_due(*, pairing: Pairing) -> Pairing:
         .exclude(method=ContactLog.Method.NO_ANSWER)
         .aggregate(last=Max("happened_at"))["last"]
     )
-    pairing.next_due_at = pairing.next_due()
-    pairing.save(update_fields=["last_contact_at", "next_due_at"])
+    pairing.refresh_due()
+    pairing.save(update_fields=["last_contact_at", "next_due_at", "overdue_at"])
+    contacts_judge(pairing=pairing)
     rollup.pairing_rollup_refresh(pairing_id=pairing.pk)
     return pairing
+
+
+def pairings_recompute_due(pairing_ids: Iterable[int]) -> None:
+    """`pairing_recompute_due` for each of these pairings, locked in id order (after writes
+    that bypass the contact services: the admin's contact form, a resident's move)."""
+    with transaction.atomic():
+        for pairing_id in sorted(set(pairing_ids)):
+            pairing_recompute_due(pairing=_lock_pairing(pairing_id))
+
+
+def pairings_recompute_due_bulk(pairing_ids: list[int], *, chunk: int = 500) -> None:
+    """`pairing_recompute_due` without locks or the roll-up, a chunk of pairings at a time: for
+    bulk loads that bypass the services (the demo seeder; rebuild the roll-up after it)."""
+    for start in range(0, len(pairing_ids), chunk):
+        ids = pairing_ids[start : start + chunk]
+        rows = defaultdict(list)
+        for pairing_id, *row in (
+            ContactLog.objects.filter(pairing_id__in=ids)
+            .order_by()
+            .values_list("pairing_id", "id", "happened_at", "method", "on_time")
+        ):
+            rows[pairing_id].append(row)
+        pairings = list(Pairing.objects.filter(pk__in=ids).select_related("resident__house"))
+        changed = []
+        for pairing in pairings:
+            contacts = rows[pairing.pk]
+            pairing.last_contact_at = max(
+                (when for _, when, method, _ in contacts if method != ContactLog.Method.NO_ANSWER),
+                default=None,
+            )
+            pairing.refresh_due()
+            judged = pairing.judge_contacts([tuple(c[:3]) for c in contacts])
+            changed += [
+                ContactLog(pk=pk, on_time=judged[pk])
+                for pk, _, _, stored in contacts
+                if stored != judged[pk]
+            ]
+        with transaction.atomic():
+            Pairing.objects.bulk_update(pairings, ["last_contact_at", "next_due_at", "overdue_at"])
+            ContactLog.objects.bulk_update(changed, ["on_time"], batch_size=1000)
+
+
+def contacts_judge(*, pairing: Pairing) -> int:
+    """Stores each contact's on_time by the rule, writing only the ones that changed (a contact
+    added, edited or removed out of order changes the due in force of the later ones)."""
+    rows = list(
+        ContactLog.objects.filter(pairing=pairing)
+        .order_by()
+        .values_list("id", "happened_at", "method", "on_time")
+    )
+    judged = pairing.judge_contacts([row[:3] for row in rows])
+    changed = [
+        ContactLog(pk=pk, on_time=judged[pk]) for pk, _, _, stored in rows if stored != judged[pk]
+    ]
+    ContactLog.objects.bulk_update(changed, ["on_time"], batch_size=500)
+    return len(changed)
 
 
 def _lock_pairing(pairing_id: int) -> Pairing:
@@ -157,6 +216,7 @@ def contact_log(
             alerts.urgent_concern_raised(contact)
         feedback.feedback_after_contact_commits(pairing_id=locked.pk)
     pairing.last_contact_at, pairing.next_due_at = locked.last_contact_at, locked.next_due_at
+    pairing.overdue_at = locked.overdue_at
     return contact
 
 

@@ -19,12 +19,17 @@ from activity_log.feedback import selectors as feedback_selectors
 from activity_log.models import ContactLog, Milestone
 from matching.models import Pairing
 from mentoring_site import audit
-from mentoring_site.roles import Role, is_staff_role, mentor_required, role_of, role_required
+from mentoring_site.roles import (
+    Role,
+    is_staff_role,
+    mentor_required,
+    role_of,
+    staff_or_mentor_required,
+)
 from mentors.models import Mentor
-from residents.models import Resident
+from residents.selectors import resident_for
 
 PAGE_SIZE = 25
-staff_or_mentor_required = role_required(Role.ADMIN, Role.MANAGER, Role.MENTOR)
 
 
 def _get_pairing_for_user(request: HttpRequest, pairing_id: int) -> Pairing:
@@ -117,6 +122,20 @@ def follow_up_done(request: HttpRequest, contact_id: int) -> HttpResponse:
 # --- Logging, editing, removing ----------------------------------------------------------------
 
 
+def _contact_form(
+    request: HttpRequest,
+    form: ContactLogForm,
+    pairing: Pairing,
+    *,
+    draft_key: str = "",
+    editing: ContactLog | None = None,
+) -> HttpResponse:
+    """The log form, new (with the browser draft's key) or `editing` a contact (no draft)."""
+    context = {"form": form, "pairing": pairing, "resident": pairing.resident}
+    context |= {"draft_key": draft_key, "editing": editing}
+    return render(request, "activity_log/contact_form.html", context)
+
+
 @mentor_required
 def contact_new(request: HttpRequest, pairing_id: int) -> HttpResponse:
     pairing = _get_current_own_pairing(request, pairing_id)
@@ -144,17 +163,7 @@ def contact_new(request: HttpRequest, pairing_id: int) -> HttpResponse:
                 initial={**ContactLogForm.initial_for(), "idempotency_key": uuid.uuid4()},
             )
         audit.mark(request, "view", pairing, resident_id=pairing.resident_id)
-        return render(
-            request,
-            "activity_log/contact_form.html",
-            {
-                "form": form,
-                "pairing": pairing,
-                "resident": pairing.resident,
-                "draft_key": f"contact-draft:{pairing.pk}",
-                "editing": None,
-            },
-        )
+        return _contact_form(request, form, pairing, draft_key=f"contact-draft:{pairing.pk}")
 
 
 @login_required
@@ -200,17 +209,7 @@ def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
                 return redirect("activity_log:contact_addendum", contact_id=contact.pk)
             form = ContactLogForm(goals=goals, initial=ContactLogForm.initial_for(contact))
         audit.mark(request, "view", contact, resident_id=pairing.resident_id)
-        return render(
-            request,
-            "activity_log/contact_form.html",
-            {
-                "form": form,
-                "pairing": pairing,
-                "resident": pairing.resident,
-                "draft_key": "",
-                "editing": contact,
-            },
-        )
+        return _contact_form(request, form, pairing, editing=contact)
 
 
 @mentor_required
@@ -312,9 +311,7 @@ def pairing_history(request: HttpRequest, pairing_id: int) -> HttpResponse:
 @staff_or_mentor_required
 def resident_timeline(request: HttpRequest, resident_id: int) -> HttpResponse:
     """The resident page's timeline slot (an htmx partial): every contact the user may see."""
-    resident = get_object_or_404(
-        Resident.objects.visible_to(request.user).select_related("house"), pk=resident_id
-    )
+    resident = resident_for(request.user, resident_id)
     contacts = selectors.timeline(
         ContactLog.objects.visible_to(request.user)
         # The house filter changes no result (it is the resident's own house); with the literal

@@ -11,28 +11,21 @@ SCORE_CHOICES = [(n, str(n)) for n in range(1, 6)]
 YES_NO = [("no", "No"), ("yes", "Yes")]
 
 
+def _score(label: str) -> forms.TypedChoiceField:
+    """A question answered 1 to 5."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=SCORE_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a number from 1 to 5."},
+    )
+
+
 class FeedbackForm(forms.Form):
-    shows_up = forms.TypedChoiceField(
-        label="Does your mentor show up when they say they will?",
-        choices=SCORE_CHOICES,
-        coerce=int,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose a number from 1 to 5."},
-    )
-    listens = forms.TypedChoiceField(
-        label="Do they listen to you?",
-        choices=SCORE_CHOICES,
-        coerce=int,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose a number from 1 to 5."},
-    )
-    helps_goals = forms.TypedChoiceField(
-        label="Do they help with your goals?",
-        choices=SCORE_CHOICES,
-        coerce=int,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose a number from 1 to 5."},
-    )
+    shows_up = _score("Does your mentor show up when they say they will?")
+    listens = _score("Do they listen to you?")
+    helps_goals = _score("Do they help with your goals?")
     wants_new_mentor = forms.TypedChoiceField(
         label="Would you like a different mentor?",
         choices=YES_NO,

@@ -160,6 +160,19 @@ def feedback_request_manual(*, pairing: Pairing, by: User) -> tuple[FeedbackRequ
     return request, feedback_link_issue(request=request)
 
 
+def _spend_link(links, token: str, now):
+    """Marks the one-time link `token` used (compare-and-set: of two submits at once, one wins)
+    and returns it; LinkGone when it is unknown, used or expired. Call inside a transaction."""
+    claimed = (
+        links.select_related(None)
+        .filter(token_hash=token_hash(token), used_at__isnull=True, expires_at__gt=now)
+        .update(used_at=now)
+    )
+    if claimed != 1:
+        raise LinkGone
+    return links.get(token_hash=token_hash(token))
+
+
 def feedback_submit(
     *,
     token: str,
@@ -173,14 +186,7 @@ def feedback_submit(
     compare-and-set, so two submits at once save one response."""
     now = timezone.now()
     with transaction.atomic():
-        claimed = FeedbackRequest.objects.filter(
-            token_hash=token_hash(token), used_at__isnull=True, expires_at__gt=now
-        ).update(used_at=now)
-        if claimed != 1:
-            raise LinkGone
-        request = FeedbackRequest.objects.select_related("pairing").get(
-            token_hash=token_hash(token)
-        )
+        request = _spend_link(FeedbackRequest.objects.select_related("pairing"), token, now)
         response = FeedbackResponse(
             request=request,
             pairing=request.pairing,
@@ -245,12 +251,7 @@ def assessment_submit_by_link(*, token: str, answers: list[int]) -> RecoveryAsse
     total = instruments.CURRENT.score(list(answers))  # refuse before spending the link
     now = timezone.now()
     with transaction.atomic():
-        claimed = AssessmentLink.objects.filter(
-            token_hash=token_hash(token), used_at__isnull=True, expires_at__gt=now
-        ).update(used_at=now)
-        if claimed != 1:
-            raise LinkGone
-        link = AssessmentLink.objects.select_related("resident").get(token_hash=token_hash(token))
+        link = _spend_link(AssessmentLink.objects.select_related("resident"), token, now)
         assessment = RecoveryAssessment.objects.create(
             resident=link.resident,
             instrument=instruments.CURRENT.slug,

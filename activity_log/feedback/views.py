@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 
 import qrcode
 import qrcode.image.svg
@@ -35,6 +36,7 @@ from mentoring_site.i18n import override_for
 from mentoring_site.roles import is_admin, mentor_required, staff_required
 from mentors.models import Mentor
 from residents.models import House, Resident
+from residents.selectors import resident_for
 
 # Per client IP, per window: generous for a house sharing one connection, useless for guessing
 # (a token has 256 bits; this only keeps a script from hammering the database).
@@ -107,16 +109,10 @@ def _feedback_page(
 # --- Staff: the resident page's section, slips, one answer ------------------------------------
 
 
-def _get_resident(request: HttpRequest, resident_id: int) -> Resident:
-    return get_object_or_404(
-        Resident.objects.visible_to(request.user).select_related("house"), pk=resident_id
-    )
-
-
 @staff_required
 def resident_feedback(request: HttpRequest, resident_id: int) -> HttpResponse:
     """The resident page's feedback slot (htmx): waiting requests, answers with comments."""
-    resident = _get_resident(request, resident_id)
+    resident = resident_for(request.user, resident_id)
     audit.mark_section(request, "view", resident, resident_id=resident.pk)
     pairing = Pairing.objects.filter(resident=resident).order_by("-started_on", "-id").first()
     return render(
@@ -164,21 +160,26 @@ def _slip_error(request: HttpRequest, error: str) -> HttpResponse:
     return render(request, "activity_log/feedback/slip.html", {"error": error}, status=400)
 
 
-@require_POST
-@staff_required
-def feedback_request_new(request: HttpRequest, resident_id: int) -> HttpResponse:
-    """A manager asks for feedback now, about the resident's latest pairing."""
-    resident = _get_resident(request, resident_id)
-    pairing = Pairing.objects.filter(resident=resident).order_by("-started_on", "-id").first()
-    if pairing is None:
-        return _slip_error(
-            request, _("This resident has no mentor yet, so there is nothing to ask about.")
-        )
+def _ask(request: HttpRequest, pairing: Pairing) -> HttpResponse:
+    """A manager's request about `pairing`: its slip with a fresh link, or why it cannot be."""
     try:
         feedback_request, token = services.feedback_request_manual(pairing=pairing, by=request.user)
     except ValidationError as exc:
         return _slip_error(request, " ".join(exc.messages))
     return _slip(request, feedback_request, token, action="create")
+
+
+@require_POST
+@staff_required
+def feedback_request_new(request: HttpRequest, resident_id: int) -> HttpResponse:
+    """A manager asks for feedback now, about the resident's latest pairing."""
+    resident = resident_for(request.user, resident_id)
+    pairing = Pairing.objects.filter(resident=resident).order_by("-started_on", "-id").first()
+    if pairing is None:
+        return _slip_error(
+            request, _("This resident has no mentor yet, so there is nothing to ask about.")
+        )
+    return _ask(request, pairing)
 
 
 @require_POST
@@ -186,11 +187,7 @@ def feedback_request_new(request: HttpRequest, resident_id: int) -> HttpResponse
 def feedback_request_for_pairing(request: HttpRequest, pairing_id: int) -> HttpResponse:
     """The same, from the pairing page: about this pairing (current or past)."""
     pairing = get_object_or_404(Pairing.objects.visible_to(request.user), pk=pairing_id)
-    try:
-        feedback_request, token = services.feedback_request_manual(pairing=pairing, by=request.user)
-    except ValidationError as exc:
-        return _slip_error(request, " ".join(exc.messages))
-    return _slip(request, feedback_request, token, action="create")
+    return _ask(request, pairing)
 
 
 @require_POST
@@ -255,7 +252,7 @@ def my_feedback(request: HttpRequest) -> HttpResponse:
 @staff_required
 def resident_recovery(request: HttpRequest, resident_id: int) -> HttpResponse:
     """The resident page's recovery-capital slot (htmx): the totals over time, the change."""
-    resident = _get_resident(request, resident_id)
+    resident = resident_for(request.user, resident_id)
     audit.mark_section(request, "view", resident, resident_id=resident.pk)
     history = selectors.recovery_history(resident)
     day_month_year = pgettext("date format", "j M y")
@@ -288,23 +285,24 @@ def _assessment_page(request, *, resident, form, action, status=200, **extra) ->
     )
 
 
-@staff_required
-def assessment_new(request: HttpRequest, resident_id: int) -> HttpResponse:
-    """A manager enters a recovery check with the resident."""
-    resident = _get_resident(request, resident_id)
+def _assessment_entry(
+    request: HttpRequest,
+    resident: Resident,
+    source: str,
+    *,
+    saved: Callable[[RecoveryAssessment], str],
+    back: str,
+) -> HttpResponse:
+    """A recovery check entered by staff or the mentor: the form, or once saved the message
+    `saved(assessment)` on the page `back` (which is also the form's way back)."""
     form = AssessmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         assessment = services.assessment_record(
-            resident=resident,
-            answers=form.answers(),
-            source=RecoveryAssessment.Source.MANAGER,
-            entered_by=request.user,
+            resident=resident, answers=form.answers(), source=source, entered_by=request.user
         )
         audit.mark(request, "create", assessment, resident_id=resident.pk)
-        messages.success(
-            request, _("Recovery check saved: %(total)d of 60.") % {"total": assessment.total}
-        )
-        return redirect("residents:detail", resident.pk)
+        messages.success(request, saved(assessment))
+        return redirect(back)
     audit.mark(request, "view", resident, resident_id=resident.pk)
     return _assessment_page(
         request,
@@ -312,6 +310,21 @@ def assessment_new(request: HttpRequest, resident_id: int) -> HttpResponse:
         form=form,
         action=request.path,
         status=400 if form.is_bound else 200,
+        back=back,
+    )
+
+
+@staff_required
+def assessment_new(request: HttpRequest, resident_id: int) -> HttpResponse:
+    """A manager enters a recovery check with the resident."""
+    resident = resident_for(request.user, resident_id)
+    return _assessment_entry(
+        request,
+        resident,
+        RecoveryAssessment.Source.MANAGER,
+        saved=lambda assessment: (
+            _("Recovery check saved: %(total)d of 60.") % {"total": assessment.total}
+        ),
         back=reverse("residents:detail", args=[resident.pk]),
     )
 
@@ -330,24 +343,11 @@ def assessment_new_by_mentor(request: HttpRequest, pairing_id: int) -> HttpRespo
     resident = pairing.resident
     if not contact_selectors.mentor_sees_goals(request.user, resident):
         return render(request, "activity_log/feedback/assessment_no_consent.html", status=403)
-    form = AssessmentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        assessment = services.assessment_record(
-            resident=resident,
-            answers=form.answers(),
-            source=RecoveryAssessment.Source.MENTOR,
-            entered_by=request.user,
-        )
-        audit.mark(request, "create", assessment, resident_id=resident.pk)
-        messages.success(request, "Recovery check saved. Thank you.")
-        return redirect("activity_log:my_mentees")
-    audit.mark(request, "view", resident, resident_id=resident.pk)
-    return _assessment_page(
+    return _assessment_entry(
         request,
-        resident=resident,
-        form=form,
-        action=request.path,
-        status=400 if form.is_bound else 200,
+        resident,
+        RecoveryAssessment.Source.MENTOR,
+        saved=lambda assessment: "Recovery check saved. Thank you.",
         back=reverse("activity_log:my_mentees"),
     )
 
@@ -356,7 +356,7 @@ def assessment_new_by_mentor(request: HttpRequest, pairing_id: int) -> HttpRespo
 @staff_required
 def assessment_link_new(request: HttpRequest, resident_id: int) -> HttpResponse:
     """A slip with a one-time link for the resident to take the check on their phone."""
-    resident = _get_resident(request, resident_id)
+    resident = resident_for(request.user, resident_id)
     token = services.assessment_link_issue(resident=resident, by=request.user)
     link = request.build_absolute_uri(reverse("activity_log:assessment_by_link", args=[token]))
     audit.mark(request, "create", resident, resident_id=resident.pk)

@@ -17,11 +17,15 @@ from activity_log.groups import selectors, services
 from activity_log.groups.forms import AttendanceForm, CancelForm, GroupSessionForm
 from activity_log.groups.models import GroupSession, Kind
 from mentoring_site import audit
-from mentoring_site.roles import Role, is_admin, mentor_required, role_required, staff_required
+from mentoring_site.roles import (
+    is_admin,
+    mentor_required,
+    staff_or_mentor_required,
+    staff_required,
+)
+from mentoring_site.shortcuts import visible_or_404
 from mentors.models import Mentor
 from residents.models import House, Resident
-
-any_role_required = role_required(Role.ADMIN, Role.MANAGER, Role.MENTOR)
 
 
 def _get_session_for_user(request: HttpRequest, pk: int) -> GroupSession:
@@ -215,7 +219,7 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Everyone in scope: one session ---------------------------------------------------------
 
 
-@any_role_required
+@staff_or_mentor_required
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = _get_session_for_user(request, pk)
     attendance = list(session.attendance.select_related("resident", "mentor__user").order_by("id"))
@@ -283,7 +287,7 @@ def resident_scope(user):
     return Resident.objects.visible_to(user)
 
 
-@any_role_required
+@staff_or_mentor_required
 def attendance_take(request: HttpRequest, pk: int) -> HttpResponse:
     session = _get_session_for_attendance(request, pk)
     residents, mentors = _attendance_choices(session, request.user)
@@ -345,7 +349,7 @@ def attendance_take(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
 
-@any_role_required
+@staff_or_mentor_required
 def attendance_saved(request: HttpRequest, pk: int) -> HttpResponse:
     session = _get_session_for_attendance(request, pk)
     audit.mark(request, "view", session)
@@ -384,7 +388,7 @@ def my_circles(request: HttpRequest) -> HttpResponse:
 @staff_required
 def resident_attendance(request: HttpRequest, resident_id: int) -> HttpResponse:
     """The resident page's section: attended / held over 90 days, by kind."""
-    resident = get_object_or_404(Resident.objects.visible_to(request.user), pk=resident_id)
+    resident = visible_or_404(Resident.objects.all(), request.user, resident_id)
     rows = selectors.resident_attendance(resident)
     # Part of the resident page's visit when it carries its token: no second row.
     audit.mark_section(request, "view", resident, resident_id=resident.pk)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from celery import shared_task
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -58,6 +57,7 @@ KEPT = {
     "Pairing.ended_on": "reports: residents with a mentor, on-time check-ins",
     "Pairing.last_contact_at": "derived from contact times (kept below)",
     "Pairing.next_due_at": "derived; empty once the pairing ended",
+    "Pairing.overdue_at": "derived with next_due_at (the check-in rule); empty once ended",
     "Pairing.created_at": "row bookkeeping",
     "ContactLog.happened_at": "reports: contacts and hours in a period, mentors' hours",
     "ContactLog.acknowledged_at": "reports: time to acknowledge an urgent concern",
@@ -182,13 +182,3 @@ def anonymise_due_residents(*, today: dt.date | None = None) -> list[int]:
     # Ids only: names never go to the logs.
     logger.info("retention: anonymised %d residents", len(done))
     return done
-
-
-@shared_task(ignore_result=True, name="activity_log.retention.anonymise_due_residents_task")
-def anonymise_due_residents_task() -> int:
-    return len(anonymise_due_residents())
-
-
-@shared_task(ignore_result=True, name="activity_log.retention.audit_ips_forget_task")
-def audit_ips_forget_task() -> int:
-    return audit_ips_forget()

@@ -6,25 +6,18 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from activity_log.privacy import retention
 from mentoring_site import audit, csv_safe
-from mentoring_site.roles import Role, role_required, staff_required
+from mentoring_site.roles import admin_required, staff_required
+from mentoring_site.shortcuts import visible_or_404
 from residents.models import EARLIEST_DATE, Resident
 
 PAGE_SIZE = 25
-admin_required = role_required(Role.ADMIN)
-
-
-def _get_resident_for_user(request: HttpRequest, resident_id: int) -> Resident:
-    try:
-        return Resident.objects.visible_to(request.user).only("id", "house_id").get(pk=resident_id)
-    except Resident.DoesNotExist as exc:
-        raise Http404 from exc
 
 
 @staff_required
@@ -33,7 +26,7 @@ def resident_access(request: HttpRequest, resident_id: int) -> HttpResponse:
 
     Not audited itself: it shows the trail, not the record, and would flood the trail it shows.
     """
-    resident = _get_resident_for_user(request, resident_id)
+    resident = visible_or_404(Resident.objects.only("id", "house_id"), request.user, resident_id)
     page = Paginator(audit.events_for_resident(resident.pk), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -167,7 +160,7 @@ def retention_due(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def retention_run(request: HttpRequest, resident_id: int) -> HttpResponse:
     """Anonymise one resident now (e.g. on their request), after a confirmation page."""
-    resident = _get_resident_for_user(request, resident_id)
+    resident = visible_or_404(Resident.objects.only("id", "house_id"), request.user, resident_id)
     resident = Resident.objects.only("id", "status", "exit_date", "anonymised_at").get(
         pk=resident.pk
     )

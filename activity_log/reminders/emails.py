@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
 from activity_log.models import Reminder
+from matching import checkins
 from mentoring_site.i18n import override_for
 
 logger = logging.getLogger(__name__)
@@ -55,12 +56,16 @@ def _item(reminder: Reminder, now: dt.datetime) -> dict:
     pairing = reminder.contact.pairing if reminder.contact_id else reminder.pairing
     resident = pairing.resident
     tz = resident.house.zone
+    state = checkins.state_at(reminder.due_at, now, tz)
     item = {
         "name": resident.preferred_name,
         "house": resident.house.name,
         "mentor_first_name": pairing.mentor.user.display_first_name,
-        "due_on": reminder.due_at.astimezone(tz).date(),
-        "days_overdue": max((now - reminder.due_at).days, 0),
+        # The check-in rule's words at the moment the email is built, as on the phone and the
+        # dashboard: "due today", "overdue by 2 days".
+        "due_on": state.due_on,
+        "days_late": state.days_late,
+        "due_words": state.words.lower(),
         "url": _absolute("residents:detail", resident.pk, fallback="activity_log:dashboard"),
     }
     if reminder.kind in (Kind.MENTOR_OVERDUE, Kind.NEW_MENTEE, Kind.FOLLOW_UP):

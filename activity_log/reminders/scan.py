@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import router, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
@@ -24,6 +24,7 @@ from activity_log.groups.models import GroupSession
 from activity_log.groups.selectors import NO_ATTENDANCE_AFTER, sessions_without_attendance
 from activity_log.models import ContactLog, Reminder
 from activity_log.reminders.send import PAIRING_KINDS, enqueue_send, quiet_hours_send_after
+from matching import checkins
 from matching.models import Pairing
 from mentors.models import Mentor, TrainingRecord
 from residents.models import House, Resident, time_zone_is_known, zone_or_program
@@ -64,10 +65,11 @@ class ScanResult:
         )
 
 
-def _overdue_pairings(cutoff: dt.datetime):
-    # Exactly the predicate of pairing_due_scan_idx (status = active, next_due_at < ...); no
-    # ordering and no joins, so the cost follows the due rows, not the size of the tables.
-    return Pairing.objects.filter(status="active", next_due_at__lt=cutoff).order_by()
+def _overdue_pairings(now: dt.datetime):
+    """Pairings owed a mentor reminder or a manager escalation by the check-in rule
+    (matching/checkins.py). Exactly the predicate of pairing_due_scan_idx (status = active,
+    next_due_at < ...); no ordering and no joins, so the cost follows the due rows."""
+    return Pairing.objects.filter(checkins.reminder_or_escalation_q(now)).order_by()
 
 
 def _chunks(ids: list[int]):
@@ -97,13 +99,7 @@ def _pairing_reminders(now: dt.datetime) -> tuple[list[Reminder], list[Reminder]
     Built house by house: a house whose rows fail is logged by id and skipped (third value),
     the others are written.
     """
-    grace_cutoff = now - settings.REMINDER_GRACE
-    escalation_cutoff = now - settings.ESCALATION_DELAY
-    due = list(
-        _overdue_pairings(max(grace_cutoff, escalation_cutoff)).values_list(
-            "id", "next_due_at", "mentor_id", "resident_id"
-        )
-    )
+    due = list(_overdue_pairings(now).values_list("id", "next_due_at", "mentor_id", "resident_id"))
     if not due:
         return [], [], []
     pairing_ids = [row[0] for row in due]
@@ -147,16 +143,18 @@ def _pairing_reminders(now: dt.datetime) -> tuple[list[Reminder], list[Reminder]
         house_mentor_rows, house_manager_rows = [], []
         try:
             after = quiet_hours_send_after(now, time_zones[house_id])
+            zone = zone_or_program(time_zones[house_id])
             for pairing_id, due_at, mentor_id, _resident_id in house_due:
                 user_id = mentor_users[mentor_id]
+                state = checkins.state_at(due_at, now, zone)
                 if (
-                    due_at < grace_cutoff
+                    state.reminder_worthy
                     and (Kind.MENTOR_OVERDUE, pairing_id, due_at, user_id) not in written
                 ):
                     house_mentor_rows.append(
                         reminder(Kind.MENTOR_OVERDUE, pairing_id, due_at, user_id, after)
                     )
-                if due_at < escalation_cutoff:
+                if state.escalation_worthy:
                     for manager_id in managers[house_id]:
                         key = (Kind.MANAGER_ESCALATION, pairing_id, due_at, manager_id)
                         if key not in written:
@@ -323,11 +321,7 @@ def _attendance_reminders(now: dt.datetime) -> list[Reminder]:
 
 def _waiting(now: dt.datetime) -> bool:
     """Any reminder ready to go and not being sent right now (reminder_unsent_idx)."""
-    return (
-        Reminder.objects.filter(sent_at__isnull=True, failed_at__isnull=True, send_after__lte=now)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .exists()
-    )
+    return Reminder.objects.ready(now).exists()
 
 
 def _insert_new(rows: list[Reminder]) -> Counter:

@@ -1,10 +1,9 @@
-"""Overdue check-in reminders: the scan that fills the outbox and the sender that empties it.
+"""The sender that empties the reminder outbox (scan.py fills it; docs/reminders.md).
 
-The healthchecks pattern (docs/reminders.md): the scan finds due rows through partial indexes and
-writes Reminder rows whose unique constraint makes a second scan harmless; the sender claims each
-row with a compare-and-set UPDATE, so only one process ever sends it, and records failures for a
-later retry. Everything lives in the database, so nothing is lost while Redis or the mail server
-is down.
+The healthchecks pattern: the sender claims each row with a compare-and-set UPDATE
+(Reminder.objects.claim), so only one process ever sends it, and records failures for a later
+retry. Everything lives in the database, so nothing is lost while Redis or the mail server is
+down. Also here: quiet hours (when a row may go) and enqueue_send (asking a worker to send now).
 """
 
 from __future__ import annotations
@@ -24,13 +23,13 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends import filebased
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from activity_log.models import Reminder
 from activity_log.reminders.emails import _item, build_email
 from matching.models import Pairing
 from mentoring_site import audit
+from mentoring_site.celery import app as celery_app
 from mentoring_site.tasks import enqueue
 from mentors.models import Mentor
 from residents.models import House, zone_or_program
@@ -40,10 +39,11 @@ logger = logging.getLogger(__name__)
 SEND_BATCH = 500
 # The send task's soft time limit is 120 s: stop starting emails well before it.
 SEND_BUDGET = dt.timedelta(seconds=60)
-MAX_BACKOFF = dt.timedelta(hours=2)
 
 Kind = Reminder.Kind
 PAIRING_KINDS = (Kind.MENTOR_OVERDUE, Kind.MANAGER_ESCALATION)
+# The Celery task that runs send_all_due (activity_log/tasks.py).
+SEND_TASK = "activity_log.tasks.send_reminders"
 
 
 # --- Quiet hours -------------------------------------------------------------------------------
@@ -74,9 +74,8 @@ def enqueue_send() -> bool:
     When the broker is down or frozen the request still succeeds, within REDIS_TIMEOUT_SECONDS:
     the rows are in the database and the next scan (or beat's send run) picks them up.
     """
-    from activity_log.tasks import send_reminders  # tasks import this module
-
-    return enqueue(send_reminders)
+    # By name: activity_log.tasks calls this module, never the other way round.
+    return enqueue(celery_app.tasks[SEND_TASK])
 
 
 # --- Send --------------------------------------------------------------------------------------
@@ -106,38 +105,11 @@ class SendResult:
         self.errors += other.errors
 
 
-def backoff(attempts: int) -> dt.timedelta:
-    """1, 2, 4, 8 ... minutes after the n-th failure, at most two hours."""
-    return min(dt.timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
-
-
 def _claim(reminder_ids: list[int], now: dt.datetime, token: uuid.UUID | None = None) -> list[int]:
-    """Compare-and-set on the whole batch; returns only the rows this run won.
-
-    The UPDATE re-checks `sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < now)`
-    row by row, so a row another sender claimed meanwhile is skipped; the token marks ours.
-    """
-    token = token or uuid.uuid4()
-    Reminder.objects.filter(
-        id__in=reminder_ids, sent_at__isnull=True, failed_at__isnull=True
-    ).filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)).update(
-        claimed_until=now + claim_lease(), claim_token=token
+    """Claims what it can of `reminder_ids` for one lease; returns only the rows this run won."""
+    return Reminder.objects.claim(
+        reminder_ids, now=now, lease=claim_lease(), token=token or uuid.uuid4()
     )
-    return list(
-        Reminder.objects.filter(id__in=reminder_ids, claim_token=token)
-        .order_by()
-        .values_list("id", flat=True)
-    )
-
-
-def _ours(ids, token: uuid.UUID):
-    """Rows of `ids` this run still holds: every write after the claim goes through this, so a
-    sender whose lease ran out (and whose rows another sender claimed) changes nothing."""
-    return Reminder.objects.filter(id__in=ids, claim_token=token, sent_at__isnull=True)
-
-
-def _release(ids, token: uuid.UUID) -> int:
-    return _ours(ids, token).update(claimed_until=None, claim_token=None)
 
 
 def _house_of(reminder: Reminder) -> House | None:
@@ -185,26 +157,6 @@ def _describe(exc: Exception) -> str:
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
-def _record_failure(
-    reminders: list[Reminder], error: str, now: dt.datetime, token: uuid.UUID | None = None
-) -> tuple[int, int]:
-    failed = gave_up = 0
-    for reminder in reminders:
-        attempts = reminder.attempts + 1
-        # Give up a day after it could first have gone (send_after), not after it was written.
-        if now - reminder.send_after >= settings.REMINDER_GIVE_UP:
-            changes = {"failed_at": now, "claimed_until": None}
-            gave_up += 1
-        else:
-            changes = {"claimed_until": now + backoff(attempts)}
-            failed += 1
-        rows = Reminder.objects.filter(id=reminder.id)
-        if token is not None:
-            rows = rows.filter(claim_token=token)
-        rows.update(attempts=attempts, last_error=error, **changes)
-    return failed, gave_up
-
-
 def _disclosed_residents(reminders: list[Reminder]) -> dict[int, int]:
     """Resident id -> the first reminder naming them in this email (training names nobody)."""
     named: dict[int, int] = {}
@@ -220,9 +172,7 @@ def _mark_sent(group: list[Reminder], token: uuid.UUID, now: dt.datetime) -> int
     who was told about which resident (one audit row per resident, issue 13)."""
     ids = [reminder.id for reminder in group]
     with transaction.atomic():
-        marked = _ours(ids, token).update(
-            sent_at=now, claimed_until=None, attempts=F("attempts") + 1
-        )
+        marked = Reminder.objects.mark_sent(ids, token, now)
         # The email went whoever holds the rows now: the disclosure happened either way.
         audit.record_emails(
             recipient_id=group[0].recipient_id,
@@ -318,26 +268,13 @@ def send_due_reminders(
     email are sent, or fail and are retried, together. No email starts after half the claim's
     lease (or after `deadline`, a time.monotonic() value): what is left is released, so a batch
     never outlives its claim and no other sender can take rows this one is still sending.
+
+    Three steps: select the ready rows, claim them, sort the claimed rows into emails (settling
+    the rows that send nothing now), send the emails.
     """
     now = now or timezone.now()
-    batch = batch or SEND_BATCH
     result = SendResult()
-    # reminder_unsent_idx: unsent, not given up, send_after reached.
-    ready = Reminder.objects.filter(
-        sent_at__isnull=True, failed_at__isnull=True, send_after__lte=now
-    ).filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-    rows = list(ready.order_by("send_after", "id").values_list("id", "recipient_id")[:batch])
-    candidates = [row[0] for row in rows]
-    if len(rows) == batch:
-        # A full batch may end part-way through a recipient's rows: take the rest of theirs too,
-        # so nobody gets a second email from the next batch.
-        recipients = sorted({row[1] for row in rows})
-        candidates += (
-            ready.filter(recipient_id__in=recipients)
-            .exclude(id__in=candidates)
-            .order_by()
-            .values_list("id", flat=True)
-        )
+    candidates = _select(now, batch or SEND_BATCH)
     if not candidates:
         return result
     token = uuid.uuid4()
@@ -352,7 +289,8 @@ def send_due_reminders(
     pending = set(claimed)
     mailer = _Mailer()
     try:
-        _send_claimed(claimed, token, now, stop_at, pending, mailer, result)
+        emails = _sort(claimed, token, now, pending, result)
+        _send(emails, token, now, stop_at, pending, mailer, result)
     finally:
         mailer.close()
         if pending:
@@ -360,7 +298,7 @@ def send_due_reminders(
             # down): give the rows back now rather than when the lease runs out. An email that
             # was on the wire goes again (at-least-once at the SMTP boundary; same Message-ID).
             try:
-                result.released = _release(pending, token)
+                result.released = Reminder.objects.release(pending, token)
             except Exception:  # noqa: BLE001 - the lease frees them anyway
                 logger.warning("could not release %d claimed reminders", len(pending))
     logger.info(
@@ -377,15 +315,38 @@ def send_due_reminders(
     return result
 
 
-def _send_claimed(
+def _select(now: dt.datetime, batch: int) -> list[int]:
+    """Ids of up to `batch` ready rows, oldest first (reminder_unsent_idx).
+
+    A full batch may end part-way through a recipient's rows: the rest of theirs come too, so
+    nobody gets a second email from the next batch.
+    """
+    ready = Reminder.objects.ready(now)
+    rows = list(ready.order_by("send_after", "id").values_list("id", "recipient_id")[:batch])
+    candidates = [row[0] for row in rows]
+    if len(rows) == batch:
+        recipients = sorted({row[1] for row in rows})
+        candidates += (
+            ready.filter(recipient_id__in=recipients)
+            .exclude(id__in=candidates)
+            .order_by()
+            .values_list("id", flat=True)
+        )
+    return candidates
+
+
+def _sort(
     claimed: list[int],
     token: uuid.UUID,
     now: dt.datetime,
-    stop_at: float,
     pending: set[int],
-    mailer: _Mailer,
     result: SendResult,
-) -> None:
+) -> dict[tuple[int, bool], list[Reminder]]:
+    """Loads the claimed rows and returns the emails to send now, (recipient, urgent?) -> rows.
+
+    The other rows are settled here: obsolete ones deleted, those in quiet hours given back with
+    a later send_after, those that cannot be prepared recorded as failed (once per house).
+    """
     reminders = (
         Reminder.objects.filter(id__in=claimed)
         .select_related(
@@ -403,11 +364,11 @@ def _send_claimed(
     groups, obsolete, deferred, broken = _prepare(reminders, now)
     if obsolete:
         # The mentee was seen (or the pairing stopped): nothing is owed for that due time.
-        _ours(obsolete, token).delete()
+        Reminder.objects.held(obsolete, token).delete()
         result.dropped = len(obsolete)
         pending.difference_update(obsolete)
     for send_after, ids in deferred.items():
-        _ours(ids, token).update(send_after=send_after, claimed_until=None)
+        Reminder.objects.held(ids, token).update(send_after=send_after, claimed_until=None)
         result.deferred += len(ids)
         pending.difference_update(ids)
     for house_id, failures in broken.items():
@@ -421,14 +382,25 @@ def _send_claimed(
             type(failures[0][1]).__name__,
         )
         rows = [reminder for reminder, _exc in failures]
-        failed, gave_up = _record_failure(rows, error, now, token)
+        failed, gave_up = Reminder.objects.mark_failed(rows, error=error, now=now, token=token)
         result.failed += failed
         result.gave_up += gave_up
         result.errors.append(error)
         pending.difference_update(reminder.id for reminder in rows)
+    return groups
 
-    # Urgent alerts first.
-    for (_recipient_id, _urgent), group in sorted(groups.items(), key=lambda kv: not kv[0][1]):
+
+def _send(
+    emails: dict[tuple[int, bool], list[Reminder]],
+    token: uuid.UUID,
+    now: dt.datetime,
+    stop_at: float,
+    pending: set[int],
+    mailer: _Mailer,
+    result: SendResult,
+) -> None:
+    """Sends one email per group, urgent alerts first, until `stop_at`."""
+    for (_recipient_id, _urgent), group in sorted(emails.items(), key=lambda kv: not kv[0][1]):
         if time.monotonic() >= stop_at:
             result.stopped = True
             return
@@ -441,7 +413,7 @@ def _send_claimed(
         except Exception as exc:  # noqa: BLE001 - any mail failure is recorded and retried
             mailer.close()
             error = _describe(exc)
-            failed, gave_up = _record_failure(group, error, now, token)
+            failed, gave_up = Reminder.objects.mark_failed(group, error=error, now=now, token=token)
             pending.difference_update(ids)
             result.failed += failed
             result.gave_up += gave_up

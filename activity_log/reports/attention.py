@@ -64,16 +64,17 @@ def urgent_concerns(scope: Scope) -> Capped:
 
 
 def overdue_checkins(scope: Scope, now: dt.datetime) -> Capped:
-    """Active pairings past their due time, most overdue first (pairing_due_scan_idx)."""
+    """Active pairings that read "Overdue by ..." (the check-in rule, matching/checkins.py),
+    most overdue first (pairing_overdue_idx), each with its `checkin` state and words."""
     qs = (
         scope.pairings()
-        .filter(status=Pairing.Status.ACTIVE, next_due_at__lt=now)
+        .overdue(now)
         .select_related("resident__house", "mentor__user")
         .order_by("next_due_at", "id")
     )
     listed = capped(qs)
     for pairing in listed.rows:
-        pairing.days_overdue = (now - pairing.next_due_at).days
+        pairing.checkin = pairing.checkin_state(now)
     return listed
 
 

@@ -13,100 +13,46 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
-    DateTimeField,
-    DurationField,
-    ExpressionWrapper,
     F,
-    IntegerField,
     Max,
     Q,
     QuerySet,
     Sum,
-    Value,
     When,
-    Window,
 )
-from django.db.models.functions import Cast, Coalesce, Lag
-from django.utils import timezone
 
 from activity_log.models import ContactLog
 from activity_log.reports.scope import NO_ANSWER, Period, Scope, share
+from matching import checkins
 from matching.models import Pairing
 from mentors.models import Mentor
 
-# Longest allowed check-in interval (Pairing constraint) plus a day for the time-zone shift:
-# the previous contact that decides a contact's due time is never further back than this.
-LOOKBACK = dt.timedelta(days=31)
-
-
-def _program_utc_offset() -> dt.timedelta:
-    return timezone.localtime().utcoffset() or dt.timedelta(0)
-
 
 def contacts_with_due(contacts: QuerySet[ContactLog]) -> QuerySet[ContactLog]:
-    """Real contacts (not "no answer") annotated with `on_time`.
-
-    A contact is on time when it happened no later than the due time in force at that moment
-    plus the reminder grace: due = (the pairing's previous real contact, or 00:00 program time
-    of its start day) + its check-in interval. The previous contact comes from a window
-    function (LAG), so the caller must include the LOOKBACK before its period.
-    """
-    one_day = Value(dt.timedelta(days=1), output_field=DurationField())
-    start_of_pairing = ExpressionWrapper(
-        Cast("pairing__started_on", DateTimeField())
-        - Value(_program_utc_offset(), output_field=DurationField()),
-        output_field=DateTimeField(),
-    )
-    interval = ExpressionWrapper(
-        Cast("pairing__checkin_interval_days", IntegerField()) * one_day,
-        output_field=DurationField(),
-    )
-    return (
-        contacts.exclude(method=NO_ANSWER)
-        .order_by()
-        .annotate(
-            previous_at=Window(
-                Lag("happened_at"),
-                partition_by=[F("pairing_id")],
-                order_by=[F("happened_at").asc(), F("id").asc()],
-            )
-        )
-        .annotate(
-            due_by=ExpressionWrapper(
-                Coalesce(F("previous_at"), start_of_pairing)
-                + interval
-                + Value(settings.REMINDER_GRACE, output_field=DurationField()),
-                output_field=DateTimeField(),
-            )
-        )
-        .annotate(
-            on_time=ExpressionWrapper(Q(happened_at__lte=F("due_by")), output_field=BooleanField())
-        )
-    )
+    """Real contacts (not "no answer"); each carries `on_time`, stored by the check-in rule
+    (matching/checkins.py): it happened by the end of the due day in force when it was made."""
+    return contacts.exclude(method=NO_ANSWER).order_by()
 
 
 def _missed_filter(period: Period, now: dt.datetime, prefix: str = "") -> Q:
-    """Active pairings still overdue, counted as missed check-ins when judging `period`."""
-    cutoff = period.judged_until(now) - settings.REMINDER_GRACE
-    return Q(**{f"{prefix}status": Pairing.Status.ACTIVE, f"{prefix}next_due_at__lt": cutoff})
+    """Active pairings still overdue at the end of `period` (or now), counted as missed."""
+    return checkins.overdue_q(period.judged_until(now), prefix)
 
 
 def _made_on_time(scope: Scope, periods: dict[str, Period]) -> dict[str, int]:
-    """{key_made, key_on_time} for each period, in one windowed query."""
+    """{key_made, key_on_time} for each period, in one query."""
     earliest = min(p.start_at for p in periods.values())
     latest = max(p.end_at for p in periods.values())
-    base = scope.contacts().filter(happened_at__gte=earliest - LOOKBACK, happened_at__lt=latest)
+    base = scope.contacts().filter(happened_at__gte=earliest, happened_at__lt=latest)
     aggregates = {}
     for key, p in periods.items():
         in_period = Q(happened_at__gte=p.start_at, happened_at__lt=p.end_at)
         aggregates[f"{key}_made"] = Count("id", filter=in_period)
-        aggregates[f"{key}_on_time"] = Count("id", filter=in_period & Q(on_time=True))
+        aggregates[f"{key}_on_time"] = Count("id", filter=in_period & checkins.on_time_q())
     return contacts_with_due(base).aggregate(**aggregates)
 
 
@@ -167,19 +113,37 @@ class Checkins:
 def checkins_by_mentor(
     scope: Scope, periods: dict[str, Period], *, rank: str, now: dt.datetime, limit: int
 ) -> Checkins:
-    """One SQL statement over the on-time window (`contacts_with_due`), plus one for names.
+    """On-time figures per period for the scope and the `limit` least consistent mentors with
+    an active mentee in scope, ranked on period `rank` (nothing due yet ranks last).
 
-    Window functions cannot be grouped by the ORM, so the ORM's own SQL for the windowed
-    contacts and for the active pairings is wrapped: grouped by mentor, the totals of every
-    mentor (first row) and the `limit` least consistent mentors with an active mentee in
-    scope, ranked on period `rank` (nothing due yet ranks last).
+    One SQL statement (`_grouped_sql`) over the contacts (`_contact_rows`) and the active
+    pairings (`_pairing_rows`) grouped by mentor, plus one query for the listed mentors' names.
     """
+    keys = list(periods)
+    contact_sql, contact_params = _contact_rows(scope, periods).query.sql_with_params()
+    pairing_sql, pairing_params = _pairing_rows(scope, periods, now).query.sql_with_params()
+    sql, window_params = _grouped_sql(periods, rank, contact_sql, pairing_sql)
+    head, *rows = _fetch(sql, [*window_params, *contact_params, *pairing_params, limit])
+    totals = {key: _figures(head, key) for key in keys}
+    return Checkins(
+        totals=totals,
+        mentors=_ranked_mentors(scope, rows, rank),
+        listed=int(head["mentees"] or 0),
+    )
+
+
+def _contact_rows(scope: Scope, periods: dict[str, Period]) -> QuerySet:
+    """One row per real contact in any of the periods: when, on time, whose mentor."""
     earliest = min(p.start_at for p in periods.values())
     latest = max(p.end_at for p in periods.values())
-    contacts = contacts_with_due(
-        scope.contacts().filter(happened_at__gte=earliest - LOOKBACK, happened_at__lt=latest)
+    return contacts_with_due(
+        scope.contacts().filter(happened_at__gte=earliest, happened_at__lt=latest)
     ).values("happened_at", "on_time", mentor=F("pairing__mentor_id"))
-    pairings = (
+
+
+def _pairing_rows(scope: Scope, periods: dict[str, Period], now: dt.datetime) -> QuerySet:
+    """One row per active pairing in scope: its mentor, and 1 for each period it is missed in."""
+    return (
         scope.pairings()
         .filter(status=Pairing.Status.ACTIVE)
         .annotate(
@@ -191,39 +155,40 @@ def checkins_by_mentor(
         .values("mentor_id", *[f"missed_{key}" for key in periods])
         .order_by()
     )
-    c_sql, c_params = contacts.query.sql_with_params()
-    p_sql, p_params = pairings.query.sql_with_params()
-    keys = list(periods)
-    contact_cols, pairing_cols, sums, picks, case_params = [], [], [], [], []
-    for key in keys:
+
+
+def _grouped_sql(
+    periods: dict[str, Period], rank: str, contact_sql: str, pairing_sql: str
+) -> tuple[str, list]:
+    """The statement and its window parameters: a first row (kind 0) with the scope's totals
+    and `mentees` = how many mentors are ranked, then one row (kind 1) per listed mentor,
+    columns named made_<key>, on_<key>, missed_<key> for each period."""
+    contact_cols, pairing_cols, sums, picks, params = [], [], [], [], []
+    for key, period in periods.items():
         window = "c.happened_at >= %s AND c.happened_at < %s"
         contact_cols += [
             f"CASE WHEN {window} THEN 1 ELSE 0 END AS made_{key}",
             f"CASE WHEN {window} AND c.on_time THEN 1 ELSE 0 END AS on_{key}",
             f"0 AS missed_{key}",
         ]
-        bounds = [periods[key].start_at, periods[key].end_at]
+        bounds = [period.start_at, period.end_at]
         if connection.vendor == "sqlite":
             # Django stores SQLite datetimes as text in this shape; compare like with like.
             bounds = [_sqlite_datetime(b) for b in bounds]
-        case_params += bounds * 2
+        params += bounds * 2
         pairing_cols += ["0", "0", f"p.missed_{key}"]
-        sums += [
-            f"SUM(made_{key}) AS made_{key}",
-            f"SUM(on_{key}) AS on_{key}",
-            f"SUM(missed_{key}) AS missed_{key}",
-        ]
-        picks += [f"made_{key}", f"on_{key}", f"missed_{key}"]
+        sums += [f"SUM({c}_{key}) AS {c}_{key}" for c in ("made", "on", "missed")]
+        picks += [f"{c}_{key}" for c in ("made", "on", "missed")]
     due = f"(made_{rank} + missed_{rank})"
     sql = f"""
         WITH g AS (
             SELECT mentor_id, SUM(active) AS mentees, {", ".join(sums)}
             FROM (
                 SELECT c.mentor AS mentor_id, 0 AS active, {", ".join(contact_cols)}
-                FROM ({c_sql}) c
+                FROM ({contact_sql}) c
                 UNION ALL
                 SELECT p.mentor_id, 1, {", ".join(pairing_cols)}
-                FROM ({p_sql}) p
+                FROM ({pairing_sql}) p
             ) x
             GROUP BY mentor_id
         ),
@@ -236,65 +201,64 @@ def checkins_by_mentor(
             FROM g WHERE mentees > 0
         )
         SELECT 0 AS kind, NULL AS mentor_id, (SELECT COUNT(*) FROM ranked) AS mentees,
-               {", ".join(f"SUM({c})" for c in picks)}, 0 AS position
+               {", ".join(f"SUM({c}) AS {c}" for c in picks)}, 0 AS position
         FROM g
         UNION ALL
         SELECT 1, mentor_id, mentees, {", ".join(picks)}, position
         FROM ranked WHERE position <= %s
-        ORDER BY 1, {4 + len(picks)}
+        ORDER BY kind, position
     """
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The window sorts 120 days of contacts: keep the sort in memory, for this statement.
-            cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute(sql, [*case_params, *c_params, *p_params, limit])
-        rows = cursor.fetchall()
-    head, rows = rows[0], rows[1:]
+    return sql, params
 
-    def figures(row, i: int) -> tuple[int, int, int]:
-        base = 3 + 3 * i
-        return tuple(int(v or 0) for v in row[base : base + 3])
 
-    totals = {}
-    for i, key in enumerate(keys):
-        made, on_time, missed = figures(head, i)
-        totals[key] = {
-            "made": made,
-            "on_time": on_time,
-            "missed": missed,
-            "share": share(on_time, made + missed),
-        }
-    ids = [row[1] for row in rows]
+def _fetch(sql: str, params: list) -> list[dict]:
+    """The statement's rows as dicts by column name."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = [column[0] for column in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _figures(row: dict, key: str) -> dict:
+    """{made, on_time, missed, share} of period `key` in one grouped row."""
+    made, on_time, missed = (int(row[f"{c}_{key}"] or 0) for c in ("made", "on", "missed"))
+    return {
+        "made": made,
+        "on_time": on_time,
+        "missed": missed,
+        "share": share(on_time, made + missed),
+    }
+
+
+def _ranked_mentors(scope: Scope, rows: list[dict], rank: str) -> list[MentorConsistency]:
+    """The listed mentors, in rank order, with their latest contact with an active mentee."""
+    if not rows:
+        return []
     last_contact = Max(
         "pairings__last_contact_at",
         filter=Q(pairings__in=scope.pairings().filter(status=Pairing.Status.ACTIVE)),
     )
-    found = (
-        {
-            m.pk: m
-            for m in Mentor.objects.filter(pk__in=ids)
-            .select_related("user")
-            .annotate(last=last_contact)
-        }
-        if ids
-        else {}
-    )
-    r = keys.index(rank)
+    found = {
+        m.pk: m
+        for m in Mentor.objects.filter(pk__in=[row["mentor_id"] for row in rows])
+        .select_related("user")
+        .annotate(last=last_contact)
+    }
     mentors = []
     for row in rows:
-        made, on_time, missed = figures(row, r)
-        mentor = found[row[1]]
+        figures = _figures(row, rank)
+        mentor = found[row["mentor_id"]]
         mentors.append(
             MentorConsistency(
                 mentor=mentor,
-                mentees=int(row[2]),
-                made=made,
-                on_time=on_time,
-                missed=missed,
+                mentees=int(row["mentees"]),
+                made=figures["made"],
+                on_time=figures["on_time"],
+                missed=figures["missed"],
                 last_contact_at=mentor.last,
             )
         )
-    return Checkins(totals=totals, mentors=mentors, listed=int(head[2] or 0))
+    return mentors
 
 
 def _sqlite_datetime(value: dt.datetime) -> str:
@@ -318,14 +282,9 @@ def contact_figures_live(
         .annotate(n=Count("id"), minutes=Sum("duration_minutes"))
         .values_list("method", "n", "minutes")
     }
-    windowed = contacts_with_due(
-        scope.contacts().filter(
-            happened_at__gte=period.start_at - LOOKBACK, happened_at__lt=period.end_at
-        )
-    )
-    on_time = windowed.aggregate(
+    on_time = contacts_with_due(contacts).aggregate(
         **{
-            method: Count("id", filter=in_period & Q(method=method, on_time=True))
+            method: Count("id", filter=Q(method=method) & checkins.on_time_q())
             for method in ContactLog.Method.values
         }
     )

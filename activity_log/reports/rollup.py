@@ -16,10 +16,9 @@ to another day, removed, topics changed), and re-sums only those days of the hou
 rows are locked (FOR NO KEY UPDATE) while a day is re-summed, so two writes in one house never
 lose each other's figures.
 
-The rules are the live computation's (reports.contacts_with_due): day = local date of
-`happened_at` in the program time zone; a real contact (not "no answer") is on time when it
-happened no later than (the pairing's previous real contact, or 00:00 of its start day at the
-program's current UTC offset) + its check-in interval + REMINDER_GRACE.
+The rules are the live computation's (reports.on_time.contacts_with_due): day = local date of
+`happened_at` in the program time zone; whether a real contact (not "no answer") was on time
+is the check-in rule's (matching/checkins.py, the same replay that fills `ContactLog.on_time`).
 tests/activity_log/test_report_rollup.py keeps the two equal across writes.
 
 A changed check-in interval (matching's `pairing_schedule_changed`) and a resident moved to
@@ -36,9 +35,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.apps import apps as global_apps
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+
+from matching import checkins
+from residents.models import zone_or_program
 
 NO_ANSWER = "no_answer"
 REBUILD_CHUNK = 500
@@ -50,37 +51,29 @@ def _model(apps, name: str):
     return apps.get_model("activity_log", name)
 
 
-def _program_utc_offset() -> dt.timedelta:
-    return timezone.localtime().utcoffset() or dt.timedelta(0)
-
-
-def _pairing_start(started_on: dt.date, offset: dt.timedelta) -> dt.datetime:
-    """As reports.contacts_with_due: midnight UTC of the start day minus the program offset."""
-    return dt.datetime.combine(started_on, dt.time.min, tzinfo=dt.UTC) - offset
-
-
 def _days_of(
     contacts: list[tuple[int, dt.datetime, str, int]],
     topics: dict[int, list[int]],
     *,
     started_on: dt.date,
     interval_days: int,
-    offset: dt.timedelta,
+    house_zone: str,
 ) -> dict[dt.date, Figures]:
     """One pairing's figures per day, from its contacts (id, happened_at, method, minutes)."""
     tz = timezone.get_current_timezone()
-    allowance = dt.timedelta(days=interval_days) + settings.REMINDER_GRACE
-    previous = _pairing_start(started_on, offset)
+    on_time = checkins.on_time_by_contact(
+        [c[:3] for c in contacts],
+        started_on=started_on,
+        interval_days=interval_days,
+        tz=zone_or_program(house_zone),
+    )
     days: dict[dt.date, Figures] = {}
     for contact_id, happened_at, method, minutes in sorted(contacts, key=lambda c: (c[1], c[0])):
         figures = days.setdefault(happened_at.astimezone(tz).date(), {"m": {}, "t": {}})
         row = figures["m"].setdefault(method, [0, 0, 0])
         row[0] += 1
         row[1] += minutes
-        if method != NO_ANSWER:
-            # The window in reports.py: the previous real contact, or the start for the first.
-            row[2] += happened_at <= previous + allowance
-            previous = happened_at
+        row[2] += bool(on_time[contact_id])
         for topic_id in topics.get(contact_id, ()):
             key = str(topic_id)
             figures["t"][key] = figures["t"].get(key, 0) + 1
@@ -92,10 +85,16 @@ def _pairings_days(apps, pairing_ids: list[int]) -> dict[int, tuple[int, dict]]:
     Pairing = apps.get_model("matching", "Pairing")
     ContactLog = _model(apps, "ContactLog")
     pairings = {
-        pk: (house_id, started_on, interval)
-        for pk, house_id, started_on, interval in Pairing.objects.filter(
+        pk: (house_id, started_on, interval, house_zone)
+        for pk, house_id, started_on, interval, house_zone in Pairing.objects.filter(
             pk__in=pairing_ids
-        ).values_list("pk", "resident__house_id", "started_on", "checkin_interval_days")
+        ).values_list(
+            "pk",
+            "resident__house_id",
+            "started_on",
+            "checkin_interval_days",
+            "resident__house__time_zone",
+        )
     }
     contacts = defaultdict(list)
     for pairing_id, *contact in (
@@ -111,15 +110,18 @@ def _pairings_days(apps, pairing_ids: list[int]) -> dict[int, tuple[int, dict]]:
         .values_list("contactlog_id", "topic_id")
     ):
         topics[contact_id].append(topic_id)
-    offset = _program_utc_offset()
     return {
         pk: (
             house_id,
             _days_of(
-                contacts[pk], topics, started_on=started_on, interval_days=interval, offset=offset
+                contacts[pk],
+                topics,
+                started_on=started_on,
+                interval_days=interval,
+                house_zone=house_zone,
             ),
         )
-        for pk, (house_id, started_on, interval) in pairings.items()
+        for pk, (house_id, started_on, interval, house_zone) in pairings.items()
     }
 
 

@@ -4,6 +4,7 @@ staff and a de-identified CSV for funders. Every export is audited."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
@@ -121,41 +122,59 @@ def _filename(kind: str, period: Period) -> str:
     return f"{kind}-{period.start.isoformat()}-to-{period.end.isoformat()}.csv"
 
 
-@staff_required
-def report_csv(request: HttpRequest) -> HttpResponse:
+def _report_export(
+    request: HttpRequest,
+    kind: str,
+    *,
+    about: Callable[[str | None], list],
+    value: Callable,
+    extra: Callable[[Report], list] = lambda found: [],
+) -> HttpResponse:
+    """Both CSV exports: the scope rows (the third from `about(house_name)`), every figure through
+    `value`, then `extra(report)` rows."""
     form, found, house_name = _report_for_request(request)
     if found is None:
         return redirect(f"{reverse('activity_log:reports')}?{_query(form)}")
     audit.mark(request, "export", "report", resident_id=None)
-    rows = [_header()]
-    rows += [
+    # In the requesting user's language: the response is built here, inside the request.
+    rows = [
+        _header(),
         [_("scope"), _("from"), found.period.start.isoformat()],
         [_("scope"), _("to"), found.period.end.isoformat()],
-        [_("scope"), _("houses"), house_name or str(ALL_HOUSES)],
+        about(house_name),
     ]
-    rows += _figure_rows(found, exact)
-    return _csv_response(_filename("program-report", found.period), rows)
+    rows += _figure_rows(found, value)
+    rows += extra(found)
+    return _csv_response(_filename(kind, found.period), rows)
+
+
+@staff_required
+def report_csv(request: HttpRequest) -> HttpResponse:
+    return _report_export(
+        request,
+        "program-report",
+        about=lambda house_name: [_("scope"), _("houses"), house_name or str(ALL_HOUSES)],
+        value=exact,
+    )
 
 
 @staff_required
 def report_funder_csv(request: HttpRequest) -> HttpResponse:
     """De-identified: only counts and shares, ages banded, counts 1 to 4 shown as "<5"."""
-    form, found, _house_name = _report_for_request(request)
-    if found is None:
-        return redirect(f"{reverse('activity_log:reports')}?{_query(form)}")
-    audit.mark(request, "export", "report", resident_id=None)
-    rows = [_header()]
-    rows += [
-        [_("scope"), _("from"), found.period.start.isoformat()],
-        [_("scope"), _("to"), found.period.end.isoformat()],
-        [_("scope"), _("note"), _("De-identified: counts from 1 to 4 are shown as <5.")],
-    ]
-    rows += _figure_rows(found, suppressed)
-    rows += [
-        [_("residents served by age band"), age_band_label(band), suppressed(n)]
-        for band, n in found.age_bands
-    ]
-    return _csv_response(_filename("funder-report", found.period), rows)
+    return _report_export(
+        request,
+        "funder-report",
+        about=lambda _house: [
+            _("scope"),
+            _("note"),
+            _("De-identified: counts from 1 to 4 are shown as <5."),
+        ],
+        value=suppressed,
+        extra=lambda found: [
+            [_("residents served by age band"), age_band_label(band), suppressed(n)]
+            for band, n in found.age_bands
+        ],
+    )
 
 
 # --- Figures as rows, exact or with small counts suppressed ---------------------------------

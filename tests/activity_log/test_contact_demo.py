@@ -81,13 +81,19 @@ def test_due_dates_follow_the_rule_and_milestones_exist(ctx):
     assert Milestone.objects.exists()
 
 
-def test_the_set_based_recompute_matches_the_rule(ctx):
+def test_the_bulk_recompute_matches_the_rule(ctx):
     demo.seed(ctx)
-    Pairing.objects.update(last_contact_at=None, next_due_at=None)
+    Pairing.objects.update(last_contact_at=None, next_due_at=None, overdue_at=None)
+    ContactLog.objects.update(on_time=None)
     demo.pairings_recompute_due_all()
     for pairing in Pairing.objects.select_related("resident__house"):
-        assert pairing.next_due_at == pairing.next_due()
+        due, overdue_at = pairing._due()
+        assert (pairing.next_due_at, pairing.overdue_at) == (due, overdue_at)
         assert pairing.last_contact_at is not None
+        contacts = list(pairing.contacts.values_list("id", "happened_at", "method", "on_time"))
+        judged = pairing.judge_contacts([c[:3] for c in contacts])
+        assert {c[0]: c[3] for c in contacts} == judged
+    assert ContactLog.objects.filter(on_time=True).exists()
 
 
 def test_large_adds_bulk_contacts_to_other_pairings_and_recomputes_them(ctx, monkeypatch):

@@ -19,16 +19,20 @@ pytestmark = pytest.mark.django_db
 URL = reverse("activity_log:dashboard")
 
 
+def _due_days_ago(pairing: Pairing, days: int, at: dt.time = dt.time(12)) -> Pairing:
+    """Due `days` house-calendar days ago (0: today), at `at` house time."""
+    tz = pairing.zone
+    day = timezone.localdate(timezone.now(), tz) - dt.timedelta(days=days)
+    return f.set_due(pairing, dt.datetime.combine(day, at, tzinfo=tz))
+
+
 def _overdue_pairing(house, days: int, name: str, mentor=None) -> Pairing:
     pairing = f.PairingFactory(
         resident__house=house,
         resident__preferred_name=name,
         **({"mentor": mentor} if mentor else {}),
     )
-    Pairing.objects.filter(pk=pairing.pk).update(
-        next_due_at=timezone.now() - dt.timedelta(days=days, hours=1)
-    )
-    return pairing
+    return _due_days_ago(pairing, days)
 
 
 def _urgent(house, name: str):
@@ -83,11 +87,32 @@ def test_overdue_checkins_come_most_overdue_first_with_mentor_and_days(
     response = as_user(manager).get(URL)
     html = response.content.decode()
     assert html.index("Nineday") < html.index("Twoday")
-    assert "9 days late" in html and "2 days late" in html
+    assert "Overdue by 9 days" in html and "Overdue by 2 days" in html
     assert "Robin" in html
     assert "Elsewhere" not in html
     assert reverse("matching:detail", args=[two.pk]) in html
     assert response.context["overdue"].total == 2
+
+
+def test_the_dashboard_and_the_phone_say_the_same_words_for_one_pairing(
+    as_user, manager, house, mentor
+):
+    """Issue 16 and 21: due earlier today is "Due today" on both (not on the overdue list);
+    due yesterday at 23:59 is "Overdue by 1 day" on both."""
+    today = f.PairingFactory(mentor=mentor, resident__house=house, resident__preferred_name="Tia")
+    _due_days_ago(today, 0, dt.time(0, 1))
+    late = f.PairingFactory(mentor=mentor, resident__house=house, resident__preferred_name="Lou")
+    _due_days_ago(late, 1, dt.time(23, 59))
+    dashboard = as_user(manager).get(URL)
+    listed = section(dashboard.content.decode(), "overdue-list")
+    assert "Lou" in listed and "Overdue by 1 day" in listed
+    assert "Tia" not in listed
+    assert dashboard.context["overdue"].total == 1
+    phone = as_user(mentor.user).get(reverse("activity_log:my_mentees")).content.decode()
+    assert phone.count("Overdue by 1 day") == 1 and phone.count("Due today") == 1
+    for pairing, words in ((today, "Due today"), (late, "Overdue by 1 day")):
+        pairing.refresh_from_db()
+        assert pairing.checkin_state().words == words
 
 
 def test_paused_and_not_yet_due_pairings_are_not_overdue(as_user, manager, house):

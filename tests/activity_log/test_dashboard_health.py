@@ -107,9 +107,7 @@ def test_on_time_share_counts_overdue_pairings_as_missed(manager, house):
     steady = f.PairingFactory(resident__house=house, started_on=today - dt.timedelta(days=60))
     for days in (20, 14, 8, 2):
         f.ContactLogFactory(pairing=steady, happened_at=now - dt.timedelta(days=days))
-    Pairing.objects.filter(pk=steady.pk).update(
-        last_contact_at=now - dt.timedelta(days=2), next_due_at=now + dt.timedelta(days=5)
-    )
+    f.set_due(steady, now + dt.timedelta(days=5), last_contact_at=now - dt.timedelta(days=2))
     silent = f.PairingFactory(resident__house=house, started_on=today - dt.timedelta(days=60))
     assert silent.next_due_at < now
     health = health_for(manager, [house])
@@ -127,9 +125,7 @@ def test_mentor_consistency_lists_slipping_mentors_first(manager, house, house2)
         mentor=good, resident__house=house, started_on=today - dt.timedelta(days=9)
     )
     f.ContactLogFactory(pairing=p, happened_at=now - dt.timedelta(days=4))
-    Pairing.objects.filter(pk=p.pk).update(
-        last_contact_at=now - dt.timedelta(days=4), next_due_at=now + dt.timedelta(days=3)
-    )
+    f.set_due(p, now + dt.timedelta(days=3), last_contact_at=now - dt.timedelta(days=4))
     f.PairingFactory(
         mentor=slipping, resident__house=house, started_on=today - dt.timedelta(days=40)
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from zoneinfo import ZoneInfo
 
@@ -65,9 +66,12 @@ def test_the_demo_emails_each_overdue_demo_mentor_once_naming_their_overdue_ment
         message = by_recipient[email]
         html = message.alternatives[0][0]
         # One line per overdue mentee, each with a link to that mentee's log form.
-        assert message.body.count("due since") == len(overdue)
+        lines = re.findall(r"^- .+: (?:due today|overdue by \d+ days?)", message.body, re.M)
+        assert len(lines) == len(overdue)
         for pairing in overdue:
-            assert f"- {pairing.resident.preferred_name}: due since" in message.body
+            # Lateness in the check-in rule's words at the moment of sending.
+            words = pairing.checkin_state(now).words.lower()
+            assert f"- {pairing.resident.preferred_name}: {words}" in message.body
             assert pairing.resident.last_name not in message.body + html
             log_form = reverse("activity_log:contact_new", args=[pairing.pk])
             assert f"http://demo.example{log_form}" in message.body

@@ -128,6 +128,20 @@ def test_an_overdue_mentee_breaks_the_streak(mentor, house):
     assert hours.on_time_streak(mentor) == 0
 
 
+def test_a_contact_late_in_its_due_day_keeps_the_streak(mentor, house):
+    """The check-in rule: the whole due day is "Due today", never overdue (docs/checkins.md)."""
+    pairing = pairing_for(mentor, house=house, days_ago=14, checkin_interval_days=7)
+    tz = pairing.zone
+    due_day = pairing.started_on + dt.timedelta(days=7)  # due at 00:00 that day
+    services.contact_log(
+        pairing=pairing,
+        author=mentor.user,
+        happened_at=dt.datetime.combine(due_day, dt.time(20, 0), tzinfo=tz),
+    )
+    # This week, the week of the contact and the week of the start: all without an overdue day.
+    assert hours.on_time_streak(mentor) == 3
+
+
 def test_one_overdue_mentee_breaks_the_streak_kept_with_another(mentor, house):
     now = timezone.now()
     kept = pairing_for(mentor, house=house, days_ago=35, checkin_interval_days=7)

@@ -97,7 +97,7 @@ def data(period, house, house2):
             acknowledged_at=contact.happened_at + dt.timedelta(hours=hours),
         )
     p1.last_contact_at = local(d2 + dt.timedelta(days=1), 0, 30)
-    p1.next_due_at = p1.next_due()
+    p1.refresh_due()
     p1.save()
 
     # p3: ended when r3 graduated; no contacts in P.

@@ -8,8 +8,8 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from activity_log.models import Reminder
-from activity_log.reminders.send import backoff, send_due_reminders
+from activity_log.models import Reminder, backoff
+from activity_log.reminders.send import send_due_reminders
 from activity_log.tasks import send_reminders
 from matching.models import Pairing
 from tests import factories as f
@@ -166,8 +166,9 @@ def test_the_mentor_digest_links_the_log_form_of_each_mentee(mentor, mailoutbox,
     for reminder in reminders:
         name, url = reminder.pairing.resident.preferred_name, log_url(reminder)
         # The link follows the mentee's own line in the text, and is on it in the HTML.
-        assert f"- {name}: due since" in message.body
-        assert message.body.split(f"- {name}: due since")[1].split("\n")[1].strip() == (
+        # Lateness in the check-in rule's words, as on the phone and the dashboard.
+        assert f"- {name}: overdue by 2 days (due " in message.body
+        assert message.body.split(f"- {name}: overdue by 2 days")[1].split("\n")[1].strip() == (
             f"Log it: {url}"
         )
         assert f'href="{url}"' in html.split(name)[1].split("</li>")[0]
@@ -291,7 +292,8 @@ def test_the_manager_escalation_names_the_mentee_and_links_the_resident_page(
     )
     assert f"/residents/{resident.pk}/" in message.body
     assert resident.last_name not in message.body + message.alternatives[0][0]
-    assert "4 days" in message.subject
+    assert message.subject == f"{resident.preferred_name}'s mentor check-in is overdue by 4 days"
+    assert "check-in overdue by 4 days (due " in message.body
 
 
 def test_an_urgent_concern_email_carries_no_notes_or_concern_text(house, manager, mailoutbox):

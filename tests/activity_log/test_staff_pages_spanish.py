@@ -107,7 +107,7 @@ def test_the_dashboard_and_program_health_are_in_spanish(
     dashboard_world(house, 2)
     client = as_user(spanish_manager)
     html = client.get(DASHBOARD).content.decode()
-    for spanish in ("Necesita atención", "Contactos atrasados", "días de atraso", "hace"):
+    for spanish in ("Necesita atención", "Contactos atrasados", "Atrasado por", "hace"):
         assert spanish in html, spanish
     health = client.get(HEALTH, headers={"HX-Request": "true"}).content.decode()
     assert "Contactos a tiempo" in health and "Horas de voluntariado" in health

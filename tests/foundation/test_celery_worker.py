@@ -43,4 +43,18 @@ def test_production_workers_register_no_test_task():
     assert result.returncode == 0, result.stderr
     names = result.stdout.split()
     assert "mentoring_site.tasks.heartbeat" in names
+    # activity_log's tasks come from activity_log/tasks.py (autodiscovered), retention's included.
+    assert {
+        "activity_log.tasks.send_reminders",
+        "activity_log.tasks.scan_overdue_task",
+        "activity_log.retention.anonymise_due_residents_task",
+        "activity_log.retention.audit_ips_forget_task",
+        "activity_log.groups.tasks.extend_group_series_task",
+        "activity_log.feedback.tasks.feedback_scan_task",
+        "activity_log.tasks.mentor_away_task",
+    } <= set(names)
+    # Every task the beat schedules is registered in a worker.
+    from django.conf import settings
+
+    assert {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()} <= set(names)
     assert [name for name in names if "record_marker" in name or name.startswith("tests.")] == []

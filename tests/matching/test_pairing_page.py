@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from matching import checkins
 from matching.models import Pairing
 from mentoring_site.models import AuditEvent
 from tests import factories as f
@@ -40,11 +41,21 @@ def test_the_page_shows_the_pairing_its_due_date_and_history(as_user, manager, p
     assert (event.action, event.resident_id) == ("view", pairing.resident_id)
 
 
-def test_an_overdue_pairing_says_so(as_user, manager, pairing):
-    Pairing.objects.filter(pk=pairing.pk).update(
-        next_due_at=timezone.now() - timezone.timedelta(days=2)
-    )
-    assert "Check-in overdue since" in as_user(manager).get(url("detail", pairing)).content.decode()
+def test_an_overdue_pairing_says_so_in_the_words_of_the_phone(as_user, manager, pairing):
+    f.set_due(pairing, timezone.now() - timezone.timedelta(days=2))
+    html = as_user(manager).get(url("detail", pairing)).content.decode()
+    assert pairing.checkin_state().words == "Overdue by 2 days"
+    assert "Check-in overdue by 2 days" in html
+
+
+def test_a_pairing_due_earlier_today_is_due_today_not_overdue(as_user, manager, pairing):
+    tz = pairing.zone
+    now = timezone.now()
+    start_of_today = checkins.start_of_day(now.astimezone(tz).date(), tz)
+    f.set_due(pairing, max(start_of_today, now - timezone.timedelta(hours=1)))
+    html = as_user(manager).get(url("detail", pairing)).content.decode()
+    assert "Check-in due today" in html
+    assert "overdue" not in html.lower()
 
 
 def test_pause_then_resume(as_user, manager, pairing):

@@ -30,7 +30,8 @@ def test_resident_partial_shows_the_current_and_past_pairings(
     )
     html = as_user(manager).get(resident_url(current.resident)).content.decode()
     assert "Sam" in html
-    assert "Check-in overdue since" in html  # started 14 days ago, weekly, never contacted
+    # Started 14 days ago, weekly, never contacted: due on day 7, a week ago.
+    assert "Check-in overdue by 7 days" in html
     assert reverse("matching:detail", args=[current.pk]) in html
     assert reverse("matching:end", args=[current.pk]) in html
     assert reverse("matching:detail", args=[past.pk]) in html

@@ -245,7 +245,7 @@ def test_a_resent_older_form_does_not_undo_a_later_correction(house, mentor):
 
 
 def test_the_daily_beat_task_extends_every_running_series_once(manager, house, settings):
-    from activity_log.groups.tasks import extend_group_series_task
+    from activity_log.tasks import extend_group_series_task
 
     assert "extend-group-series" in settings.CELERY_BEAT_SCHEDULE
     today = timezone.localdate()
