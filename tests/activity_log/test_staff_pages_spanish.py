@@ -167,3 +167,16 @@ def test_spanish_costs_no_query(as_user, manager, house, url, no_health_cache):
         assert response.status_code == 200
         counts[code] = len(queries)
     assert counts["es"] == counts["en"]
+
+
+def test_feedback_staff_sections_and_their_errors_are_in_spanish(as_user, spanish_manager, house):
+    client = as_user(spanish_manager)
+    alone = f.ResidentFactory(house=house)
+    error = client.post(reverse("activity_log:feedback_request_new", args=[alone.pk]))
+    assert error.status_code == 400
+    assert "todavía no tiene mentor/a" in error.content.decode()
+    pairing = f.PairingFactory(resident__house=house)
+    section = client.get(reverse("activity_log:feedback_resident", args=[pairing.resident_id]))
+    assert "Pedir su opinión ahora" in section.content.decode()
+    due = client.get(reverse("activity_log:recovery_due")).content.decode()
+    assert "Le toca una revisión de recuperación" in due
