@@ -6,7 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from activity_log.feedback.models import (  # noqa: F401
@@ -62,13 +62,13 @@ class ContactLog(models.Model):
         IN_PERSON = "in_person", _("In person")
         PHONE = "phone", _("Phone")
         VIDEO = "video", _("Video")
-        TEXT = "text", _("Text")
+        TEXT = "text", pgettext_lazy("contact method", "Text")
         NO_ANSWER = "no_answer", _("Tried, no answer")
 
     class Concern(models.TextChoices):
-        NONE = "none", "None"
-        WATCH = "watch", "Watch"
-        URGENT = "urgent", "Urgent"
+        NONE = "none", pgettext_lazy("concern", "None")
+        WATCH = "watch", pgettext_lazy("concern", "Watch")
+        URGENT = "urgent", pgettext_lazy("concern", "Urgent")
 
     pairing = models.ForeignKey(Pairing, on_delete=models.PROTECT, related_name="contacts")
     happened_at = models.DateTimeField()

@@ -128,14 +128,13 @@ class CheckinState:
 
     @property
     def words(self) -> str:
-        """ "No check-in due", "Due in 3 days", "Due tomorrow", "Due today", "Overdue by 2 days",
-        in the active language (a page's, or the recipient's around an email)."""
+        """ "No check-in due", "Due in 3 days", "Due tomorrow", "Due today", "Overdue by 2 days"."""
         if self.state == State.NOT_DUE:
             return gettext("No check-in due")
         if self.state == State.OVERDUE:
-            days = self.days_late
-            return ngettext("Overdue by %(days)d day", "Overdue by %(days)d days", days) % {
-                "days": days
+            late = self.days_late
+            return ngettext("Overdue by %(days)d day", "Overdue by %(days)d days", late) % {
+                "days": late
             }
         if self.days == 0:
             return gettext("Due today")

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from activity_log.groups import reports as group_reports
 from activity_log.reports import charts
@@ -228,7 +228,7 @@ def _figure_rows(r: Report, count) -> list[list[str]]:
         [checkins, _("made on time"), count(on_time["on_time"])],
         [checkins, _("on-time share"), _share(on_time["on_time"], due, count)],
         [urgent, _("raised"), count(r.urgent_raised)],
-        [urgent, _("acknowledged"), count(r.urgent_acknowledged)],
+        [urgent, pgettext("urgent concerns", "acknowledged"), count(r.urgent_acknowledged)],
         [
             urgent,
             _("median time to acknowledge"),

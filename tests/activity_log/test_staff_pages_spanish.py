@@ -124,7 +124,7 @@ def test_acknowledging_a_concern_answers_in_spanish(as_user, spanish_manager, ho
     empty = client.post(url, {"note": ""})
     assert "Diga en pocas palabras qué hizo" in empty.content.decode()
     done = client.post(url, {"note": "Llamé"}, follow=True)
-    assert "Preocupación atendida." in done.content.decode()
+    assert "Preocupación confirmada." in done.content.decode()
 
 
 def test_group_session_pages_and_their_errors_are_in_spanish(as_user, spanish_manager, house):
@@ -179,4 +179,4 @@ def test_feedback_staff_sections_and_their_errors_are_in_spanish(as_user, spanis
     section = client.get(reverse("activity_log:feedback_resident", args=[pairing.resident_id]))
     assert "Pedir su opinión ahora" in section.content.decode()
     due = client.get(reverse("activity_log:recovery_due")).content.decode()
-    assert "Le toca una revisión de recuperación" in due
+    assert "Le toca una evaluación de recuperación" in due

@@ -84,11 +84,11 @@ def test_a_manager_who_chose_spanish_sees_the_dashboard_reports_and_csv_in_spani
     body = page.locator("main").inner_text()
     for spanish in (
         "Necesita atención",
-        "Preocupaciones urgentes sin atender",
+        "Preocupaciones urgentes sin confirmar",
         "Residentes que esperan mentor/a",
         "Estado del programa",
         "Contactos a tiempo",
-        "Marcar como atendida",
+        "Confirmar",
         "Últimos 30 días",
     ):
         assert spanish in body, spanish
