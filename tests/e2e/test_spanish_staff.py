@@ -123,3 +123,19 @@ def test_a_manager_who_chose_spanish_sees_the_dashboard_reports_and_csv_in_spani
     assert "En persona" in measures  # a contact method, by its Spanish name
     assert english_left(text, phrases) == []
     assert page.console_errors == []
+
+
+def test_the_spanish_dashboard_and_reports_fit_a_phone(
+    page, live_server, login_browser, manager, spanish_program
+):
+    """Spanish runs longer than English: nothing may push the page wider than 375 px."""
+    login_browser(page, live_server, manager)
+    for url in ("/dashboard/", "/reports/"):
+        page.goto(url)
+        if url == "/dashboard/":
+            page.wait_for_selector("#health-table")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"{url} is wider than the phone in Spanish: {width}px"
+    assert page.locator("h1").inner_text() == "Informe del programa"
+    screenshot(page, "reports-spanish-phone")
+    assert page.console_errors == []
