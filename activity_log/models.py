@@ -288,8 +288,18 @@ class Reminder(models.Model):
         NEW_MENTEE = "new_mentee", _("New mentee")
         MENTOR_AWAY = "mentor_away", _("Mentor away")
         ATTENDANCE_NOT_TAKEN = "attendance_missing", _("Attendance not taken")
+        # A one-time link texted to a resident (recipient: the staff member who asked).
+        FEEDBACK_LINK = "feedback_link", _("Feedback link to a resident")
+        RECOVERY_LINK = "recovery_link", _("Recovery-check link to a resident")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("Text message")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # One row per delivery: a person who chose "both" has an email row and a text row for the
+    # same reminder, each claimed, sent and retried on its own.
+    channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.EMAIL)
     pairing = models.ForeignKey(
         Pairing, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
@@ -306,7 +316,23 @@ class Reminder(models.Model):
         blank=True,
         related_name="reminders",
     )
-    # "pairing:12", "training:5", "contact:9", "session:4": one non-null key so uniqueness holds.
+    # Links texted to a resident: the resident (not a user account) is who it goes to.
+    resident = models.ForeignKey(
+        "residents.Resident",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    feedback_request = models.ForeignKey(
+        "activity_log.FeedbackRequest",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="texts",
+    )
+    # "pairing:12", "training:5", "contact:9", "session:4", "feedback:3", "recovery:7": one
+    # non-null key so uniqueness holds.
     subject_key = models.CharField(max_length=40)
     due_at = models.DateTimeField(help_text="The due time this reminder is about.")
     recipient = models.ForeignKey(
@@ -345,8 +371,14 @@ class Reminder(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "subject_key", "due_at", "recipient"],
-                name="reminder_once_per_subject_due_recipient",
+                fields=["kind", "subject_key", "due_at", "recipient", "channel"],
+                name="reminder_once_per_subject_due_recipient_channel",
+            ),
+            # A link to a resident goes once, whichever manager asks for it.
+            models.UniqueConstraint(
+                fields=["kind", "subject_key", "due_at", "channel"],
+                condition=Q(resident__isnull=False),
+                name="reminder_resident_link_once",
             ),
         ]
 

@@ -146,8 +146,10 @@ def record_system(action: str, obj, *, resident_id: int | None, path: str) -> Au
     )
 
 
-def record_emails(*, recipient_id: int, reminders_by_resident: dict[int, int]) -> None:
-    """Disclosures by email (issue 13): one row per resident an email named, ids only.
+def record_emails(
+    *, recipient_id: int, reminders_by_resident: dict[int, int], via: str = "emailed"
+) -> None:
+    """Disclosures by email or text (issue 13): one row per resident a message named, ids only.
 
     `reminders_by_resident` maps each resident id to the reminder that named them.
     """
@@ -159,7 +161,7 @@ def record_emails(*, recipient_id: int, reminders_by_resident: dict[int, int]) -
                 object_type="activity_log.reminder",
                 object_id=str(reminder_id),
                 resident_id=resident_id,
-                path=f"emailed to user {recipient_id}",
+                path=f"{via} to user {recipient_id}",
             )
             for resident_id, reminder_id in reminders_by_resident.items()
         ]

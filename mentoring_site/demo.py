@@ -133,6 +133,26 @@ def create_accounts(ctx: DemoContext) -> None:
         ctx.users[email] = user
         if group_name in STAFF_GROUPS:
             enrol_totp(user, DEMO_TOTP_SECRET)
+    give_demo_phone(ctx.users[DEMO_TEXTING_MENTOR], ctx.now)
+
+
+# The demo mentor gets reminders by email and text: a verified phone in the 555-01xx range kept
+# for fiction; texts land in var/sms/ (SMS_BACKEND's development default).
+DEMO_TEXTING_MENTOR = "mentor@example.com"
+DEMO_PHONE = "+12125550143"
+
+
+def give_demo_phone(user: User, now: dt.datetime) -> None:
+    from mentoring_site.models import TextPreference
+
+    TextPreference.objects.update_or_create(
+        user=user,
+        defaults={
+            "channel": TextPreference.Channel.BOTH,
+            "phone": DEMO_PHONE,
+            "phone_verified_at": now,
+        },
+    )
 
 
 STAFF_GROUPS = (ADMIN_GROUP, MANAGER_GROUP)

@@ -138,3 +138,62 @@ class ProcessHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.process} seen {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+# --- Text messages (mentoring_site/sms) ----------------------------------------------------------
+
+
+class TextPreference(models.Model):
+    """How one person wants reminders and alerts (email, text or both), and the phone texts go to.
+
+    No text is ever sent before the phone is verified by a 6-digit code (`sms/verification.py`);
+    until then, and while the number has replied STOP (`TextOptOut`), "text" falls back to email.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        TEXT = "text", "Text message"
+        BOTH = "both", "Both"
+
+    user = models.OneToOneField(
+        "mentoring_site.User", on_delete=models.CASCADE, related_name="text_preference"
+    )
+    channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.EMAIL)
+    # E.164 (`+15552013344`), validated by mentoring_site.sms.phone.
+    phone = models.CharField(max_length=16, blank=True)
+    phone_verified_at = models.DateTimeField(null=True, blank=True)
+    # The pending verification code: its HMAC only, when it was sent, until when it works, and
+    # how many wrong codes were typed against it.
+    code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    code_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    code_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    code_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            # The STOP webhook finds everyone with the number.
+            models.Index(fields=["phone"], name="text_pref_phone_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Text preference of user {self.user_id}"
+
+    @property
+    def wants_texts(self) -> bool:
+        return self.channel in (self.Channel.TEXT, self.Channel.BOTH)
+
+    @property
+    def is_verified(self) -> bool:
+        return bool(self.phone and self.phone_verified_at)
+
+
+class TextOptOut(models.Model):
+    """A number that replied STOP (or UNSUBSCRIBE, CANCEL...): nothing is texted to it until it
+    replies START. Kept by number, so it holds for staff, mentors and residents alike."""
+
+    phone = models.CharField(max_length=16, unique=True)
+    stopped_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Opt-out ...{self.phone[-2:]}"

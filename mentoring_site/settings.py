@@ -435,6 +435,25 @@ EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Peer Mentoring <noreply@example.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Text messages (mentoring_site/sms) -------------------------------------------------------------
+# Like EMAIL_BACKEND: the file backend (var/sms/) in DEBUG, Twilio otherwise.
+SMS_BACKEND = env(
+    "SMS_BACKEND",
+    default="mentoring_site.sms.backends.FileBackend"
+    if DEBUG
+    else "mentoring_site.sms.backends.TwilioBackend",
+)
+SMS_FILE_PATH = env("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
+# Numbers typed without a country code are read as this country's (ISO 3166 code).
+SMS_DEFAULT_REGION = env("SMS_DEFAULT_REGION", default="US")
+SMS_TIMEOUT_SECONDS = env.float("SMS_TIMEOUT_SECONDS", default=10.0)
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
+TWILIO_MESSAGING_SERVICE_SID = env("TWILIO_MESSAGING_SERVICE_SID", default="")
+# Tests only: a local stub server instead of https://api.twilio.com.
+TWILIO_API_URL = env("TWILIO_API_URL", default="")
+
 # --- Security (production) -----------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
@@ -489,6 +508,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Twilio's client logs every request's URL and headers at INFO: the numbers stay out.
+        "twilio": {"level": "WARNING"},
         # Django's own django.server set-up, plus the filter.
         "django.server": {
             "handlers": ["django.server"],

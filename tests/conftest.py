@@ -140,6 +140,17 @@ def _locmem_email(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True)
+def _locmem_sms(settings):
+    """Texts go to `mentoring_site.sms.outbox`, emptied for each test."""
+    from mentoring_site import sms
+
+    settings.SMS_BACKEND = "mentoring_site.sms.backends.LocmemBackend"
+    sms.outbox.clear()
+    yield
+    sms.outbox.clear()
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         "markers",

@@ -1,4 +1,5 @@
-"""Urgent concerns: one outbox row per house manager, sent by the reminders task after commit."""
+"""Urgent concerns: one outbox row per house manager and channel (email, text or both, as each
+chose), sent by the reminders task after commit."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from activity_log.models import ContactLog, Reminder
+from activity_log.reminders.channels import per_channel
 from activity_log.reminders.send import enqueue_send
 from mentoring_site.models import User
 from mentoring_site.roles import ADMIN_GROUP
@@ -32,17 +34,19 @@ def urgent_concern_raised(contact: ContactLog, *, raised_at=None) -> None:
     """
     now = timezone.now()
     Reminder.objects.bulk_create(
-        [
-            Reminder(
-                kind=Reminder.Kind.URGENT_CONCERN,
-                contact=contact,
-                subject_key=f"contact:{contact.pk}",
-                due_at=raised_at or contact.created_at,
-                send_after=now,
-                recipient=recipient,
-            )
-            for recipient in urgent_concern_recipients(contact)
-        ],
+        per_channel(
+            [
+                Reminder(
+                    kind=Reminder.Kind.URGENT_CONCERN,
+                    contact=contact,
+                    subject_key=f"contact:{contact.pk}",
+                    due_at=raised_at or contact.created_at,
+                    send_after=now,
+                    recipient=recipient,
+                )
+                for recipient in urgent_concern_recipients(contact)
+            ]
+        ),
         ignore_conflicts=True,
     )
     # After commit, bounded and never raising (enqueue_send): a down or frozen broker must not

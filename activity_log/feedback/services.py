@@ -151,14 +151,17 @@ def feedback_link_issue(*, request: FeedbackRequest) -> str:
     return token
 
 
-def feedback_request_manual(*, pairing: Pairing, by: User) -> tuple[FeedbackRequest, str]:
-    """A manager asks now, from the resident's page: a new request and its link."""
+def feedback_request_manual(
+    *, pairing: Pairing, by: User, issue_link: bool = True
+) -> tuple[FeedbackRequest, str | None]:
+    """A manager asks now, from the resident's page: a new request and its link (none when the
+    link is to be texted: activity_log/feedback/texts.py makes it as the text goes)."""
     if pairing.status == Pairing.Status.ENDED and _successful_contacts(pairing.pk) == 0:
         raise ValidationError(_("This pairing ended before any contact: there is nothing to rate."))
     request = feedback_request_create(
         pairing=pairing, trigger=FeedbackRequest.Trigger.MANUAL, created_by=by
     )
-    return request, feedback_link_issue(request=request)
+    return request, (feedback_link_issue(request=request) if issue_link else None)
 
 
 def _spend_link(links, token: str, now):

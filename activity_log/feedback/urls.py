@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from activity_log.feedback import views
+from activity_log.feedback import text_views, views
 
 urlpatterns = [
     # The resident's link: the token is the only thing in the URL.
@@ -26,6 +26,22 @@ urlpatterns = [
         "feedback/requests/<int:request_id>/slip/",
         views.feedback_request_slip,
         name="feedback_request_slip",
+    ),
+    # Texting the resident their link instead (activity_log/feedback/texts.py).
+    path(
+        "residents/<int:resident_id>/feedback/ask/text/",
+        text_views.feedback_request_new_text,
+        name="feedback_request_new_text",
+    ),
+    path(
+        "feedback/requests/<int:request_id>/text/",
+        text_views.feedback_request_text,
+        name="feedback_request_text",
+    ),
+    path(
+        "residents/<int:resident_id>/recovery/link/text/",
+        text_views.recovery_link_text,
+        name="recovery_link_text",
     ),
     path("feedback/<int:response_id>/", views.response_detail, name="feedback_response"),
     path("mentors/<int:mentor_id>/feedback/", views.mentor_feedback, name="feedback_mentor"),

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,9 +25,10 @@ from django.views.decorators.http import require_POST
 
 from activity_log.contacts import selectors as contact_selectors
 from activity_log.feedback import reports as outcome_reports
-from activity_log.feedback import selectors, services
+from activity_log.feedback import selectors, services, texts
 from activity_log.feedback.forms import AssessmentForm, FeedbackForm
 from activity_log.feedback.models import FeedbackRequest, FeedbackResponse, RecoveryAssessment
+from activity_log.models import Reminder
 from activity_log.reports import charts
 from activity_log.reports.forms import HouseFilterForm, ReportForm
 from activity_log.reports.scope import Period, scope_for
@@ -121,10 +123,21 @@ def resident_feedback(request: HttpRequest, resident_id: int) -> HttpResponse:
         {
             "resident": resident,
             "pairing": pairing,
-            "waiting": list(selectors.resident_requests(resident)[:10]),
+            "waiting": list(
+                selectors.resident_requests(resident)[:10].prefetch_related(
+                    Prefetch("texts", queryset=Reminder.objects.order_by("created_at"))
+                )
+            ),
             "responses": list(selectors.resident_responses(resident)[:50]),
+            **_texting(resident),
         },
     )
+
+
+def _texting(resident: Resident) -> dict:
+    """Whether the resident's links can be texted, or why not (activity_log/feedback/texts.py)."""
+    phone, why = texts.text_number(resident)
+    return {"can_text": phone is not None, "cannot_text_why": why}
 
 
 def _qr(link: str) -> str:
@@ -272,6 +285,7 @@ def resident_recovery(request: HttpRequest, resident_id: int) -> HttpResponse:
                 move_in_date=resident.move_in_date,
                 latest=history.latest.taken_at if history.latest else None,
             ),
+            **_texting(resident),
         },
     )
 

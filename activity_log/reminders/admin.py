@@ -55,6 +55,7 @@ class ReminderHouseFilter(admin.SimpleListFilter):
         return queryset.filter(
             Q(pairing__resident__house_id=house_id)
             | Q(contact__pairing__resident__house_id=house_id)
+            | Q(resident__house_id=house_id)
             | Q(group_session__house_id=house_id)
         )
 
@@ -64,6 +65,7 @@ class ReminderAdmin(admin.ModelAdmin):
     list_display = [
         "id",
         "kind",
+        "channel",
         "subject_key",
         "recipient",
         "due_at",
@@ -72,16 +74,19 @@ class ReminderAdmin(admin.ModelAdmin):
         "attempts",
         "last_error",
     ]
-    list_filter = ["kind", ReminderStateFilter, ReminderHouseFilter]
+    list_filter = ["kind", "channel", ReminderStateFilter, ReminderHouseFilter]
     list_select_related = ["recipient"]
     search_fields = ["subject_key", "recipient__email"]
     date_hierarchy = "created_at"
     actions = ["resend_failed"]
     readonly_fields = [
         "kind",
+        "channel",
         "pairing",
         "training_record",
         "contact",
+        "resident",
+        "feedback_request",
         "group_session",
         "subject_key",
         "due_at",

@@ -2,7 +2,8 @@
 mentee, and the managers told that a pairing paused because its mentor is away.
 
 Each is a Reminder row inserted with ON CONFLICT DO NOTHING in the transaction of the event,
-so the unique constraint (kind, subject, due time, recipient) keeps it to one however often
+so the unique constraint (kind, subject, due time, recipient, channel) keeps it to one per
+channel however often
 the event is replayed; the sender puts it in the recipient's next digest (quiet hours apply)
 and asks a worker to send at once after commit.
 """
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from activity_log.models import Reminder
+from activity_log.reminders.channels import per_channel
 from activity_log.reminders.scan import _insert_new
 from activity_log.reminders.send import enqueue_send, quiet_hours_send_after
 from matching.models import Pairing
@@ -24,7 +26,8 @@ Kind = Reminder.Kind
 
 
 def _write(rows: list[Reminder]) -> int:
-    inserted = sum(_insert_new(rows).values())
+    # One row per channel the recipient gets (email, text or both, reminders/channels.py).
+    inserted = sum(_insert_new(per_channel(rows)).values())
     if inserted:
         transaction.on_commit(enqueue_send)
     return inserted

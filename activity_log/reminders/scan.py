@@ -23,6 +23,7 @@ from django.utils import timezone
 from activity_log.groups.models import GroupSession
 from activity_log.groups.selectors import NO_ATTENDANCE_AFTER, sessions_without_attendance
 from activity_log.models import ContactLog, Reminder
+from activity_log.reminders.channels import per_channel
 from activity_log.reminders.send import PAIRING_KINDS, enqueue_send, quiet_hours_send_after
 from matching import checkins
 from matching.models import Pairing
@@ -356,7 +357,8 @@ def scan_overdue(now: dt.datetime | None = None, *, enqueue: bool = True) -> Sca
     mentor_rows, manager_rows, skipped = _pairing_reminders(now)
     training_rows = _training_reminders(now)
     notice_rows = _follow_up_reminders(now) + _attendance_reminders(now)
-    rows = mentor_rows + manager_rows + training_rows + notice_rows
+    # One row per channel each person gets (email, text or both): each is sent once on its own.
+    rows = per_channel(mentor_rows + manager_rows + training_rows + notice_rows)
     with transaction.atomic():
         inserted = _insert_new(rows)
         # Also when older reminders still wait (the broker was down, the mail server failed):

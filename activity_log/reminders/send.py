@@ -25,11 +25,14 @@ from django.core.mail.backends import filebased
 from django.db import transaction
 from django.utils import timezone
 
+from activity_log.feedback import texting as resident_texts
 from activity_log.models import Reminder
 from activity_log.reminders.emails import _item, build_email
+from activity_log.reminders.texts import build_text
 from matching.models import Pairing
-from mentoring_site import audit
+from mentoring_site import audit, sms
 from mentoring_site.celery import app as celery_app
+from mentoring_site.sms.preferences import text_numbers
 from mentoring_site.tasks import enqueue
 from mentors.models import Mentor
 from residents.models import House, zone_or_program
@@ -41,6 +44,7 @@ SEND_BATCH = 500
 SEND_BUDGET = dt.timedelta(seconds=60)
 
 Kind = Reminder.Kind
+EMAIL, SMS = Reminder.Channel.EMAIL, Reminder.Channel.SMS
 PAIRING_KINDS = (Kind.MENTOR_OVERDUE, Kind.MANAGER_ESCALATION)
 # The Celery task that runs send_all_due (activity_log/tasks.py).
 SEND_TASK = "activity_log.tasks.send_reminders"
@@ -85,6 +89,7 @@ def enqueue_send() -> bool:
 class SendResult:
     claimed: int = 0
     emails: int = 0
+    texts: int = 0
     sent: int = 0
     failed: int = 0
     gave_up: int = 0
@@ -99,7 +104,16 @@ class SendResult:
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: SendResult) -> None:
-        for name in ("claimed", "emails", "sent", "failed", "gave_up", "deferred", "dropped"):
+        for name in (
+            "claimed",
+            "emails",
+            "texts",
+            "sent",
+            "failed",
+            "gave_up",
+            "deferred",
+            "dropped",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.released += other.released
         self.errors += other.errors
@@ -113,6 +127,8 @@ def _claim(reminder_ids: list[int], now: dt.datetime, token: uuid.UUID | None = 
 
 
 def _house_of(reminder: Reminder) -> House | None:
+    if reminder.resident_id:
+        return reminder.resident.house
     if reminder.pairing_id:
         return reminder.pairing.resident.house
     if reminder.contact_id:
@@ -145,15 +161,19 @@ def _is_obsolete(reminder: Reminder) -> bool:
     if reminder.kind == Kind.ATTENDANCE_NOT_TAKEN:
         session = reminder.group_session
         return session.attendance_taken_at is not None or session.is_cancelled
+    if reminder.kind in resident_texts.RESIDENT_LINK_KINDS:
+        # Left the house, consent ended, the number replied STOP, or the feedback was given.
+        return resident_texts.is_obsolete(reminder)
     return False
 
 
 _EMAIL_ADDRESS = re.compile(r"\S+@\S+")
+_PHONE_NUMBER = re.compile(r"\+?\d[\d ().-]{5,}\d")
 
 
 def _describe(exc: Exception) -> str:
-    """Exception class and a short message, with any email address removed."""
-    message = _EMAIL_ADDRESS.sub("<address>", str(exc))[:200]
+    """Exception class and a short message, with any email address or phone number removed."""
+    message = _PHONE_NUMBER.sub("<number>", _EMAIL_ADDRESS.sub("<address>", str(exc)))[:200]
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
@@ -177,10 +197,11 @@ def _mark_sent(group: list[Reminder], token: uuid.UUID, now: dt.datetime) -> int
         audit.record_emails(
             recipient_id=group[0].recipient_id,
             reminders_by_resident=_disclosed_residents(group),
+            via="texted" if group[0].channel == SMS else "emailed",
         )
     if marked < len(ids):
         logger.warning(
-            "reminder email sent after its claim was lost (%d of %d rows marked); "
+            "reminder message sent after its claim was lost (%d of %d rows marked); "
             "another sender may send it again",
             marked,
             len(ids),
@@ -216,14 +237,28 @@ class _Mailer:
             self.connection = None
 
 
+class _Texter:
+    """One SMS backend instance for a batch (mentoring_site/sms), made when the first text goes."""
+
+    def __init__(self) -> None:
+        self.backend = None
+
+    def send(self, to: str, body: str) -> None:
+        if self.backend is None:
+            self.backend = sms.get_backend()
+        self.backend.send(sms.TextMessage(to=to, body=body))
+
+
 def _prepare(
-    reminders, now: dt.datetime
-) -> tuple[dict, list[int], dict[dt.datetime, list[int]], dict[int | None, list]]:
-    """Sorts claimed rows into emails, obsolete rows, rows deferred by quiet hours, and rows
-    that fail to prepare (by house id), each row on its own so one bad house spoils nothing."""
-    # (recipient, urgent?) -> rows: one digest per recipient, urgent alerts apart.
-    groups: dict[tuple[int, bool], list[Reminder]] = defaultdict(list)
-    obsolete, deferred, broken = [], defaultdict(list), defaultdict(list)
+    reminders, now: dt.datetime, numbers: dict[int, str]
+) -> tuple[dict, list[int], dict[dt.datetime, list[int]], dict[int | None, list], list]:
+    """Sorts claimed rows into messages, obsolete rows, rows deferred by quiet hours, rows that
+    fail to prepare (by house id), each row on its own so one bad house spoils nothing, and
+    text rows whose recipient can no longer be texted (`numbers`: who can)."""
+    # (recipient, urgent?, channel, resident row) -> rows: one digest per recipient and channel,
+    # urgent alerts apart, each link to a resident on its own.
+    groups: dict[tuple[int, bool, str, int], list[Reminder]] = defaultdict(list)
+    obsolete, deferred, broken, untextable = [], defaultdict(list), defaultdict(list), []
     unknown_zones: set[int] = set()
     for reminder in reminders:
         house = None
@@ -234,26 +269,57 @@ def _prepare(
             if _is_obsolete(reminder):
                 obsolete.append(reminder.id)
                 continue
+            # Texts wait out quiet hours exactly as emails do; urgent alerts go at once.
             if reminder.kind != Kind.URGENT_CONCERN:
                 send_after = quiet_hours_send_after(now, _zone_of(reminder))
                 if send_after > now:
                     deferred[send_after].append(reminder.id)
                     continue
-            # What the email will say about this row: a row that cannot be rendered fails on
-            # its own instead of failing every other row of its recipient's email.
+            if reminder.resident_id:
+                # A link to a resident: made and checked as it is sent (feedback/texts.py).
+                groups[(reminder.recipient_id, False, SMS, reminder.id)].append(reminder)
+                continue
+            if reminder.channel == SMS and reminder.recipient_id not in numbers:
+                # Verified no more, or the number replied STOP: this one goes by email.
+                untextable.append(reminder)
+                continue
+            # What the message will say about this row: a row that cannot be rendered fails on
+            # its own instead of failing every other row of its recipient's message.
             _item(reminder, now)
         except SoftTimeLimitExceeded:
             raise  # the time is up, not this row's fault: the caller releases the claim
         except Exception as exc:  # noqa: BLE001 - recorded on the row, retried, then failed
             broken[house.pk if house is not None else None].append((reminder, exc))
             continue
-        groups[(reminder.recipient_id, reminder.kind == Kind.URGENT_CONCERN)].append(reminder)
+        key = (reminder.recipient_id, reminder.kind == Kind.URGENT_CONCERN, reminder.channel, 0)
+        groups[key].append(reminder)
     for house_id in sorted(unknown_zones):
         logger.warning(
             "house %s has an unknown time zone; its reminders use the program time zone",
             house_id,
         )
-    return groups, obsolete, deferred, broken
+    return groups, obsolete, deferred, broken, untextable
+
+
+def _to_email(rows: list[Reminder], token: uuid.UUID) -> int:
+    """Text rows for someone who can no longer be texted become email rows, released for the
+    next run; where the same reminder already has an email row, the text row is dropped."""
+    moved = 0
+    for row in rows:
+        twin = Reminder.objects.filter(
+            kind=row.kind,
+            subject_key=row.subject_key,
+            due_at=row.due_at,
+            recipient_id=row.recipient_id,
+            channel=EMAIL,
+        )
+        if twin.exists():
+            Reminder.objects.held([row.id], token).delete()
+        else:
+            moved += Reminder.objects.held([row.id], token).update(
+                channel=EMAIL, claimed_until=None, claim_token=None
+            )
+    return moved
 
 
 def send_due_reminders(
@@ -287,10 +353,10 @@ def send_due_reminders(
     if not claimed:
         return result
     pending = set(claimed)
-    mailer = _Mailer()
+    mailer, texter = _Mailer(), _Texter()
     try:
-        emails = _sort(claimed, token, now, pending, result)
-        _send(emails, token, now, stop_at, pending, mailer, result)
+        messages, numbers = _sort(claimed, token, now, pending, result)
+        _send(messages, numbers, token, now, stop_at, pending, mailer, texter, result)
     finally:
         mailer.close()
         if pending:
@@ -302,9 +368,10 @@ def send_due_reminders(
             except Exception:  # noqa: BLE001 - the lease frees them anyway
                 logger.warning("could not release %d claimed reminders", len(pending))
     logger.info(
-        "reminders: %d emails for %d reminders, %d failed, %d gave up, %d deferred, "
-        "%d dropped, %d released",
+        "reminders: %d emails and %d texts for %d reminders, %d failed, %d gave up, "
+        "%d deferred, %d dropped, %d released",
         result.emails,
+        result.texts,
         result.sent,
         result.failed,
         result.gave_up,
@@ -341,8 +408,10 @@ def _sort(
     now: dt.datetime,
     pending: set[int],
     result: SendResult,
-) -> dict[tuple[int, bool], list[Reminder]]:
-    """Loads the claimed rows and returns the emails to send now, (recipient, urgent?) -> rows.
+) -> tuple[dict[tuple[int, bool, str, int], list[Reminder]], dict[int, str]]:
+    """Loads the claimed rows and returns the messages to send now, (recipient, urgent?,
+    channel, resident row) -> rows, and the numbers to text (user id -> E.164); text rows for
+    someone who can no longer be texted become email rows.
 
     The other rows are settled here: obsolete ones deleted, those in quiet hours given back with
     a later send_after, those that cannot be prepared recorded as failed (once per house).
@@ -358,10 +427,18 @@ def _sort(
             "contact__pairing__resident__house",
             "contact__pairing__mentor__user",
             "group_session__house",
+            "resident__house",
+            "feedback_request__pairing__mentor__user",
         )
         .order_by("due_at", "id")
     )
-    groups, obsolete, deferred, broken = _prepare(reminders, now)
+    reminders = list(reminders)
+    texting = {r.recipient_id for r in reminders if r.channel == SMS and not r.resident_id}
+    numbers = text_numbers(texting) if texting else {}
+    groups, obsolete, deferred, broken, untextable = _prepare(reminders, now, numbers)
+    if untextable:
+        _to_email(untextable, token)
+        pending.difference_update(reminder.id for reminder in untextable)
     if obsolete:
         # The mentee was seen (or the pairing stopped): nothing is owed for that due time.
         Reminder.objects.held(obsolete, token).delete()
@@ -387,42 +464,59 @@ def _sort(
         result.gave_up += gave_up
         result.errors.append(error)
         pending.difference_update(reminder.id for reminder in rows)
-    return groups
+    return groups, numbers
 
 
 def _send(
-    emails: dict[tuple[int, bool], list[Reminder]],
+    messages: dict[tuple[int, bool, str, int], list[Reminder]],
+    numbers: dict[int, str],
     token: uuid.UUID,
     now: dt.datetime,
     stop_at: float,
     pending: set[int],
     mailer: _Mailer,
+    texter: _Texter,
     result: SendResult,
 ) -> None:
-    """Sends one email per group, urgent alerts first, until `stop_at`."""
-    for (_recipient_id, _urgent), group in sorted(emails.items(), key=lambda kv: not kv[0][1]):
+    """Sends one message per group, urgent alerts first, until `stop_at`. Each group is one
+    message on one channel: an email's success or failure never touches the text of the same
+    reminder, and the other way round."""
+    for (recipient_id, _urgent, channel, resident_row), group in sorted(
+        messages.items(), key=lambda kv: not kv[0][1]
+    ):
         if time.monotonic() >= stop_at:
             result.stopped = True
             return
         ids = [reminder.id for reminder in group]
         try:
-            mailer.send(build_email(group[0].recipient, group, now))
+            if resident_row:
+                texter.send(*resident_texts.build_text(group[0]))
+            elif channel == SMS:
+                texter.send(numbers[recipient_id], build_text(group[0].recipient, group, now))
+            else:
+                mailer.send(build_email(group[0].recipient, group, now))
         except SoftTimeLimitExceeded:
             # Not the message's fault: the finally in send_due_reminders releases the rows.
             raise
-        except Exception as exc:  # noqa: BLE001 - any mail failure is recorded and retried
-            mailer.close()
+        except Exception as exc:  # noqa: BLE001 - any send failure is recorded and retried
+            if channel == EMAIL:
+                mailer.close()
             error = _describe(exc)
             failed, gave_up = Reminder.objects.mark_failed(group, error=error, now=now, token=token)
             pending.difference_update(ids)
             result.failed += failed
             result.gave_up += gave_up
             result.errors.append(error)
-            logger.warning("reminder email failed (%d reminders): %s", len(ids), type(exc).__name__)
+            logger.warning(
+                "reminder %s failed (%d reminders): %s", channel, len(ids), type(exc).__name__
+            )
             continue
         _mark_sent(group, token, now)
         pending.difference_update(ids)
-        result.emails += 1
+        if channel == SMS:
+            result.texts += 1
+        else:
+            result.emails += 1
         result.sent += len(ids)
 
 

@@ -183,14 +183,23 @@ def failing_houses(scope: Scope, now: dt.datetime) -> list[dict]:
     qs = Reminder.objects.filter(failing)
     if not (scope.all_houses and scope.house_id is None):
         pairings = scope.pairings().values("id")
-        qs = qs.filter(Q(pairing__in=pairings) | Q(contact__pairing__in=pairings))
+        qs = qs.filter(
+            Q(pairing__in=pairings)
+            | Q(contact__pairing__in=pairings)
+            | Q(resident__in=scope.residents().values("id"))
+        )
     return list(
         qs.annotate(
+            # A link texted to a resident (activity_log/feedback/texts.py) counts for its house.
             house_id=Coalesce(
-                "pairing__resident__house_id", "contact__pairing__resident__house_id"
+                "pairing__resident__house_id",
+                "contact__pairing__resident__house_id",
+                "resident__house_id",
             ),
             house_name=Coalesce(
-                "pairing__resident__house__name", "contact__pairing__resident__house__name"
+                "pairing__resident__house__name",
+                "contact__pairing__resident__house__name",
+                "resident__house__name",
             ),
         )
         .filter(house_id__isnull=False)

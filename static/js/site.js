@@ -1,7 +1,6 @@
-// Small site-wide behaviour, no inline scripts (the Content-Security-Policy forbids them).
+// Site-wide behaviour (no inline scripts: the CSP forbids them).
 (function () {
   "use strict";
-  // Navbar toggle without Bootstrap's bundle, so phone pages stay light.
   document.addEventListener("click", function (event) {
     var toggle = event.target.closest("[data-toggle-nav]");
     if (!toggle) return;
@@ -10,10 +9,17 @@
     var open = target.classList.toggle("show");
     toggle.setAttribute("aria-expanded", open ? "true" : "false");
   });
-  // Buttons and forms that ask before destructive actions: data-confirm="Are you sure?".
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var message = form.getAttribute("data-confirm");
     if (message && !window.confirm(message)) event.preventDefault();
+  });
+
+  document.addEventListener("keydown", function (e) {
+    var i = e.target;
+    if (e.key != "Enter" || !i.matches(".btn-check")) return;
+    e.preventDefault();
+    i.checked = i.type == "radio" || !i.checked;
+    i.dispatchEvent(new Event("change", { bubbles: true }));
   });
 })();

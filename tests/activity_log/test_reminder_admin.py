@@ -46,6 +46,13 @@ def test_the_list_filters_by_kind(as_user, program_admin, reminders):
     assert [r.pk for r in response.context["cl"].result_list] == [reminders["sent"].pk]
 
 
+def test_the_list_shows_and_filters_the_channel(as_user, program_admin, reminders):
+    text = f.ReminderFactory(channel="sms", pairing=reminders["waiting"].pairing)
+    response = as_user(program_admin).get(URL, {"channel__exact": "sms"})
+    assert [r.pk for r in response.context["cl"].result_list] == [text.pk]
+    assert "Text message" in response.content.decode()
+
+
 def test_resending_puts_only_failed_reminders_back_in_the_queue(
     as_user, program_admin, reminders, django_capture_on_commit_callbacks
 ):

@@ -116,7 +116,12 @@ def _make_dry_run(*args: str) -> str:
     if shutil.which("make") is None:
         pytest.skip("make is not installed: the Makefile's commands cannot be listed")
     result = subprocess.run(
-        ["make", "-n", *args], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
+        ["make", "--no-print-directory", "-n", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     return result.stdout
 

@@ -22,7 +22,7 @@ def test_make_bench_seeds_the_demo_once_and_runs_bench_pages():
     if shutil.which("make") is None:
         pytest.skip("make is not installed: the Makefile's commands cannot be listed")
     result = subprocess.run(
-        ["make", "-n", "bench", "ARGS=--runs 5"],
+        ["make", "--no-print-directory", "-n", "bench", "ARGS=--runs 5"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -145,3 +145,20 @@ def test_staff_pages_also_load_the_script_but_are_never_on_the_allow_list(client
     dashboard = reverse("activity_log:dashboard")
     assert client.get(dashboard).status_code == 200
     assert not any(re.search(p, dashboard) for p in offline.mentor_page_patterns())
+
+
+def test_every_static_file_the_cached_pages_link_is_in_the_shell(client, mentor, house):
+    """A stylesheet or script added to the base page must be cached too, or the offline pages
+    lose it."""
+    pairing = f.PairingFactory(mentor=mentor, resident=f.ResidentFactory(house=house))
+    # Icons are fetched when the app is installed, not to draw the page.
+    allowed = set(offline.SHELL) | {path for path, _size, _purpose in offline.ICONS}
+    client.force_login(mentor.user, backend="django.contrib.auth.backends.ModelBackend")
+    for url in [
+        reverse("activity_log:my_mentees"),
+        reverse("activity_log:contact_new", args=[pairing.pk]),
+    ]:
+        html = client.get(url).content.decode()
+        linked = set(re.findall(r'(?:href|src)="/static/([^"]+)"', html))
+        assert linked, url
+        assert linked <= allowed, f"{url}: not in the shell {linked - allowed}"

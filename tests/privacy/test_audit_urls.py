@@ -625,6 +625,14 @@ CASES = [
 
 
 BARC_ANSWERS = {f"q{n}": "4" for n in range(1, 11)}
+
+
+def _textable(resident) -> dict:
+    """Gives the resident a phone that takes texts (they have consent); the POST sends nothing."""
+    type(resident).objects.filter(pk=resident.pk).update(phone="(212) 555-0177")
+    return {}
+
+
 CASES += [
     # Feedback and recovery capital (activity_log/feedback)
     (
@@ -725,6 +733,46 @@ CASES += [
         ["pairing"],
         None,
         "view",
+        "resident",
+    ),
+    (
+        "recovery link by text",
+        "manager",
+        "post",
+        "activity_log:recovery_link_text",
+        ["resident"],
+        lambda w: _textable(w["resident"]),
+        "create",
+        "resident",
+    ),
+    (
+        "recovery link by text, refused (no phone)",
+        "manager",
+        "post",
+        "activity_log:recovery_link_text",
+        ["waiting"],
+        {},
+        "view",
+        "waiting",
+    ),
+    (
+        "feedback link by text",
+        "manager",
+        "post",
+        "activity_log:feedback_request_text",
+        ["feedback_request"],
+        lambda w: _textable(w["resident"]),
+        "change",
+        "resident",
+    ),
+    (
+        "feedback ask by text",
+        "manager",
+        "post",
+        "activity_log:feedback_request_new_text",
+        ["resident"],
+        lambda w: _textable(w["resident"]),
+        "create",
         "resident",
     ),
     ("recovery due list", "manager", "get", "activity_log:recovery_due", [], None, "view", None),
