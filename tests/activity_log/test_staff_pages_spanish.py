@@ -180,3 +180,12 @@ def test_feedback_staff_sections_and_their_errors_are_in_spanish(as_user, spanis
     assert "Pedir su opinión ahora" in section.content.decode()
     due = client.get(reverse("activity_log:recovery_due")).content.decode()
     assert "Le toca una evaluación de recuperación" in due
+
+
+def test_texting_a_link_answers_in_spanish(as_user, spanish_manager, house):
+    resident = f.ResidentFactory(house=house, phone="")
+    client = as_user(spanish_manager)
+    url = reverse("activity_log:feedback_request_new_text", args=[resident.pk])
+    page = client.post(url, follow=True).content.decode()
+    assert "No podemos enviar un mensaje de texto a" in page
+    assert "no hay un" in page  # the reason, in Spanish too
