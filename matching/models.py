@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from matching import checkins
 from mentoring_site.roles import Role, role_of
@@ -57,9 +58,9 @@ class PairingQuerySet(models.QuerySet):
 
 class Pairing(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        PAUSED = "paused", "Paused"
-        ENDED = "ended", "Ended"
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        ENDED = "ended", _("Ended")
 
     class EndReason(models.TextChoices):
         COMPLETED = "completed", "Completed"

@@ -151,9 +151,9 @@ class TextPreference(models.Model):
     """
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "Email"
-        TEXT = "text", "Text message"
-        BOTH = "both", "Both"
+        EMAIL = "email", _("Email")
+        TEXT = "text", _("Text message")
+        BOTH = "both", _("Both")
 
     user = models.OneToOneField(
         "mentoring_site.User", on_delete=models.CASCADE, related_name="text_preference"

@@ -36,8 +36,10 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from mentoring_site.i18n import language_for
 from mentoring_site.roles import Role, role_of
 
 LAST_SEEN_KEY = "privacy_last_seen"
@@ -182,10 +184,16 @@ def on_user_logged_in(sender, request, user, **kwargs) -> None:
     if request is None or not hasattr(request, "session"):
         return
     apply_session_policy(request, user)
+    # From here on this request speaks the person's language (their choice, not the sign-in
+    # page's), so the messages added now, ours and allauth's "signed in", are in it too.
+    code = language_for(user)
+    if code:
+        translation.activate(code)
+        request.LANGUAGE_CODE = code
     if role_of(user) == Role.MENTOR and not has_authenticator(user):
         messages.info(
             request,
-            "Tip: protect your account with two-factor authentication under Security.",
+            gettext("Tip: protect your account with two-factor authentication under Security."),
             fail_silently=True,
         )
 

@@ -33,8 +33,8 @@ class MentorProfileForm(forms.ModelForm):
     """What a mentor may edit about themselves: nothing clearance or matching depends on (no
     status, recovery-since, houses or capacity), so a forged POST carrying those is ignored."""
 
-    first_name = forms.CharField(max_length=150)
-    last_name = forms.CharField(max_length=150)
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
 
     class Meta:
         model = Mentor
@@ -47,8 +47,12 @@ class MentorProfileForm(forms.ModelForm):
             "pathways",
         ]
         labels = {
-            "bio": "Lived experience, in a few lines",
-            "gender_self_description": "Gender, in your own words",
+            "phone": _("Phone"),
+            "bio": _("Lived experience, in a few lines"),
+            "gender": _("Gender"),
+            "gender_self_description": _("Gender, in your own words"),
+            "languages": _("Languages"),
+            "pathways": _("Recovery pathways"),
         }
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 3}),
@@ -64,7 +68,7 @@ class MentorProfileForm(forms.ModelForm):
             self.fields["last_name"].initial = self.instance.user.last_name
         self.fields["languages"].queryset = Language.objects.all()
         self.fields["pathways"].queryset = RecoveryPathway.objects.all()
-        self.fields["gender_self_description"].help_text = "Only if you chose self-described."
+        self.fields["gender_self_description"].help_text = _("Only if you chose self-described.")
         # Put the name first.
         self.order_fields(["first_name", "last_name"])
 
@@ -294,12 +298,12 @@ class AwayForm(forms.Form):
     """ "Away from ... back on ..." on My profile; both empty says "not away". The limits
     (60 days, not in the past) are the service's, shown beside the fields."""
 
-    away_from = forms.DateField(required=False, label="Away from", widget=DateInput())
+    away_from = forms.DateField(required=False, label=_("Away from"), widget=DateInput())
     back_on = forms.DateField(
         required=False,
-        label="Back on",
+        label=_("Back on"),
         widget=DateInput(),
-        help_text="The day you can see mentees again. Up to 60 days away.",
+        help_text=_("The day you can see mentees again. Up to 60 days away."),
     )
 
 
@@ -307,11 +311,11 @@ class CapacityForm(forms.Form):
     """A mentor lowers their own capacity (raising it stays with staff)."""
 
     capacity = forms.IntegerField(
-        label="Mentees at a time",
+        label=_("Mentees at a time"),
         min_value=0,
         max_value=10,
         error_messages={
-            "min_value": "Choose 0 or more.",
-            "max_value": "You can lower it, not raise it. Ask your house manager to raise it.",
+            "min_value": _("Choose 0 or more."),
+            "max_value": _("You can lower it, not raise it. Ask your house manager to raise it."),
         },
     )

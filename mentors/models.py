@@ -12,8 +12,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import formats, timezone
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from mentoring_site.roles import Role, role_of
 from residents.models import House, Language, RecoveryPathway
@@ -191,18 +192,18 @@ class MentorQuerySet(models.QuerySet):
 
 class Mentor(models.Model):
     class Status(models.TextChoices):
-        APPLICANT = "applicant", "Applicant"
-        IN_TRAINING = "in_training", "In training"
-        ACTIVE = "active", "Active"
-        ON_BREAK = "on_break", "On break"
-        RETIRED = "retired", "Retired"
+        APPLICANT = "applicant", _("Applicant")
+        IN_TRAINING = "in_training", _("In training")
+        ACTIVE = "active", _("Active")
+        ON_BREAK = "on_break", _("On break")
+        RETIRED = "retired", _("Retired")
 
     class Gender(models.TextChoices):
-        UNSPECIFIED = "", "Prefer not to say"
-        WOMAN = "woman", "Woman"
-        MAN = "man", "Man"
-        NONBINARY = "nonbinary", "Non-binary"
-        SELF_DESCRIBED = "self_described", "Self-described"
+        UNSPECIFIED = "", _("Prefer not to say")
+        WOMAN = "woman", _("Woman")
+        MAN = "man", _("Man")
+        NONBINARY = "nonbinary", _("Non-binary")
+        SELF_DESCRIBED = "self_described", _("Self-described")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mentor_profile"
@@ -311,14 +312,19 @@ def compute_clearance(
     """
     reasons: list[str] = []
     if mentor.status != Mentor.Status.ACTIVE:
-        reasons.append(f"Status is {mentor.get_status_display().lower()}")
+        reasons.append(
+            gettext("Status is %(status)s") % {"status": mentor.get_status_display().lower()}
+        )
     min_days = settings.MENTOR_MIN_RECOVERY_DAYS
     if mentor.recovery_since is None:
-        reasons.append("Recovery-since date not recorded")
+        reasons.append(gettext("Recovery-since date not recorded"))
     elif mentor.recovery_since > today - dt.timedelta(days=min_days):
         eligible = mentor.recovery_since + dt.timedelta(days=min_days)
-        span = "a year" if min_days == 365 else f"{min_days} days"
-        reasons.append(f"Less than {span} in recovery (eligible from {format_day(eligible)})")
+        if min_days == 365:
+            reason = gettext("Less than a year in recovery (eligible from %(day)s)")
+        else:
+            reason = gettext("Less than %(days)s days in recovery (eligible from %(day)s)")
+        reasons.append(reason % {"days": min_days, "day": format_day(eligible)})
     done = [r for r in records if r.completed_on <= today]
     for course in required_courses:
         mine = [r for r in done if r.course_id == course.pk]
@@ -326,15 +332,18 @@ def compute_clearance(
             continue
         if mine:
             latest = max(r.expires_on for r in mine)
-            reasons.append(f"{course.name} expired {format_day(latest)}")
+            reasons.append(
+                gettext("%(course)s expired %(day)s")
+                % {"course": course, "day": format_day(latest)}
+            )
         else:
-            reasons.append(f"{course.name} not completed")
+            reasons.append(gettext("%(course)s not completed") % {"course": course})
     return Clearance(cleared=not reasons, reasons=reasons)
 
 
 def format_day(day: dt.date) -> str:
-    """3 March 2026: the way people write dates in reasons and emails."""
-    return f"{day.day} {day:%B %Y}"
+    """3 March 2026 (3 de marzo de 2026): the way people write dates in reasons and emails."""
+    return formats.date_format(day, pgettext("date format", "j F Y"))
 
 
 class MentorStatusChange(models.Model):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext, pgettext
 
 from mentoring_site.shortcuts import visible_or_404
 from mentors.models import Clearance, Mentor, TrainingCourse, TrainingRecord, compute_clearance
@@ -111,11 +112,11 @@ class CourseStanding:
     @property
     def label(self) -> str:
         return {
-            "current": "Done",
-            "expiring": "Expires soon",
-            "expired": "Expired",
-            "missing": "Missing",
-            "optional": "Optional, not taken",
+            "current": pgettext("training", "Done"),
+            "expiring": gettext("Expires soon"),
+            "expired": gettext("Expired"),
+            "missing": gettext("Missing"),
+            "optional": gettext("Optional, not taken"),
         }[self.state]
 
     @property

@@ -18,6 +18,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from mentoring_site.accounts import account_send_set_password_email
 from mentoring_site.models import User
@@ -36,7 +37,7 @@ from residents.models import House, Language, RecoveryPathway
 
 EMAIL_TAKEN = "An account with this email address already exists. Look the person up instead."
 AWAY_MAX_DAYS = 60
-AWAY_STAFF = f"Ask your house manager for an absence longer than {AWAY_MAX_DAYS} days."
+AWAY_STAFF = gettext_lazy("Ask your house manager for an absence longer than %(days)s days.")
 STATUS_NOT_YOURS = (
     "This mentor also serves, or mentors in, a house you do not manage, and a new status would "
     "change their pairings there too. Ask a program admin to change it."
@@ -290,7 +291,9 @@ def mentor_set_away(
     today = today or timezone.localdate()
     if (away_from is None) != (back_on is None):
         missing = "away_from" if away_from is None else "back_on"
-        raise ValidationError({missing: "Give both dates, or neither to say you are not away."})
+        raise ValidationError(
+            {missing: gettext("Give both dates, or neither to say you are not away.")}
+        )
     with transaction.atomic():
         locked = Mentor.objects.select_for_update().get(pk=mentor.pk)
         if away_from is not None:
@@ -299,19 +302,31 @@ def mentor_set_away(
                 # The absence under way keeps its first day.
                 raise ValidationError(
                     {
-                        "away_from": f"You have been away since {format_day(started)}; "
-                        "that date stays. Change the return date, or clear both dates."
+                        "away_from": gettext(
+                            "You have been away since %(day)s; that date stays. Change the "
+                            "return date, or clear both dates."
+                        )
+                        % {"day": format_day(started)}
                     }
                 )
             if started is None and away_from < today:
-                raise ValidationError({"away_from": "The first day away cannot be in the past."})
+                raise ValidationError(
+                    {"away_from": gettext("The first day away cannot be in the past.")}
+                )
             if back_on <= away_from:
-                raise ValidationError({"back_on": "The return date must be after the first day."})
+                raise ValidationError(
+                    {"back_on": gettext("The return date must be after the first day.")}
+                )
             if back_on > today + dt.timedelta(days=365):
-                raise ValidationError({"back_on": "Choose a return date within a year."})
+                raise ValidationError({"back_on": gettext("Choose a return date within a year.")})
             if (back_on - away_from).days > AWAY_MAX_DAYS:
                 raise ValidationError(
-                    {"back_on": f"You can be away for {AWAY_MAX_DAYS} days at most. {AWAY_STAFF}"}
+                    {
+                        "back_on": gettext("You can be away for %(days)s days at most.")
+                        % {"days": AWAY_MAX_DAYS}
+                        + " "
+                        + AWAY_STAFF % {"days": AWAY_MAX_DAYS}
+                    }
                 )
         before = _away_text(locked.away_from, locked.back_on)
         after = _away_text(away_from, back_on)
@@ -341,18 +356,24 @@ def mentor_lower_capacity(*, mentor: Mentor, capacity: int, changed_by: User | N
         if capacity > locked.capacity:
             raise ValidationError(
                 {
-                    "capacity": f"You can lower it, not raise it (now {locked.capacity}). "
-                    "Ask your house manager to raise it."
+                    "capacity": gettext(
+                        "You can lower it, not raise it (now %(capacity)s). Ask your house "
+                        "manager to raise it."
+                    )
+                    % {"capacity": locked.capacity}
                 }
             )
         if capacity < 0:
-            raise ValidationError({"capacity": "Choose 0 or more."})
+            raise ValidationError({"capacity": gettext("Choose 0 or more.")})
         current = pairing.objects.filter(mentor=locked, status__in=pairing.OPEN_STATUSES).count()
         if capacity < current:
             raise ValidationError(
                 {
-                    "capacity": f"You have {current} mentees now, so it cannot go below "
-                    f"{current}. Ask your house manager to move a mentee first."
+                    "capacity": gettext(
+                        "You have %(count)s mentees now, so it cannot go below %(count)s. Ask "
+                        "your house manager to move a mentee first."
+                    )
+                    % {"count": current}
                 }
             )
         if capacity != locked.capacity:

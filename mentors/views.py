@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from mentoring_site import audit
@@ -332,7 +333,7 @@ def my_profile(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _form_errors_from(form, exc)
         else:
-            messages.success(request, "Your profile is saved.")
+            messages.success(request, gettext("Your profile is saved."))
             return redirect("mentors:my_profile")
     return _render_my_profile(request, mentor, form=form)
 
@@ -383,11 +384,16 @@ def my_away(request: HttpRequest) -> HttpResponse:
             if mentor.away_from:
                 messages.success(
                     request,
-                    f"You are away from {format_day(mentor.away_from)} and back on "
-                    f"{format_day(mentor.back_on)}. Your mentees' check-ins pause meanwhile.",
+                    gettext(
+                        "You are away from %(start)s and back on %(end)s. Your mentees' "
+                        "check-ins pause meanwhile."
+                    )
+                    % {"start": format_day(mentor.away_from), "end": format_day(mentor.back_on)},
                 )
             else:
-                messages.success(request, "You are not away. Your mentees' check-ins carry on.")
+                messages.success(
+                    request, gettext("You are not away. Your mentees' check-ins carry on.")
+                )
             return redirect("mentors:my_profile")
     return _render_my_profile(request, mentor, away_form=form)
 
@@ -406,6 +412,10 @@ def my_capacity(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _form_errors_from(form, exc)
         else:
-            messages.success(request, f"You take up to {mentor.capacity} mentees at a time.")
+            messages.success(
+                request,
+                gettext("You take up to %(capacity)s mentees at a time.")
+                % {"capacity": mentor.capacity},
+            )
             return redirect("mentors:my_profile")
     return _render_my_profile(request, mentor, capacity_form=form)

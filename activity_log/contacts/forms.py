@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from activity_log.models import ContactAddendum, ContactLog, Topic
 from mentoring_site.forms import InvalidMarksMixin
@@ -133,7 +134,7 @@ class GoalChoiceField(forms.ModelMultipleChoiceField):
 
 class ContactLogForm(InvalidMarksMixin, forms.Form):
     happened_at = forms.DateTimeField(
-        label="When",
+        label=_("When"),
         input_formats=[LOCAL_DATETIME, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
         widget=PlainDateTimeInput(
             format=LOCAL_DATETIME, attrs={"type": "datetime-local", "class": "form-control"}
@@ -143,13 +144,13 @@ class ContactLogForm(InvalidMarksMixin, forms.Form):
         choices=ContactLog.Method.choices, initial=ContactLog.Method.IN_PERSON, widget=ChipsSingle
     )
     duration_minutes = forms.IntegerField(
-        label="Minutes",
+        label=_("Minutes"),
         min_value=1,
         max_value=600,
         initial=30,
         error_messages={
-            "min_value": "Enter a duration between 1 and 600 minutes.",
-            "max_value": "Enter a duration between 1 and 600 minutes.",
+            "min_value": _("Enter a duration between 1 and 600 minutes."),
+            "max_value": _("Enter a duration between 1 and 600 minutes."),
         },
         widget=PlainNumberInput(
             attrs={"inputmode": "numeric", "step": "5", "class": "form-control"}
@@ -157,13 +158,13 @@ class ContactLogForm(InvalidMarksMixin, forms.Form):
     )
     topics = TopicChoiceField(queryset=Topic.objects.all(), required=False, widget=ChipsMultiple)
     goals_discussed = GoalChoiceField(
-        label="Goals discussed",
+        label=_("Goals discussed"),
         queryset=RecoveryGoal.objects.none(),
         required=False,
         widget=ChipsMultiple,
     )
     wellbeing = forms.TypedChoiceField(
-        label="How are they doing? 1 struggling, 5 doing well (optional)",
+        label=_("How are they doing? 1 struggling, 5 doing well (optional)"),
         choices=WELLBEING_CHOICES,
         coerce=int,
         required=False,
@@ -171,30 +172,31 @@ class ContactLogForm(InvalidMarksMixin, forms.Form):
         widget=ChipsSingle,
     )
     notes = forms.CharField(
+        label=_("Notes"),
         required=False,
         max_length=5000,
         widget=PlainTextarea(attrs={"rows": 4, "class": "form-control"}),
-        error_messages={"max_length": "Keep notes under 5,000 characters (%(show_value)d now)."},
+        error_messages={"max_length": _("Keep notes under 5,000 characters (%(show_value)d now).")},
     )
     follow_up = forms.CharField(
-        label="Follow-up",
+        label=_("Follow-up"),
         required=False,
         max_length=500,
         widget=PlainTextInput(attrs={"class": "form-control"}),
     )
     follow_up_on = forms.DateField(
-        label="Follow up on",
+        label=_("Follow up on"),
         required=False,
         widget=PlainDateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
     )
     concern_level = forms.ChoiceField(
-        label="Concern",
+        label=_("Concern"),
         choices=ContactLog.Concern.choices,
         initial=ContactLog.Concern.NONE,
         widget=ChipsSingle,
     )
     concern_note = forms.CharField(
-        label="What worries you? (short)",
+        label=_("What worries you? (short)"),
         required=False,
         max_length=280,
         widget=PlainTextInput(attrs={"class": "form-control"}),
@@ -203,9 +205,9 @@ class ContactLogForm(InvalidMarksMixin, forms.Form):
 
     PROGRESS_PREFIX = "progress_"
     PROGRESS_CHOICES = [
-        (GoalProgress.Status.IN_PROGRESS, "In progress"),
-        (GoalProgress.Status.ACHIEVED, "Achieved"),
-        (GoalProgress.Status.SET_ASIDE, "Set aside"),
+        (GoalProgress.Status.IN_PROGRESS, _("In progress")),
+        (GoalProgress.Status.ACHIEVED, _("Achieved")),
+        (GoalProgress.Status.SET_ASIDE, _("Set aside")),
     ]
 
     def __init__(self, *args, goals=None, with_progress: bool = False, **kwargs):
@@ -220,7 +222,7 @@ class ContactLogForm(InvalidMarksMixin, forms.Form):
                 for goal in self.fields["goals_discussed"].queryset:
                     name = f"{self.PROGRESS_PREFIX}{goal.pk}"
                     self.fields[name] = forms.ChoiceField(
-                        label=f"Progress on {goal.text}",
+                        label=_("Progress on %(goal)s") % {"goal": goal.text},
                         choices=self.PROGRESS_CHOICES,
                         required=False,
                         widget=ChipsSingle,
@@ -238,7 +240,7 @@ class ContactLogForm(InvalidMarksMixin, forms.Form):
     def clean_follow_up_on(self) -> dt.date | None:
         value = self.cleaned_data.get("follow_up_on")
         if value and value < timezone.localdate() - dt.timedelta(days=1):
-            raise forms.ValidationError("Choose a follow-up date that is not in the past.")
+            raise forms.ValidationError(_("Choose a follow-up date that is not in the past."))
         return value
 
     def contact_fields(self, *, with_key: bool = True) -> dict:
@@ -274,9 +276,9 @@ class AddendumForm(forms.ModelForm):
     class Meta:
         model = ContactAddendum
         fields = ["text"]
-        labels = {"text": "Addendum"}
+        labels = {"text": _("Addendum")}
         widgets = {"text": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {"text": "Corrections or additions; the original stays as it was logged."}
+        help_texts = {"text": _("Corrections or additions; the original stays as it was logged.")}
 
 
 class CertificateForm(forms.Form):
@@ -287,7 +289,7 @@ class CertificateForm(forms.Form):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
-            self.add_error("end", "The end date must be on or after the start date.")
+            self.add_error("end", _("The end date must be on or after the start date."))
         if end and end > timezone.localdate():
-            self.add_error("end", "The end date cannot be in the future.")
+            self.add_error("end", _("The end date cannot be in the future."))
         return data

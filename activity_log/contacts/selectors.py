@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from activity_log.models import ContactLog
 from matching import checkins
@@ -43,14 +44,14 @@ def ago_in_words(
     when: dt.datetime | None, tz: zoneinfo.ZoneInfo, now: dt.datetime | None = None
 ) -> str:
     if when is None:
-        return "No contact yet"
+        return gettext("No contact yet")
     now = now or timezone.now()
     days = (now.astimezone(tz).date() - when.astimezone(tz).date()).days
     if days <= 0:
-        return "Today"
+        return gettext("Today")
     if days == 1:
-        return "Yesterday"
-    return f"{days} days ago"
+        return gettext("Yesterday")
+    return ngettext("%(days)d day ago", "%(days)d days ago", days) % {"days": days}
 
 
 def active_consent(resident: Resident, today: dt.date | None = None) -> ConsentRecord | None:

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from activity_log.contacts import alerts, hours
 from activity_log.contacts.selectors import contact_is_editable_by
@@ -115,30 +116,39 @@ def _validate(contact: ContactLog, pairing: Pairing, goals: Iterable[RecoveryGoa
     errors: dict[str, list[str]] = {}
     if pairing.status == Pairing.Status.ENDED:
         raise ValidationError(
-            "This pairing has ended, so contacts can no longer be logged for it.", code="ended"
+            gettext("This pairing has ended, so contacts can no longer be logged for it."),
+            code="ended",
         )
     now = timezone.now()
     if contact.happened_at is not None:
         if contact.happened_at > now + FUTURE_TOLERANCE:
             errors.setdefault("happened_at", []).append(
-                "That time is in the future. Enter when the contact happened."
+                gettext("That time is in the future. Enter when the contact happened.")
             )
         elif contact.happened_at < pairing.started_at():
             errors.setdefault("happened_at", []).append(
-                f"That is before this pairing started ({pairing.started_on:%d %B %Y})."
+                gettext("That is before this pairing started (%(date)s).")
+                % {
+                    "date": formats.date_format(
+                        pairing.started_on, pgettext("date format", "j F Y")
+                    )
+                }
             )
     if not 1 <= (contact.duration_minutes or 0) <= MAX_DURATION_MINUTES:
         errors.setdefault("duration_minutes", []).append(
-            "Enter a duration between 1 and 600 minutes."
+            gettext("Enter a duration between 1 and 600 minutes.")
         )
     if len(contact.notes) > MAX_NOTES:
         errors.setdefault("notes", []).append(
-            f"Keep notes under 5,000 characters ({len(contact.notes):,} now)."
+            gettext("Keep notes under 5,000 characters (%(count)s now).")
+            % {"count": formats.number_format(len(contact.notes), force_grouping=True)}
         )
     if contact.wellbeing is not None and not 1 <= contact.wellbeing <= 5:
-        errors.setdefault("wellbeing", []).append("Choose a wellbeing from 1 to 5.")
+        errors.setdefault("wellbeing", []).append(gettext("Choose a wellbeing from 1 to 5."))
     if any(goal.resident_id != pairing.resident_id for goal in goals):
-        errors.setdefault("goals_discussed", []).append("Choose only this resident's goals.")
+        errors.setdefault("goals_discussed", []).append(
+            gettext("Choose only this resident's goals.")
+        )
     if errors:
         raise ValidationError(errors)
     contact.full_clean(exclude=["pairing", "created_by", "idempotency_key"])
@@ -223,7 +233,9 @@ def contact_log(
 def _record_goal_progress(goal_progress: dict[RecoveryGoal, str], author: User) -> None:
     for goal, status in goal_progress.items():
         if status not in GoalProgress.Status.values or status == GoalProgress.Status.NOT_STARTED:
-            raise ValidationError({"goals_discussed": ["Choose the progress from the chips."]})
+            raise ValidationError(
+                {"goals_discussed": [gettext("Choose the progress from the chips.")]}
+            )
         latest = goal.progress.order_by("-at", "-id").values_list("status", flat=True).first()
         if latest == status:
             continue
@@ -238,8 +250,11 @@ def _ensure_editable(contact: ContactLog, user: User) -> None:
     if not contact_is_editable_by(contact, user):
         window = int(settings.CONTACT_EDIT_WINDOW.total_seconds() // 3600)
         raise ValidationError(
-            f"This contact is locked: contacts can be changed by their author for {window} hours. "
-            "Add an addendum instead.",
+            gettext(
+                "This contact is locked: contacts can be changed by their author for %(hours)d "
+                "hours. Add an addendum instead."
+            )
+            % {"hours": window},
             code="locked",
         )
 
@@ -248,7 +263,7 @@ def _open_urgent(contact: ContactLog) -> bool:
     return contact.concern_level == ContactLog.Concern.URGENT and contact.acknowledged_at is None
 
 
-URGENT_STAYS = (
+URGENT_STAYS = gettext_lazy(
     "This contact raised an urgent concern that no manager has acknowledged yet, so it stays "
     "as urgent until one does. Ask your house manager, or add an addendum to correct it."
 )

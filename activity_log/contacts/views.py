@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from activity_log.contacts import hours, selectors, services
@@ -115,7 +116,11 @@ def follow_up_done(request: HttpRequest, contact_id: int) -> HttpResponse:
         raise Http404
     if services.contact_follow_up_done(contact=contact):
         audit.mark(request, "change", contact, resident_id=contact.pairing.resident_id)
-        messages.success(request, f"Follow-up with {contact.pairing.resident.preferred_name} done.")
+        messages.success(
+            request,
+            gettext("Follow-up with %(name)s done.")
+            % {"name": contact.pairing.resident.preferred_name},
+        )
     return redirect("activity_log:my_mentees")
 
 
@@ -201,11 +206,13 @@ def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
                     form.add_error(None, exc)
                 else:
                     audit.mark(request, "change", contact, resident_id=pairing.resident_id)
-                    messages.success(request, "Contact updated.")
+                    messages.success(request, gettext("Contact updated."))
                     return redirect("activity_log:pairing_history", pairing_id=pairing.pk)
         else:
             if not selectors.contact_is_editable_by(contact, request.user):
-                messages.info(request, "This contact is locked after 24 hours. Add an addendum.")
+                messages.info(
+                    request, gettext("This contact is locked after 24 hours. Add an addendum.")
+                )
                 return redirect("activity_log:contact_addendum", contact_id=contact.pk)
             form = ContactLogForm(goals=goals, initial=ContactLogForm.initial_for(contact))
         audit.mark(request, "view", contact, resident_id=pairing.resident_id)
@@ -226,10 +233,10 @@ def contact_remove(request: HttpRequest, contact_id: int) -> HttpResponse:
             error = " ".join(exc.messages)
         else:
             audit.mark(request, "delete", contact, resident_id=pairing.resident_id)
-            messages.success(request, "Contact removed.")
+            messages.success(request, gettext("Contact removed."))
             return redirect("activity_log:pairing_history", pairing_id=pairing.pk)
     elif not selectors.contact_is_editable_by(contact, request.user):
-        error = "This contact is locked after 24 hours and can no longer be removed."
+        error = gettext("This contact is locked after 24 hours and can no longer be removed.")
     audit.mark(request, "view", contact, resident_id=pairing.resident_id)
     with timezone.override(selectors.house_zone(pairing)):
         return render(
@@ -254,7 +261,7 @@ def contact_addendum(request: HttpRequest, contact_id: int) -> HttpResponse:
             form.add_error(None, exc)
         else:
             audit.mark(request, "change", contact, resident_id=pairing.resident_id)
-            messages.success(request, "Addendum added.")
+            messages.success(request, gettext("Addendum added."))
             return redirect("activity_log:pairing_history", pairing_id=pairing.pk)
     audit.mark(request, "view", contact, resident_id=pairing.resident_id)
     with timezone.override(selectors.house_zone(pairing)):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from activity_log.feedback import services
 from activity_log.models import Reminder
+from mentoring_site.i18n import override_for
 from mentoring_site.sms.phone import e164_or_none
 from mentoring_site.sms.preferences import is_opted_out
 from residents.models import Resident
@@ -58,13 +59,14 @@ def build_text(reminder: Reminder) -> tuple[str, str]:
         path = reverse("activity_log:assessment_by_link", args=[token])
         template = "sms/recovery_link.txt"
         mentor_first_name = ""
-    body = render_to_string(
-        template,
-        {
-            "first_name": resident.preferred_name,
-            "mentor_first_name": mentor_first_name,
-            "link": settings.SITE_URL + path,
-            "days": settings.FEEDBACK_LINK_DAYS,
-        },
-    )
+    with override_for(resident):  # the resident's language, as their pages
+        body = render_to_string(
+            template,
+            {
+                "first_name": resident.preferred_name,
+                "mentor_first_name": mentor_first_name,
+                "link": settings.SITE_URL + path,
+                "days": settings.FEEDBACK_LINK_DAYS,
+            },
+        )
     return phone, " ".join(body.split())

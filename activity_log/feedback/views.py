@@ -18,8 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -190,7 +189,7 @@ def feedback_request_new(request: HttpRequest, resident_id: int) -> HttpResponse
     pairing = Pairing.objects.filter(resident=resident).order_by("-started_on", "-id").first()
     if pairing is None:
         return _slip_error(
-            request, _("This resident has no mentor yet, so there is nothing to ask about.")
+            request, gettext("This resident has no mentor yet, so there is nothing to ask about.")
         )
     return _ask(request, pairing)
 
@@ -278,7 +277,9 @@ def resident_recovery(request: HttpRequest, resident_id: int) -> HttpResponse:
         {
             "resident": resident,
             "history": history,
-            "chart": charts.column_chart(points, title=_("Recovery capital (BARC-10 total, 10-60)"))
+            "chart": charts.column_chart(
+                points, title=gettext("Recovery capital (BARC-10 total, 10-60)")
+            )
             if points
             else "",
             "due": selectors.recovery_check_due(
@@ -337,7 +338,7 @@ def assessment_new(request: HttpRequest, resident_id: int) -> HttpResponse:
         resident,
         RecoveryAssessment.Source.MANAGER,
         saved=lambda assessment: (
-            _("Recovery check saved: %(total)d of 60.") % {"total": assessment.total}
+            gettext("Recovery check saved: %(total)s of 60.") % {"total": assessment.total}
         ),
         back=reverse("residents:detail", args=[resident.pk]),
     )
@@ -361,7 +362,7 @@ def assessment_new_by_mentor(request: HttpRequest, pairing_id: int) -> HttpRespo
         request,
         resident,
         RecoveryAssessment.Source.MENTOR,
-        saved=lambda assessment: "Recovery check saved. Thank you.",
+        saved=lambda assessment: gettext("Recovery check saved. Thank you."),
         back=reverse("activity_log:my_mentees"),
     )
 
@@ -381,8 +382,10 @@ def assessment_link_new(request: HttpRequest, resident_id: int) -> HttpResponse:
             "link": link,
             "qr_svg": _qr(link),
             "days": settings.FEEDBACK_LINK_DAYS,
-            "heading": "Your recovery check",
-            "intro": "Scan the code with your phone's camera and answer ten short statements.",
+            "heading": gettext("Your recovery check"),
+            "intro": gettext(
+                "Scan the code with your phone's camera and answer ten short statements."
+            ),
         },
     )
     response["Cache-Control"] = "no-store"

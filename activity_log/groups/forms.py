@@ -190,7 +190,10 @@ class CancelForm(InvalidMarksMixin, forms.Form):
 
 class AttendanceForm(InvalidMarksMixin, forms.Form):
     residents = ResidentChoiceField(
-        label=_("Residents"), queryset=Resident.objects.none(), required=False, widget=ChipsMultiple
+        label=_("Residents"),
+        queryset=Resident.objects.none(),
+        required=False,
+        widget=ChipsMultiple,
     )
     mentors = MentorChoiceField(
         label=_("Mentors"), queryset=Mentor.objects.none(), required=False, widget=ChipsMultiple

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import lazy
 
 from activity_log.models import Reminder
 from matching import checkins
@@ -62,10 +63,11 @@ def _item(reminder: Reminder, now: dt.datetime) -> dict:
         "house": resident.house.name,
         "mentor_first_name": pairing.mentor.user.display_first_name,
         # The check-in rule's words at the moment the email is built, as on the phone and the
-        # dashboard: "due today", "overdue by 2 days".
+        # dashboard: "due today", "overdue by 2 days". Lazy: worded when the email is rendered,
+        # in the recipient's language (build_email's override_for).
         "due_on": state.due_on,
         "days_late": state.days_late,
-        "due_words": state.words.lower(),
+        "due_words": lazy(lambda: state.words.lower(), str)(),
         "url": _absolute("residents:detail", resident.pk, fallback="activity_log:dashboard"),
     }
     if reminder.kind in (Kind.MENTOR_OVERDUE, Kind.NEW_MENTEE, Kind.FOLLOW_UP):

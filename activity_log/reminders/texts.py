@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 
 from activity_log.models import Reminder
 from activity_log.reminders.emails import DIGEST_KINDS, _absolute, _item
+from mentoring_site.i18n import override_for
 
 Kind = Reminder.Kind
 
@@ -22,6 +23,12 @@ def _one_line(template: str, context: dict) -> str:
 
 
 def build_text(recipient, reminders: list[Reminder], now: dt.datetime) -> str:
+    """The text in the recipient's language (their profile's choice, else the site default)."""
+    with override_for(recipient):
+        return _build_text(recipient, reminders, now)
+
+
+def _build_text(recipient, reminders: list[Reminder], now: dt.datetime) -> str:
     kinds = {reminder.kind for reminder in reminders}
     if kinds == {Kind.URGENT_CONCERN}:
         items = [_item(reminder, now) for reminder in reminders]

@@ -18,8 +18,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from mentoring_site import sms
+from mentoring_site.i18n import override_for
 from mentoring_site.models import TextPreference, User
 from mentoring_site.sms.phone import masked
 from mentoring_site.sms.preferences import is_opted_out
@@ -75,11 +77,13 @@ def code_send(*, user: User, now: dt.datetime | None = None) -> TextPreference:
     with transaction.atomic():
         preference = TextPreference.objects.select_for_update().get(pk=preference_for(user).pk)
         if not preference.phone:
-            raise ValidationError("Add your phone number first.")
+            raise ValidationError(gettext("Add your phone number first."))
         if is_opted_out(preference.phone):
             raise ValidationError(
-                "This number replied STOP, so we cannot text it. Text START to us to turn texts "
-                "back on, then ask for a code."
+                gettext(
+                    "This number replied STOP, so we cannot text it. Text START to us to turn "
+                    "texts back on, then ask for a code."
+                )
             )
         if preference.code_sent_at and now - preference.code_sent_at < RESEND_AFTER:
             wait = RESEND_AFTER - (now - preference.code_sent_at)
@@ -93,7 +97,9 @@ def code_send(*, user: User, now: dt.datetime | None = None) -> TextPreference:
         )
         phone = preference.phone
     minutes = int(CODE_TTL.total_seconds() // 60)
-    sms.send_text(phone, f"Peer Mentoring: your code is {code}. It works for {minutes} minutes.")
+    with override_for(user):
+        text = gettext("Peer Mentoring: your code is %(code)s. It works for %(minutes)s minutes.")
+    sms.send_text(phone, text % {"code": code, "minutes": minutes})
     logger.info("verification code sent to user %s (%s)", user.pk, masked(phone))
     return preference
 
@@ -105,12 +111,14 @@ def code_check(*, user: User, code: str, now: dt.datetime | None = None) -> Text
     with transaction.atomic():
         preference = TextPreference.objects.select_for_update().get(pk=preference_for(user).pk)
         if not preference.code_hash:
-            raise ValidationError("Ask for a code first.", code="no_code")
+            raise ValidationError(gettext("Ask for a code first."), code="no_code")
         if preference.code_expires_at is None or preference.code_expires_at <= now:
-            raise ValidationError("That code has expired: ask for a new one.", code="expired")
+            raise ValidationError(
+                gettext("That code has expired: ask for a new one."), code="expired"
+            )
         if preference.code_attempts >= MAX_ATTEMPTS:
             raise ValidationError(
-                "Too many wrong codes: ask for a new one.", code="too_many_attempts"
+                gettext("Too many wrong codes: ask for a new one."), code="too_many_attempts"
             )
         expected = _code_hash(user.pk, preference.phone, code)
         if not hmac.compare_digest(expected, preference.code_hash):
@@ -118,9 +126,15 @@ def code_check(*, user: User, code: str, now: dt.datetime | None = None) -> Text
             preference.save(update_fields=["code_attempts"])
             left = MAX_ATTEMPTS - preference.code_attempts
             if left <= 0:
-                message = "That code is not right, and that was the last try: ask for a new one."
+                message = gettext(
+                    "That code is not right, and that was the last try: ask for a new one."
+                )
             else:
-                message = f"That code is not right: {left} {'try' if left == 1 else 'tries'} left."
+                message = ngettext(
+                    "That code is not right: %(left)d try left.",
+                    "That code is not right: %(left)d tries left.",
+                    left,
+                ) % {"left": left}
             # Committed with the count (the atomic block ends normally); the caller shows it.
             error = ValidationError(message, code="wrong")
         else:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -35,7 +36,9 @@ def _send_code(request: HttpRequest) -> bool:
         verification.code_send(user=request.user)
     except verification.Throttled as exc:
         messages.info(
-            request, f"A code was sent a moment ago: you can ask again in {exc.seconds} s."
+            request,
+            gettext("A code was sent a moment ago: you can ask again in %(seconds)s s.")
+            % {"seconds": exc.seconds},
         )
         return False
     except ValidationError as exc:
@@ -43,9 +46,11 @@ def _send_code(request: HttpRequest) -> bool:
         return False
     except Exception as exc:  # noqa: BLE001 - the provider is down: say so, let them retry
         logger.warning("verification code could not be sent: %s", type(exc).__name__)
-        messages.error(request, "We could not send the code just now. Try again in a minute.")
+        messages.error(
+            request, gettext("We could not send the code just now. Try again in a minute.")
+        )
         return False
-    messages.success(request, "We texted you a 6-digit code.")
+    messages.success(request, gettext("We texted you a 6-digit code."))
     return True
 
 
@@ -67,7 +72,7 @@ def text_settings(request: HttpRequest) -> HttpResponse:
                 channel=form.cleaned_data["channel"],
                 phone=form.cleaned_data["phone"],
             )
-            messages.success(request, "Saved.")
+            messages.success(request, gettext("Saved."))
             if phone_changed and preference.phone and preference.wants_texts:
                 _send_code(request)
             return redirect("text_settings")
@@ -82,7 +87,7 @@ def text_settings(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 code_form.add_error("code", exc)
             else:
-                messages.success(request, "Your number is verified.")
+                messages.success(request, gettext("Your number is verified."))
                 return redirect("text_settings")
         preference.refresh_from_db()
     return render(

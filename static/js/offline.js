@@ -1,8 +1,4 @@
-// Working offline, the page side (base.html's tag gives data-user, -sw, -scope, -logout):
-// registers the service worker, shows "Offline, last updated HH:MM" on a cached page, queues the
-// log form's offline saves (PeerOffline.queue, from log_form.js) and sends them when the
-// connection returns (Background Sync, else the next load or `online` event), and before signing
-// out deletes the cached pages, the outbox and the drafts (the response adds Clear-Site-Data).
+// Offline, the page side (README "On the phone"). Words: English here, else base.html's data-w-*.
 (() => {
   "use strict";
   const tag = document.currentScript;
@@ -19,7 +15,9 @@
   })();
   const savedAt = document.body.dataset.offlineAt;
   const loadedAt = new Date();
-  const plural = (n) => n + (n === 1 ? " contact" : " contacts");
+  const w = (name, en, n) => (tag.dataset[name] || en).replace(/\{\w+\}/, n);
+  const counted = (name, n, one, many) =>
+    n === 1 ? w(name + "One", one, n) : w(name + "Many", many, n);
   const two = (n) => String(n).padStart(2, "0");
   let shownWaiting = 0;
 
@@ -41,25 +39,30 @@
     const when = savedAt ? new Date(Number(savedAt)) : loadedAt;
     const time = two(when.getHours()) + ":" + two(when.getMinutes());
     if (!navigator.onLine) {
-      notice("offline-banner", "alert-warning").textContent = "Offline, last updated " + time;
+      notice("offline-banner", "alert-warning").textContent = w(
+        "wOffline",
+        "Offline, last updated {time}",
+        time,
+      );
     } else if (savedAt) {
-      notice("offline-banner", "alert-secondary").textContent =
-        `Back online. This copy is from ${time}: reload for the latest.`;
+      notice("offline-banner", "alert-secondary").textContent = w(
+        "wBack",
+        "Back online. This copy is from {time}: reload for the latest.",
+        time,
+      );
     } else {
       const banner = document.querySelector("[data-offline-banner]");
       if (banner) banner.hidden = true;
     }
   }
 
-  // A contact the server refused goes back into its log form's draft; while another draft is
-  // there it stays in the outbox, marked, and the notice stays.
   function returnToDraft(item) {
     const el = notice("outbox-failed", "alert-danger");
-    el.textContent = "A contact could not be sent. ";
+    el.textContent = w("wFailed", "A contact could not be sent.") + " ";
     const link = el.appendChild(document.createElement("a"));
     link.href = item.url;
     link.className = "alert-link";
-    link.textContent = "Open it to check";
+    link.textContent = w("wOpen", "Open it to check");
     if (!store || store.getItem(item.draftKey)) return null;
     store.setItem(item.draftKey, JSON.stringify({ savedAt: Date(), fields: item.fields }));
     return outbox.remove(item.key);
@@ -71,8 +74,12 @@
     const waiting = items.length - failed.length;
     const sent = Math.max(shownWaiting - waiting - failed.length, 0);
     const parts = [];
-    if (sent) parts.push(plural(sent) + " sent");
-    if (waiting) parts.push(plural(waiting) + " waiting to send");
+    if (sent) parts.push(counted("wSent", sent, "{n} contact sent", "{n} contacts sent"));
+    if (waiting) {
+      parts.push(
+        counted("wWaiting", waiting, "{n} contact waiting to send", "{n} contacts waiting to send"),
+      );
+    }
     if (parts.length) {
       const kind = waiting ? "alert-info" : "alert-success";
       notice("outbox-status", kind).textContent = parts.join(", ");
@@ -83,7 +90,6 @@
 
   function flush() {
     if (!user || !navigator.onLine) return Promise.resolve();
-    // The token on this page is the freshest (a sign-in since the contact was queued rotates it).
     const token = document.querySelector("input[name=csrfmiddlewaretoken]");
     return outbox.flush(token && token.value).then(refresh, refresh);
   }
@@ -109,7 +115,6 @@
         fields,
       };
       return outbox.add(item).then(() => {
-        // Without Background Sync, the next page load or `online` event sends it.
         Promise.resolve(navigator.serviceWorker && navigator.serviceWorker.getRegistration(scope))
           .then((registration) => registration.sync.register(outbox.SYNC_TAG))
           .catch(() => null);
@@ -133,7 +138,12 @@
     if (event.defaultPrevented || new URL(form.action).pathname !== tag.dataset.logout) return;
     event.preventDefault();
     const items = await outbox.all().catch(() => []);
-    const question = plural(items.length) + " not sent yet will be deleted. Sign out anyway?";
+    const question = counted(
+      "wSignOut",
+      items.length,
+      "{n} contact not sent yet will be deleted. Sign out anyway?",
+      "{n} contacts not sent yet will be deleted. Sign out anyway?",
+    );
     if (items.length && !window.confirm(question)) return;
     document.documentElement.setAttribute("data-signing-out", ""); // log_form.js saves no draft
     await Promise.race([wipe(), new Promise((resolve) => setTimeout(resolve, 3000))]);
@@ -147,11 +157,9 @@
     flush();
   });
   if (!user) {
-    // Signed out, or the session ended: the cached pages go; the outbox waits for a sign-in.
     caches.delete("pages");
     return;
   }
-  // Someone else used this phone before: nothing of theirs stays.
   const owner = store && store.getItem("offline-owner");
   (owner && owner !== user ? wipe() : Promise.resolve()).then(() => {
     if (store) store.setItem("offline-owner", user);
@@ -160,7 +168,6 @@
         if (event.data === "outbox-changed") refresh();
       });
       navigator.serviceWorker.register(tag.dataset.sw, { scope }).catch(() => {
-        // No service worker here (a private window): the site works online as before.
       });
     }
     return refresh().then(flush);

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from activity_log.models import Reminder
 from activity_log.reminders.send import send_due_reminders
@@ -62,7 +63,7 @@ def test_the_pairing_page_shows_the_notice_was_sent(as_user, manager, resident, 
     send_now()
     notice = Reminder.objects.get(kind="new_mentee")
     page = client.get(reverse("matching:detail", args=[pairing.pk])).content.decode()
-    assert f"Sent {timezone.localtime(notice.sent_at):%b %-d, %Y %H:%M}" in page
+    assert f"Sent {date_format(timezone.localtime(notice.sent_at), 'DATETIME_FORMAT')}" in page
 
 
 def test_a_reassignment_tells_the_new_mentor(as_user, manager, resident, mentor, mentor2):

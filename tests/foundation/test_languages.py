@@ -262,7 +262,8 @@ def test_a_spanish_users_digest_is_rendered_in_spanish(mentor, monkeypatch):
     )
     message = emails.build_email(mentor.user, [reminder], dt.datetime(2026, 2, 1, tzinfo=dt.UTC))
     assert seen == ["es", "es", "es"]  # subject, text, HTML
-    assert "4 marzo" in message.subject
+    assert "Su capacitación" in message.subject and "vence el 4 de marzo" in message.subject
+    assert "Hola," in message.body and "Un aviso para que pueda seguir" in message.body
     assert translation.get_language() == "en"  # only the render was Spanish
 
 

@@ -104,7 +104,7 @@ def test_a_manager_records_a_check_from_the_resident_page(as_user, manager, resi
     client = as_user(manager)
     url = reverse("activity_log:assessment_new", args=[resident.pk])
     page = client.get(url).content.decode()
-    assert BARC.statements[0] in page and "Strongly agree" in page
+    assert str(BARC.statements[0]) in page and "Strongly agree" in page
     response = client.post(url, form([4] * 10))
     assert response.status_code == 302
     a = RecoveryAssessment.objects.get()
