@@ -279,22 +279,22 @@ class Reminder(models.Model):
     """The outbox: one row per message owed to one person about one due time."""
 
     class Kind(models.TextChoices):
-        MENTOR_OVERDUE = "mentor_overdue", "Mentor reminder"
-        MANAGER_ESCALATION = "manager_escalation", "Manager escalation"
-        URGENT_CONCERN = "urgent_concern", "Urgent concern"
-        TRAINING_EXPIRING = "training_expiring", "Training expiring"
+        MENTOR_OVERDUE = "mentor_overdue", _("Mentor reminder")
+        MANAGER_ESCALATION = "manager_escalation", _("Manager escalation")
+        URGENT_CONCERN = "urgent_concern", _("Urgent concern")
+        TRAINING_EXPIRING = "training_expiring", _("Training expiring")
         # The rest are notices, in the digest like the above (quiet hours, once each).
-        FOLLOW_UP = "follow_up", "Follow-up due"
-        NEW_MENTEE = "new_mentee", "New mentee"
-        MENTOR_AWAY = "mentor_away", "Mentor away"
-        ATTENDANCE_NOT_TAKEN = "attendance_missing", "Attendance not taken"
+        FOLLOW_UP = "follow_up", _("Follow-up due")
+        NEW_MENTEE = "new_mentee", _("New mentee")
+        MENTOR_AWAY = "mentor_away", _("Mentor away")
+        ATTENDANCE_NOT_TAKEN = "attendance_missing", _("Attendance not taken")
         # A one-time link texted to a resident (recipient: the staff member who asked).
-        FEEDBACK_LINK = "feedback_link", "Feedback link to a resident"
-        RECOVERY_LINK = "recovery_link", "Recovery-check link to a resident"
+        FEEDBACK_LINK = "feedback_link", _("Feedback link to a resident")
+        RECOVERY_LINK = "recovery_link", _("Recovery-check link to a resident")
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "Email"
-        SMS = "sms", "Text message"
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("Text message")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # One row per delivery: a person who chose "both" has an email row and a text row for the

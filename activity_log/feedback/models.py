@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from matching.models import Pairing
 from mentoring_site.roles import Role, role_of
@@ -23,10 +24,10 @@ class FeedbackRequest(models.Model):
     sha256, set when a manager prints or sends the link (`services.feedback_link_issue`)."""
 
     class Trigger(models.TextChoices):
-        FOURTH_CONTACT = "fourth_contact", "After the fourth contact"
-        PAIRING_ENDED = "pairing_ended", "Pairing ended"
-        EVERY_90_DAYS = "every_90_days", "Every 90 days"
-        MANUAL = "manual", "Asked by a manager"
+        FOURTH_CONTACT = "fourth_contact", _("After the fourth contact")
+        PAIRING_ENDED = "pairing_ended", _("Pairing ended")
+        EVERY_90_DAYS = "every_90_days", _("Every 90 days")
+        MANUAL = "manual", _("Asked by a manager")
 
     pairing = models.ForeignKey(Pairing, on_delete=models.PROTECT, related_name="feedback_requests")
     resident = models.ForeignKey(
@@ -160,9 +161,9 @@ class RecoveryAssessment(models.Model):
     """One recovery-capital check (BARC-10 unless `instrument` says otherwise)."""
 
     class Source(models.TextChoices):
-        MANAGER = "manager", "House manager"
-        MENTOR = "mentor", "Mentor, during a contact"
-        RESIDENT_LINK = "resident_link", "Resident, by link"
+        MANAGER = "manager", _("House manager")
+        MENTOR = "mentor", _("Mentor, during a contact")
+        RESIDENT_LINK = "resident_link", _("Resident, by link")
 
     resident = models.ForeignKey(
         Resident, on_delete=models.PROTECT, related_name="recovery_assessments"

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from activity_log.feedback import instruments
 from activity_log.feedback.models import (
@@ -145,7 +146,7 @@ def feedback_link_issue(*, request: FeedbackRequest) -> str:
         expires_at=now + dt.timedelta(days=settings.FEEDBACK_LINK_DAYS),
     )
     if changed != 1:
-        raise ValidationError("This feedback has already been given.", code="used")
+        raise ValidationError(_("This feedback has already been given."), code="used")
     request.refresh_from_db()
     return token
 
@@ -156,7 +157,7 @@ def feedback_request_manual(
     """A manager asks now, from the resident's page: a new request and its link (none when the
     link is to be texted: activity_log/feedback/texts.py makes it as the text goes)."""
     if pairing.status == Pairing.Status.ENDED and _successful_contacts(pairing.pk) == 0:
-        raise ValidationError("This pairing ended before any contact: there is nothing to rate.")
+        raise ValidationError(_("This pairing ended before any contact: there is nothing to rate."))
     request = feedback_request_create(
         pairing=pairing, trigger=FeedbackRequest.Trigger.MANUAL, created_by=by
     )

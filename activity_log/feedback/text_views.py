@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from activity_log.feedback import services, texts
@@ -34,10 +35,15 @@ def _queue_feedback_text(request: HttpRequest, feedback_request: FeedbackRequest
     if queued:
         messages.success(
             request,
-            f"A feedback link will be texted to {name} (after quiet hours if it is night there).",
+            _(
+                "A feedback link will be texted to %(name)s (after quiet hours if it is night there)."
+            )
+            % {"name": name},
         )
     else:
-        messages.info(request, f"This feedback link was already texted to {name}.")
+        messages.info(
+            request, _("This feedback link was already texted to %(name)s.") % {"name": name}
+        )
     return queued
 
 
@@ -70,14 +76,17 @@ def feedback_request_new_text(request: HttpRequest, resident_id: int) -> HttpRes
     pairing = Pairing.objects.filter(resident=resident).order_by("-started_on", "-id").first()
     feedback_request = None
     if phone is None:
-        messages.error(request, f"We cannot text {resident.preferred_name}: {why}.")
+        messages.error(
+            request,
+            _("We cannot text %(name)s: %(why)s.") % {"name": resident.preferred_name, "why": why},
+        )
     elif pairing is None:
         messages.error(
-            request, "This resident has no mentor yet, so there is nothing to ask about."
+            request, _("This resident has no mentor yet, so there is nothing to ask about.")
         )
     else:
         try:
-            feedback_request, _ = services.feedback_request_manual(
+            feedback_request, _token = services.feedback_request_manual(
                 pairing=pairing, by=request.user, issue_link=False
             )
         except ValidationError as exc:
@@ -103,7 +112,12 @@ def recovery_link_text(request: HttpRequest, resident_id: int) -> HttpResponse:
         queued = None
     audit.mark(request, "create" if queued else "view", resident, resident_id=resident.pk)
     if queued:
-        messages.success(request, f"A recovery-check link will be texted to {name}.")
+        messages.success(
+            request, _("A recovery-check link will be texted to %(name)s.") % {"name": name}
+        )
     elif queued is False:
-        messages.info(request, f"A recovery-check link was already texted to {name} today.")
+        messages.info(
+            request,
+            _("A recovery-check link was already texted to %(name)s today.") % {"name": name},
+        )
     return _back(resident.pk)

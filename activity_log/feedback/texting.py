@@ -8,6 +8,7 @@ import datetime as dt
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from activity_log.feedback import services
 from activity_log.models import Reminder
@@ -23,15 +24,15 @@ RESIDENT_LINK_KINDS = (Kind.FEEDBACK_LINK, Kind.RECOVERY_LINK)
 def text_number(resident: Resident, today: dt.date | None = None) -> tuple[str | None, str]:
     """(the number to text, "") or (None, why not), in words a manager can act on."""
     if not resident.is_active or resident.anonymised_at is not None:
-        return None, "they no longer live in the house"
+        return None, gettext("they no longer live in the house")
     consent = resident.current_consent()
     if consent is None or not consent.is_active(today):
-        return None, "there is no active consent on record"
+        return None, gettext("there is no active consent on record")
     phone = e164_or_none(resident.phone)
     if phone is None:
-        return None, "there is no phone number on record that can take texts"
+        return None, gettext("there is no phone number on record that can take texts")
     if is_opted_out(phone):
-        return None, "their number replied STOP to our texts"
+        return None, gettext("their number replied STOP to our texts")
     return phone, ""
 
 

@@ -19,6 +19,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from activity_log.feedback.models import FeedbackRequest
 from activity_log.feedback.texting import text_number
@@ -55,9 +56,11 @@ def feedback_link_text(*, feedback_request: FeedbackRequest, by: User) -> bool:
     resident = feedback_request.resident
     phone, why = text_number(resident)
     if phone is None:
-        raise ValidationError(f"We cannot text {resident.preferred_name}: {why}.")
+        raise ValidationError(
+            _("We cannot text %(name)s: %(why)s.") % {"name": resident.preferred_name, "why": why}
+        )
     if feedback_request.used_at is not None:
-        raise ValidationError("This feedback has already been given.")
+        raise ValidationError(_("This feedback has already been given."))
     return _queue(
         Reminder(
             kind=Kind.FEEDBACK_LINK,
@@ -76,7 +79,9 @@ def recovery_link_text(*, resident: Resident, by: User, now: dt.datetime | None 
     """Queues a text with a new recovery-check link; at most one a day per resident."""
     phone, why = text_number(resident)
     if phone is None:
-        raise ValidationError(f"We cannot text {resident.preferred_name}: {why}.")
+        raise ValidationError(
+            _("We cannot text %(name)s: %(why)s.") % {"name": resident.preferred_name, "why": why}
+        )
     now = now or timezone.now()
     day = dt.datetime.combine(
         timezone.localdate(now), dt.time.min, tzinfo=timezone.get_current_timezone()

@@ -16,9 +16,9 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -267,14 +267,19 @@ def resident_recovery(request: HttpRequest, resident_id: int) -> HttpResponse:
     resident = resident_for(request.user, resident_id)
     audit.mark_section(request, "view", resident, resident_id=resident.pk)
     history = selectors.recovery_history(resident)
-    points = [(f"{a.taken_at:%-d %b %y}", a.total) for a in history.assessments]
+    day_month_year = pgettext("date format", "j M y")
+    points = [
+        (formats.date_format(a.taken_at, day_month_year), a.total) for a in history.assessments
+    ]
     return render(
         request,
         "activity_log/feedback/_resident_recovery.html",
         {
             "resident": resident,
             "history": history,
-            "chart": charts.column_chart(points, title="Recovery capital (BARC-10 total, 10-60)")
+            "chart": charts.column_chart(
+                points, title=gettext("Recovery capital (BARC-10 total, 10-60)")
+            )
             if points
             else "",
             "due": selectors.recovery_check_due(

@@ -44,59 +44,65 @@ class GroupSessionForm(InvalidMarksMixin, forms.Form):
 
     house = forms.ModelChoiceField(
         queryset=House.objects.none(),
+        label=_("House"),
         required=False,
-        empty_label="Program-wide (all houses)",
+        empty_label=_("Program-wide (all houses)"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     kind = forms.ChoiceField(
-        choices=Kind.choices, widget=forms.Select(attrs={"class": "form-select"})
+        label=_("Kind"), choices=Kind.choices, widget=forms.Select(attrs={"class": "form-select"})
     )
-    title = forms.CharField(max_length=120, widget=_control(forms.TextInput))
+    title = forms.CharField(label=_("Title"), max_length=120, widget=_control(forms.TextInput))
     starts_at = forms.DateTimeField(
-        label="Starts",
+        label=_("Starts"),
         input_formats=[LOCAL_DATETIME, "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(
             format=LOCAL_DATETIME, attrs={"type": "datetime-local", "class": "form-control"}
         ),
     )
     duration_minutes = forms.IntegerField(
-        label="Minutes",
+        label=_("Minutes"),
         min_value=1,
         max_value=600,
         initial=60,
         error_messages={
-            "min_value": "Enter a length between 1 and 600 minutes.",
-            "max_value": "Enter a length between 1 and 600 minutes.",
+            "min_value": _("Enter a length between 1 and 600 minutes."),
+            "max_value": _("Enter a length between 1 and 600 minutes."),
         },
         widget=_control(forms.NumberInput, inputmode="numeric", step="5"),
     )
-    place = forms.CharField(max_length=120, required=False, widget=_control(forms.TextInput))
+    place = forms.CharField(
+        label=_("Place"), max_length=120, required=False, widget=_control(forms.TextInput)
+    )
     facilitator_mentors = MentorChoiceField(
-        label="Facilitating mentors",
+        label=_("Facilitating mentors"),
         queryset=Mentor.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 5}),
     )
     facilitator_residents = ResidentChoiceField(
-        label="Facilitating residents",
+        label=_("Facilitating residents"),
         queryset=Resident.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 5}),
     )
     facilitator_users = UserChoiceField(
-        label="Facilitating staff",
+        label=_("Facilitating staff"),
         queryset=User.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 3}),
     )
     repeat_until = forms.DateField(
-        label="Repeat weekly until (optional)",
+        label=_("Repeat weekly until (optional)"),
         required=False,
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
     )
     scope = forms.ChoiceField(
-        label="Apply to",
-        choices=[("this", "This session only"), ("following", "This and following sessions")],
+        label=_("Apply to"),
+        choices=[
+            ("this", _("This session only")),
+            ("following", _("This and following sessions")),
+        ],
         initial="this",
         required=False,
         widget=forms.RadioSelect,
@@ -153,9 +159,9 @@ class GroupSessionForm(InvalidMarksMixin, forms.Form):
             data["starts_at"] = naive.replace(tzinfo=self.zone())
         until = data.get("repeat_until")
         if until and starts_at and until < data["starts_at"].date():
-            self.add_error("repeat_until", "Repeat until a date on or after the first session.")
+            self.add_error("repeat_until", _("Repeat until a date on or after the first session."))
         if until and starts_at and until > data["starts_at"].date() + dt.timedelta(days=366 * 2):
-            self.add_error("repeat_until", "Repeat for at most two years; extend it later.")
+            self.add_error("repeat_until", _("Repeat for at most two years; extend it later."))
         return data
 
     @classmethod
@@ -175,10 +181,10 @@ class GroupSessionForm(InvalidMarksMixin, forms.Form):
 
 class CancelForm(InvalidMarksMixin, forms.Form):
     reason = forms.CharField(
-        label="Why is it cancelled?",
+        label=_("Why is it cancelled?"),
         max_length=280,
         widget=_control(forms.TextInput),
-        error_messages={"required": "Say why it is cancelled (residents will ask)."},
+        error_messages={"required": _("Say why it is cancelled (residents will ask).")},
     )
 
 

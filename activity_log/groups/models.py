@@ -8,6 +8,7 @@ import zoneinfo
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from mentoring_site.roles import Role, role_of
 from mentors.models import Mentor
@@ -15,10 +16,10 @@ from residents.models import House, Resident
 
 
 class Kind(models.TextChoices):
-    HOUSE_MEETING = "house_meeting", "House meeting"
-    SUPPORT_GROUP = "support_group", "Peer support group"
-    WORKSHOP = "workshop", "Skills workshop"
-    MENTOR_CIRCLE = "mentor_circle", "Mentor circle"
+    HOUSE_MEETING = "house_meeting", _("House meeting")
+    SUPPORT_GROUP = "support_group", _("Peer support group")
+    WORKSHOP = "workshop", _("Skills workshop")
+    MENTOR_CIRCLE = "mentor_circle", _("Mentor circle")
 
 
 class GroupSessionQuerySet(models.QuerySet):
@@ -132,8 +133,8 @@ class GroupSession(models.Model):
     Kind = Kind
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        CANCELLED = "cancelled", "Cancelled"
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
 
     house = models.ForeignKey(
         House,

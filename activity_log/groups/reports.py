@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Count, F, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from activity_log.groups.models import Attendance, GroupSession, Kind
 from residents.models import Resident
@@ -40,18 +41,23 @@ class GroupFigures:
         return self.seats_filled / self.seats_offered if self.seats_offered else None
 
     def rows(self, count: Callable[[int], str], share: Callable[[int, int], str]) -> list[list]:
-        rows = [["group sessions", "sessions held", count(self.sessions_held)]]
-        rows += [["group sessions held by kind", label, count(n)] for label, n in self.held_by_kind]
+        """CSV rows in the active language (the caller's request)."""
+        groups = _("group sessions")
+        rows = [[groups, _("sessions held"), count(self.sessions_held)]]
         rows += [
-            ["group sessions", "resident attendances", count(self.resident_attendances)],
-            ["group sessions", "mentor circle attendances", count(self.mentor_attendances)],
-            ["group sessions", "unique residents attending", count(self.unique_residents)],
+            [_("group sessions held by kind"), str(label), count(n)]
+            for label, n in self.held_by_kind
+        ]
+        rows += [
+            [groups, _("resident attendances"), count(self.resident_attendances)],
+            [groups, _("mentor circle attendances"), count(self.mentor_attendances)],
+            [groups, _("unique residents attending"), count(self.unique_residents)],
             [
-                "group sessions",
-                "house meeting attendance rate",
+                groups,
+                _("house meeting attendance rate"),
                 share(self.seats_filled, self.seats_offered),
             ],
-            ["group sessions", "facilitation hours (mentors)", str(self.facilitation_hours)],
+            [groups, _("facilitation hours (mentors)"), str(self.facilitation_hours)],
         ]
         return rows
 

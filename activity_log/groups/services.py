@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from activity_log.contacts import hours
 from activity_log.groups.models import (
@@ -43,7 +45,11 @@ def _set_facilitators(obj, mentors, residents, users) -> None:
 def _check_facilitators(house: House | None, residents: Iterable[Resident]) -> None:
     if any(house is None or r.house_id != house.pk for r in residents):
         raise ValidationError(
-            {"facilitator_residents": ["Resident facilitators must live in the session's house."]}
+            {
+                "facilitator_residents": [
+                    _("Resident facilitators must live in the session's house.")
+                ]
+            }
         )
 
 
@@ -112,7 +118,7 @@ def group_series_create(
         created_by=creator,
     )
     if until < starts_on:
-        raise ValidationError({"until": ["Repeat until a date on or after the first date."]})
+        raise ValidationError({"until": [_("Repeat until a date on or after the first date.")]})
     series.full_clean(exclude=["created_by"])
     _check_facilitators(house, residents)
     with transaction.atomic():
@@ -221,7 +227,7 @@ def group_session_update(
     if scope not in ("this", "following"):
         raise ValueError(scope)
     if session.is_cancelled:
-        raise ValidationError("A cancelled session cannot be edited.", code="cancelled")
+        raise ValidationError(_("A cancelled session cannot be edited."), code="cancelled")
     mentors, residents, users = (
         list(facilitator_mentors),
         list(facilitator_residents),
@@ -303,10 +309,10 @@ def group_session_cancel(*, session: GroupSession, user: User, reason: str) -> G
     """Cancels with a reason; the record stays (counts and history need it)."""
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": ["Say why it is cancelled (residents will ask)."]})
+        raise ValidationError({"reason": [_("Say why it is cancelled (residents will ask).")]})
     if session.attendance_taken_at is not None:
         raise ValidationError(
-            "Attendance was taken for this session, so it took place and cannot be cancelled."
+            _("Attendance was taken for this session, so it took place and cannot be cancelled.")
         )
     GroupSession.objects.filter(pk=session.pk).update(
         status=GroupSession.Status.CANCELLED, cancel_reason=reason[:280]
@@ -350,30 +356,30 @@ def attendance_record(
     residents, mentors = list(residents), list(mentors)
     errors: dict[str, list[str]] = {}
     if session.is_cancelled:
-        raise ValidationError("This session was cancelled; there is no attendance to take.")
+        raise ValidationError(_("This session was cancelled; there is no attendance to take."))
     if session.starts_at > timezone.now() + FUTURE_TOLERANCE:
-        raise ValidationError("This session has not started yet. Take attendance when it meets.")
+        raise ValidationError(_("This session has not started yet. Take attendance when it meets."))
     if session.house_id and any(r.house_id != session.house_id for r in residents):
-        errors["residents"] = ["Choose residents of this session's house."]
+        errors["residents"] = [_("Choose residents of this session's house.")]
     if session.kind == Kind.MENTOR_CIRCLE and residents:
-        errors["residents"] = ["A mentor circle is for mentors: residents are not recorded."]
+        errors["residents"] = [_("A mentor circle is for mentors: residents are not recorded.")]
     if not session.house_id and residents and resident_scope is not None:
         allowed = set(
             resident_scope.filter(pk__in=[r.pk for r in residents]).values_list("pk", flat=True)
         )
         if any(r.pk not in allowed for r in residents):
-            errors["residents"] = ["Choose residents from the list."]
+            errors["residents"] = [_("Choose residents from the list.")]
     if not 0 <= guests <= 200:
-        errors["guests"] = ["Enter a number of guests from 0 to 200."]
+        errors["guests"] = [_("Enter a number of guests from 0 to 200.")]
     if len(note) > 280:
-        errors["note"] = ["Keep the note under 280 characters."]
+        errors["note"] = [_("Keep the note under 280 characters.")]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         locked = GroupSession.objects.select_for_update().get(pk=session.pk)
         if idempotency_key is not None:
             # The session row is locked, so two taps of one form cannot both pass this check.
-            _, created = AttendanceSubmission.objects.get_or_create(
+            _submission, created = AttendanceSubmission.objects.get_or_create(
                 user=taker, key=idempotency_key, defaults={"session": locked}
             )
             if not created:
@@ -381,8 +387,14 @@ def attendance_record(
         if not attendance_is_correctable_by(locked, taker):
             window = int(attendance_window().total_seconds() // 3600)
             raise ValidationError(
-                f"Attendance can be corrected by the person who took it for {window} hours; "
-                "after that, ask a house manager.",
+                ngettext(
+                    "Attendance can be corrected by the person who took it for %(hours)d hour; "
+                    "after that, ask a house manager.",
+                    "Attendance can be corrected by the person who took it for %(hours)d hours; "
+                    "after that, ask a house manager.",
+                    window,
+                )
+                % {"hours": window},
                 code="locked",
             )
         before_mentors = set(

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from activity_log.groups import selectors, services
 from activity_log.groups.forms import AttendanceForm, CancelForm, GroupSessionForm
@@ -139,7 +140,7 @@ def session_new(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, "Session scheduled.")
+                messages.success(request, _("Session scheduled."))
                 if session is None:
                     # A series starting beyond the 8-week window: its occurrences come later.
                     return redirect("groups:list")
@@ -180,7 +181,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, exc)
             else:
                 audit.mark(request, "change", session)
-                messages.success(request, "Session updated.")
+                messages.success(request, _("Session updated."))
                 return redirect("groups:detail", pk=session.pk)
     else:
         form = GroupSessionForm(initial=GroupSessionForm.initial_for(session), **kwargs)
@@ -201,7 +202,9 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc)
         else:
             audit.mark(request, "change", session)
-            messages.success(request, "Session cancelled. It stays on the calendar as cancelled.")
+            messages.success(
+                request, _("Session cancelled. It stays on the calendar as cancelled.")
+            )
             return redirect("groups:detail", pk=session.pk)
     audit.mark(request, "view", session)
     with timezone.override(session.zone()):

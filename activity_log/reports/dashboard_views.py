@@ -10,6 +10,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from activity_log.contacts.concerns import concern_acknowledge
@@ -77,7 +80,9 @@ def dashboard_health(request: HttpRequest) -> HttpResponse:
     """Program health for the last 30 and 90 days: an htmx partial, or a page of its own."""
     form, scope, _houses = _filter_scope(request, request.GET or None)
     health = health_cache.cached_health(scope, user_pk=request.user.pk)
-    week_points = [(f"{start:%-d %b}", n) for start, n in health.weeks]
+    # Day and short month in the page's language ("3 Nov", "3 nov").
+    day_month = pgettext("date format", "j M")
+    week_points = [(formats.date_format(start, day_month), n) for start, n in health.weeks]
     context = {
         "filter_form": form,
         "house_id": scope.house_id,
@@ -86,7 +91,7 @@ def dashboard_health(request: HttpRequest) -> HttpResponse:
         "consistency": health.consistency,
         "consistency_more": max(health.consistency_listed - len(health.consistency), 0),
         "weekly_chart": charts.column_chart(
-            week_points, title="Contacts per week, last 13 weeks (week starting)"
+            week_points, title=_("Contacts per week, last 13 weeks (week starting)")
         ),
     }
     audit.mark(request, "view", "dashboard")
@@ -102,25 +107,32 @@ def _health_rows(health: Health) -> list[tuple[str, str, str]]:
     def pct(value: float | None) -> str:
         return "—" if value is None else f"{round(value * 100)}%"
 
+    def number(value) -> str:
+        return formats.number_format(value, use_l10n=True, force_grouping=True)
+
     rows = []
     on_time = health.on_time
     rows.append(
         (
-            "Check-ins on time",
+            _("Check-ins on time"),
             pct(on_time["d30"]["share"]),
             pct(on_time["d90"]["share"]),
         )
     )
-    rows.append(("Contacts made", str(health.contacts["d30"]), str(health.contacts["d90"])))
-    rows.append(("Pairings active", str(health.pairings["d30"]), str(health.pairings["d90"])))
+    rows.append(
+        (_("Contacts made"), number(health.contacts["d30"]), number(health.contacts["d90"]))
+    )
+    rows.append(
+        (_("Pairings active"), number(health.pairings["d30"]), number(health.pairings["d90"]))
+    )
     rows.append(
         (
-            "Residents with a mentor",
+            _("Residents with a mentor"),
             pct(health.mentored_share("d30")),
             pct(health.mentored_share("d90")),
         )
     )
-    rows.append(("Volunteer hours", str(health.hours["d30"]), str(health.hours["d90"])))
+    rows.append((_("Volunteer hours"), number(health.hours["d30"]), number(health.hours["d90"])))
     return rows
 
 
@@ -153,18 +165,18 @@ def acknowledge_concern(request: HttpRequest, pk: int) -> HttpResponse:
     form = AcknowledgeForm(request.POST)
     if form.is_valid():
         if contact.acknowledged_at is not None:
-            messages.info(request, "This concern was already acknowledged.")
+            messages.info(request, _("This concern was already acknowledged."))
             return redirect(_dashboard_url(house))
         try:
             concern_acknowledge(contact=contact, user=request.user, note=form.cleaned_data["note"])
         except ValidationError as exc:
             if contact.acknowledged_at is not None:
-                messages.info(request, "This concern was already acknowledged.")
+                messages.info(request, _("This concern was already acknowledged."))
                 return redirect(_dashboard_url(house))
             form.add_error(None, exc)
         else:
             audit.mark(request, "change", contact, resident_id=contact.pairing.resident_id)
-            messages.success(request, "Concern acknowledged. It has left the list.")
+            messages.success(request, _("Concern acknowledged. It has left the list."))
             return redirect(_dashboard_url(house))
     return _render_dashboard(
         request, data={"house": house} if house else None, failed_ack=(contact.pk, form)

@@ -23,6 +23,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from activity_log.models import ContactLog
 from activity_log.reports import rollup
@@ -85,6 +87,17 @@ AGE_BANDS = [
     ("65 and over", 65, None),
 ]
 AGE_UNKNOWN = "Not recorded"
+# The bands' names above are the SQL values (English, never shown as such); what people read.
+AGE_BAND_LABELS = {
+    "Under 25": _("Under 25"),
+    "65 and over": _("65 and over"),
+    AGE_UNKNOWN: _("Not recorded"),
+}
+
+
+def age_band_label(band: str) -> str:
+    """An age band's name in the active language ("25-34" reads the same in every language)."""
+    return str(AGE_BAND_LABELS.get(band, band))
 
 
 def _age_band_case(year: int) -> Case:
@@ -135,7 +148,8 @@ def build_report(scope: Scope, period: Period, now: dt.datetime | None = None) -
         residents_mentored=residents["mentored"],
         contacts_total=sum(n for n, _, _ in rolled.values()),
         by_method=_by_method(rolled),
-        by_topic=by_topic,
+        # Topic names are stored in English and translated through the catalogue (lookup_names).
+        by_topic=[(gettext(name), n) for name, n in by_topic],
         contact_hours=(Decimal(sum(m for _, m, _ in rolled.values())) / 60).quantize(
             Decimal("0.1")
         ),
@@ -172,9 +186,10 @@ def _age_bands(served: QuerySet[Resident], period: Period) -> list[tuple[str, in
 
 
 def _by_method(rolled: dict[str, tuple[int, int, int]]) -> list[tuple[str, int]]:
-    """(label, contacts) for every method, in the choices' order."""
+    """(label, contacts) for every method, in the choices' order; labels in the request's
+    language, as plain strings (the CSV and the charts slice them)."""
     labels = dict(ContactLog.Method.choices)
-    return [(label, rolled.get(value, (0, 0, 0))[0]) for value, label in labels.items()]
+    return [(str(label), rolled.get(value, (0, 0, 0))[0]) for value, label in labels.items()]
 
 
 def _training_hours(scope: Scope, period: Period) -> Decimal:
@@ -234,7 +249,7 @@ def _exit_groups(scope: Scope, period: Period) -> list[ExitGroup]:
             exits.append(
                 ExitGroup(
                     status=status,
-                    label=labels[status],
+                    label=str(labels[status]),
                     mentored=mentored,
                     count=row["n"] if row else 0,
                     average_stay_days=_days(row["average_stay"] if row else None),
@@ -258,7 +273,7 @@ def _goals_achieved(scope: Scope, period: Period) -> list[tuple[str, int]]:
         .values_list("category", "n")
     )
     categories = dict(RecoveryGoal.Category.choices)
-    return [(label, goals.get(value, 0)) for value, label in categories.items()]
+    return [(str(label), goals.get(value, 0)) for value, label in categories.items()]
 
 
 def _days(value) -> float | None:

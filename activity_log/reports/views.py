@@ -10,12 +10,14 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from activity_log.groups import reports as group_reports
 from activity_log.reports import charts
 from activity_log.reports.forms import ReportForm
-from activity_log.reports.funder import Report, build_report
+from activity_log.reports.funder import Report, age_band_label, build_report
 from activity_log.reports.scope import Period, scope_for, share
 from mentoring_site import audit, csv_safe
 from mentoring_site.roles import is_admin, staff_required
@@ -55,26 +57,34 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{round(value * 100)}%"
 
 
+def _decimal(value, places: int = 1) -> str:
+    """A number in the page's language (US separators in English and Spanish alike)."""
+    return formats.number_format(value, places, use_l10n=True)
+
+
 def _duration(value: dt.timedelta | None) -> str:
     if value is None:
         return "—"
     hours = value.total_seconds() / 3600
     if hours < 48:
-        return f"{hours:.1f} hours"
-    return f"{hours / 24:.1f} days"
+        return _("%(hours)s hours") % {"hours": _decimal(hours)}
+    return _("%(days)s days") % {"days": _decimal(hours / 24)}
+
+
+ALL_HOUSES = gettext_lazy("All houses in your scope")
 
 
 def _context(form: ReportForm, report: Report | None, house_name: str | None) -> dict:
     context = {
         "form": form,
         "report": report,
-        "house_name": house_name or "All houses in your scope",
+        "house_name": house_name or ALL_HOUSES,
         "query": _query(form),
     }
     if report is not None:
         context.update(
-            method_chart=charts.bar_chart(report.by_method, title="Contacts by method"),
-            topic_chart=charts.bar_chart(report.by_topic[:12], title="Contacts by topic")
+            method_chart=charts.bar_chart(report.by_method, title=_("Contacts by method")),
+            topic_chart=charts.bar_chart(report.by_topic[:12], title=_("Contacts by topic"))
             if report.by_topic
             else None,
             mentored_share=_pct(report.mentored_share),
@@ -126,10 +136,11 @@ def _report_export(
     if found is None:
         return redirect(f"{reverse('activity_log:reports')}?{_query(form)}")
     audit.mark(request, "export", "report", resident_id=None)
+    # In the requesting user's language: the response is built here, inside the request.
     rows = [
-        ["section", "measure", "value"],
-        ["scope", "from", found.period.start.isoformat()],
-        ["scope", "to", found.period.end.isoformat()],
+        _header(),
+        [_("scope"), _("from"), found.period.start.isoformat()],
+        [_("scope"), _("to"), found.period.end.isoformat()],
         about(house_name),
     ]
     rows += _figure_rows(found, value)
@@ -142,7 +153,7 @@ def report_csv(request: HttpRequest) -> HttpResponse:
     return _report_export(
         request,
         "program-report",
-        about=lambda house_name: ["scope", "houses", house_name or "All houses in your scope"],
+        about=lambda house_name: [_("scope"), _("houses"), house_name or str(ALL_HOUSES)],
         value=exact,
     )
 
@@ -154,18 +165,26 @@ def report_funder_csv(request: HttpRequest) -> HttpResponse:
         request,
         "funder-report",
         about=lambda _house: [
-            "scope",
-            "note",
-            "De-identified: counts from 1 to 4 are shown as <5.",
+            _("scope"),
+            _("note"),
+            _("De-identified: counts from 1 to 4 are shown as <5."),
         ],
         value=suppressed,
         extra=lambda found: [
-            ["residents served by age band", band, suppressed(n)] for band, n in found.age_bands
+            [_("residents served by age band"), age_band_label(band), suppressed(n)]
+            for band, n in found.age_bands
         ],
     )
 
 
 # --- Figures as rows, exact or with small counts suppressed ---------------------------------
+# Written in the requesting user's language (the response is built inside the request, so the
+# language LocaleMiddleware / UserLanguageMiddleware chose is active). Numbers as plain digits
+# with a "." decimal point, so spreadsheets read them the same in either language.
+
+
+def _header() -> list[str]:
+    return [_("section"), _("measure"), _("value")]
 
 
 def exact(n: int) -> str:
@@ -180,50 +199,60 @@ def suppressed(n: int) -> str:
 def _share(part: int, whole: int, count) -> str:
     """A share, unless its parts are small enough to be suppressed (then "suppressed")."""
     if count is suppressed and (whole < SMALL or 0 < part < SMALL or 0 < whole - part < SMALL):
-        return "suppressed (small numbers)"
+        return _("suppressed (small numbers)")
     return _pct(share(part, whole))
 
 
 def _figure_rows(r: Report, count) -> list[list[str]]:
     on_time = r.on_time
     due = on_time["made"] + on_time["missed"]
+    residents, contacts, hours = _("residents"), _("contacts"), _("hours")
+    checkins, urgent = _("check-ins"), _("urgent concerns")
     rows = [
-        ["residents", "residents served", count(r.residents_served)],
-        ["residents", "residents with a mentor", count(r.residents_mentored)],
+        [residents, _("residents served"), count(r.residents_served)],
+        [residents, _("residents with a mentor"), count(r.residents_mentored)],
         [
-            "residents",
-            "share with a mentor",
+            residents,
+            _("share with a mentor"),
             _share(r.residents_mentored, r.residents_served, count),
         ],
-        ["contacts", "contacts logged", count(r.contacts_total)],
+        [contacts, _("contacts logged"), count(r.contacts_total)],
     ]
-    rows += [["contacts by method", label, count(n)] for label, n in r.by_method]
-    rows += [["contacts by topic", label, count(n)] for label, n in r.by_topic]
+    rows += [[_("contacts by method"), str(label), count(n)] for label, n in r.by_method]
+    rows += [[_("contacts by topic"), str(label), count(n)] for label, n in r.by_topic]
     rows += [
-        ["hours", "contact hours", str(r.contact_hours)],
-        ["hours", "training hours", str(r.training_hours)],
-        ["hours", "volunteer hours", str(r.hours_total)],
-        ["check-ins", "check-ins due", count(due)],
-        ["check-ins", "made on time", count(on_time["on_time"])],
-        ["check-ins", "on-time share", _share(on_time["on_time"], due, count)],
-        ["urgent concerns", "raised", count(r.urgent_raised)],
-        ["urgent concerns", "acknowledged", count(r.urgent_acknowledged)],
+        [hours, _("contact hours"), str(r.contact_hours)],
+        [hours, _("training hours"), str(r.training_hours)],
+        [hours, _("volunteer hours"), str(r.hours_total)],
+        [checkins, _("check-ins due"), count(due)],
+        [checkins, _("made on time"), count(on_time["on_time"])],
+        [checkins, _("on-time share"), _share(on_time["on_time"], due, count)],
+        [urgent, _("raised"), count(r.urgent_raised)],
+        [urgent, pgettext("urgent concerns", "acknowledged"), count(r.urgent_acknowledged)],
         [
-            "urgent concerns",
-            "median time to acknowledge",
-            "suppressed (small numbers)"
+            urgent,
+            _("median time to acknowledge"),
+            _("suppressed (small numbers)")
             if count is suppressed and 0 < r.urgent_acknowledged < SMALL
             else _duration(r.median_acknowledge),
         ],
     ]
     for group in r.exits:
-        who = "with a mentor" if group.mentored else "without a mentor"
         stay = "—" if group.average_stay_days is None else f"{group.average_stay_days}"
         if count is suppressed and 0 < group.count < SMALL:
-            stay = "suppressed (small numbers)"
-        rows.append(["exits", f"{group.label}, {who}", count(group.count)])
-        rows.append(["exits", f"{group.label}, {who}: average days of stay", stay])
+            stay = _("suppressed (small numbers)")
+        names = {"exit": group.label}
+        if group.mentored:
+            exit_name = _("%(exit)s, with a mentor") % names
+            stay_name = _("%(exit)s, with a mentor: average days of stay") % names
+        else:
+            exit_name = _("%(exit)s, without a mentor") % names
+            stay_name = _("%(exit)s, without a mentor: average days of stay") % names
+        rows.append([_("exits"), exit_name, count(group.count)])
+        rows.append([_("exits"), stay_name, stay])
     rows += r.groups.rows(count, lambda part, whole: _share(part, whole, count))
-    rows.append(["goals", "goals achieved", count(r.goals_achieved)])
-    rows += [["goals achieved by category", label, count(n)] for label, n in r.goals_by_category]
+    rows.append([_("goals"), _("goals achieved"), count(r.goals_achieved)])
+    rows += [
+        [_("goals achieved by category"), str(label), count(n)] for label, n in r.goals_by_category
+    ]
     return rows
