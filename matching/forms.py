@@ -2,24 +2,44 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from matching.models import Pairing
 from matching.services import MAX_INTERVAL_DAYS, MIN_INTERVAL_DAYS
 
 
+def _format(message, **values) -> str:
+    return str(message % values)
+
+
+# Filled in when shown, in the language of that request.
+_lazy_format = lazy(_format, str)
+
+
 def _interval_field() -> forms.IntegerField:
     return forms.IntegerField(
-        label="Check-in every (days)",
+        label=_("Check-in every (days)"),
         min_value=MIN_INTERVAL_DAYS,
         max_value=MAX_INTERVAL_DAYS,
         initial=settings.CHECKIN_INTERVAL_DEFAULT_DAYS,
-        help_text=f"How often the mentor should be in touch, {MIN_INTERVAL_DAYS} to "
-        f"{MAX_INTERVAL_DAYS} days.",
+        help_text=_lazy_format(
+            _("How often the mentor should be in touch, %(min)d to %(max)d days."),
+            min=MIN_INTERVAL_DAYS,
+            max=MAX_INTERVAL_DAYS,
+        ),
         error_messages={
-            "min_value": f"Choose at least {MIN_INTERVAL_DAYS} day.",
-            "max_value": f"Choose at most {MAX_INTERVAL_DAYS} days.",
-            "invalid": "Enter a whole number of days.",
-            "required": "Enter how often the mentor should check in.",
+            "min_value": _lazy_format(
+                ngettext_lazy("Choose at least %(n)d day.", "Choose at least %(n)d days.", "n"),
+                n=MIN_INTERVAL_DAYS,
+            ),
+            "max_value": _lazy_format(
+                ngettext_lazy("Choose at most %(n)d day.", "Choose at most %(n)d days.", "n"),
+                n=MAX_INTERVAL_DAYS,
+            ),
+            "invalid": _("Enter a whole number of days."),
+            "required": _("Enter how often the mentor should check in."),
         },
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
@@ -35,32 +55,32 @@ class IntervalForm(forms.Form):
 
 class EndForm(forms.Form):
     reason = forms.ChoiceField(
-        label="Why does the pairing end?",
-        choices=[("", "Choose a reason")] + list(Pairing.EndReason.choices),
-        error_messages={"required": "Choose why the pairing ends."},
+        label=_("Why does the pairing end?"),
+        choices=[("", _("Choose a reason"))] + list(Pairing.EndReason.choices),
+        error_messages={"required": _("Choose why the pairing ends.")},
     )
     note = forms.CharField(
-        label="Note (optional)",
+        label=_("Note (optional)"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Seen by house managers only.",
+        help_text=_("Seen by house managers only."),
     )
 
 
 class ReassignForm(EndForm):
     reason = forms.ChoiceField(
-        label="Why does the current pairing end?",
-        choices=[("", "Choose a reason")] + list(Pairing.EndReason.choices),
-        error_messages={"required": "Choose why the current pairing ends."},
+        label=_("Why does the current pairing end?"),
+        choices=[("", _("Choose a reason"))] + list(Pairing.EndReason.choices),
+        error_messages={"required": _("Choose why the current pairing ends.")},
     )
     checkin_interval_days = _interval_field()
 
 
 class MentorSearchForm(forms.Form):
     term = forms.CharField(
-        label="Search any cleared mentor with a free place",
+        label=_("Search any cleared mentor with a free place"),
         max_length=100,
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": "Mentor's name", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"placeholder": _("Mentor's name"), "autocomplete": "off"}),
     )

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from matching import checkins
 from mentoring_site.roles import Role, role_of
@@ -58,23 +59,29 @@ class PairingQuerySet(models.QuerySet):
 
 class Pairing(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", _("Active")
-        PAUSED = "paused", _("Paused")
-        ENDED = "ended", _("Ended")
+        ACTIVE = "active", pgettext_lazy("pairing status", "Active")
+        PAUSED = "paused", pgettext_lazy("pairing status", "Paused")
+        ENDED = "ended", pgettext_lazy("pairing status", "Ended")
 
     class EndReason(models.TextChoices):
-        COMPLETED = "completed", "Completed"
-        RESIDENT_LEFT = "resident_left", "Resident left"
-        MENTOR_UNAVAILABLE = "mentor_unavailable", "Mentor unavailable"
-        NOT_A_GOOD_FIT = "not_a_good_fit", "Not a good fit"
-        OTHER = "other", "Other"
+        COMPLETED = "completed", pgettext_lazy("pairing end reason", "Completed")
+        RESIDENT_LEFT = "resident_left", _("Resident left")
+        MENTOR_UNAVAILABLE = (
+            "mentor_unavailable",
+            pgettext_lazy("pairing end reason", "Mentor unavailable"),
+        )
+        NOT_A_GOOD_FIT = "not_a_good_fit", _("Not a good fit")
+        OTHER = "other", pgettext_lazy("pairing end reason", "Other")
 
     class PauseReason(models.TextChoices):
         NONE = "", "—"
-        MANAGER = "manager", "Paused by a manager"
-        MENTOR_UNAVAILABLE = "mentor_unavailable", "Mentor unavailable"
+        MANAGER = "manager", _("Paused by a manager")
+        MENTOR_UNAVAILABLE = (
+            "mentor_unavailable",
+            pgettext_lazy("pairing pause reason", "Mentor unavailable"),
+        )
         # The mentor set "away from ... back on ..." on My profile; resumed on the return date.
-        MENTOR_AWAY = "mentor_away", "Mentor away"
+        MENTOR_AWAY = "mentor_away", _("Mentor away")
 
     OPEN_STATUSES = (Status.ACTIVE, Status.PAUSED)
 

@@ -18,6 +18,8 @@ import logging
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from matching import signals
 from matching.models import Pairing
@@ -27,7 +29,7 @@ from residents.models import Resident
 
 logger = logging.getLogger(__name__)
 
-ALREADY_PAIRED = "This resident already has a mentor."
+ALREADY_PAIRED = _("This resident already has a mentor.")
 MIN_INTERVAL_DAYS = 1
 MAX_INTERVAL_DAYS = 30
 
@@ -65,16 +67,22 @@ def _lock_mentor_with_room(mentor: Mentor, *, today: dt.date) -> Mentor:
     clearance = locked.clearance(today)
     if not clearance.cleared:
         raise ValidationError(
-            f"{name} is not cleared to mentor: {'; '.join(clearance.reasons)}.", code="not_cleared"
+            gettext("%(name)s is not cleared to mentor: %(reasons)s.")
+            % {"name": name, "reasons": "; ".join(clearance.reasons)},
+            code="not_cleared",
         )
     if locked.is_away(today):
         raise ValidationError(
-            f"{name} is away until {format_day(locked.back_on)}.", code="mentor_away"
+            gettext("%(name)s is away until %(date)s.")
+            % {"name": name, "date": format_day(locked.back_on)},
+            code="mentor_away",
         )
     taken = Pairing.objects.filter(mentor=locked, status=Pairing.Status.ACTIVE).count()
     if taken >= locked.capacity:
         raise ValidationError(
-            f"{name} has no free place ({taken} of {locked.capacity} taken).", code="mentor_full"
+            gettext("%(name)s has no free place (%(taken)d of %(capacity)d taken).")
+            % {"name": name, "taken": taken, "capacity": locked.capacity},
+            code="mentor_full",
         )
     return locked
 
@@ -89,8 +97,8 @@ def _lock_active_resident(resident: Resident) -> Resident:
 def _check_resident_active(resident: Resident) -> None:
     if resident.status != Resident.Status.ACTIVE:
         raise ValidationError(
-            f"{resident.preferred_name} is no longer living in the house "
-            f"({resident.get_status_display().lower()}).",
+            gettext("%(name)s is no longer living in the house (%(status)s).")
+            % {"name": resident.preferred_name, "status": resident.get_status_display().lower()},
             code="resident_exited",
         )
 
@@ -147,8 +155,8 @@ def pairing_create(
 def _check_interval(days: int) -> None:
     if not MIN_INTERVAL_DAYS <= days <= MAX_INTERVAL_DAYS:
         raise ValidationError(
-            f"The check-in interval must be between {MIN_INTERVAL_DAYS} and "
-            f"{MAX_INTERVAL_DAYS} days.",
+            gettext("The check-in interval must be between %(min)d and %(max)d days.")
+            % {"min": MIN_INTERVAL_DAYS, "max": MAX_INTERVAL_DAYS},
             code="interval_range",
         )
 
@@ -183,11 +191,13 @@ def pairing_pause(
         Pairing.PauseReason.MENTOR_UNAVAILABLE,
         Pairing.PauseReason.MENTOR_AWAY,
     ):
-        raise ValidationError("Choose why the pairing is paused.", code="pause_reason")
+        raise ValidationError(gettext("Choose why the pairing is paused."), code="pause_reason")
     with transaction.atomic():
         locked = _lock(pairing)
         if locked.status != Pairing.Status.ACTIVE:
-            raise ValidationError("Only an active pairing can be paused.", code="not_active")
+            raise ValidationError(
+                gettext("Only an active pairing can be paused."), code="not_active"
+            )
         locked.status = Pairing.Status.PAUSED
         locked.paused_on = max(paused_on or _today(), locked.started_on)
         locked.pause_reason = reason
@@ -202,7 +212,9 @@ def pairing_resume(*, pairing: Pairing, today: dt.date | None = None) -> Pairing
     with transaction.atomic():
         locked = _lock(pairing)
         if locked.status != Pairing.Status.PAUSED:
-            raise ValidationError("Only a paused pairing can be resumed.", code="not_paused")
+            raise ValidationError(
+                gettext("Only a paused pairing can be resumed."), code="not_paused"
+            )
         _lock_mentor_with_room(locked.mentor, today=today or _today())
         locked.status = Pairing.Status.ACTIVE
         locked.paused_on = None
@@ -221,14 +233,16 @@ def pairing_end(
 ) -> Pairing:
     """Ends an active or paused pairing with a reason; the resident may then be paired again."""
     if reason not in Pairing.EndReason.values:
-        raise ValidationError("Choose why the pairing ends.", code="end_reason")
+        raise ValidationError(gettext("Choose why the pairing ends."), code="end_reason")
     with transaction.atomic():
         locked = _lock(pairing)
         if locked.status == Pairing.Status.ENDED:
-            raise ValidationError("This pairing has already ended.", code="already_ended")
+            raise ValidationError(gettext("This pairing has already ended."), code="already_ended")
         ended_on = ended_on or _today()
         if ended_on > _today():
-            raise ValidationError("The end date cannot be in the future.", code="future_end")
+            raise ValidationError(
+                gettext("The end date cannot be in the future."), code="future_end"
+            )
         locked.status = Pairing.Status.ENDED
         # An exit recorded with a date before the pairing started still ends it on its first day.
         locked.ended_on = max(ended_on, locked.started_on)
@@ -249,7 +263,7 @@ def pairing_change_interval(*, pairing: Pairing, checkin_interval_days: int) -> 
     with transaction.atomic():
         locked = _lock(pairing)
         if locked.status == Pairing.Status.ENDED:
-            raise ValidationError("This pairing has ended.", code="already_ended")
+            raise ValidationError(gettext("This pairing has ended."), code="already_ended")
         locked.checkin_interval_days = checkin_interval_days
         _save(locked)
         signals.pairing_schedule_changed.send(sender=Pairing, pairing=locked)
@@ -268,7 +282,7 @@ def pairing_reassign(
 ) -> Pairing:
     """Ends the pairing and pairs the resident with another mentor, all or nothing."""
     if mentor.pk == pairing.mentor_id:
-        raise ValidationError("Choose a different mentor.", code="same_mentor")
+        raise ValidationError(gettext("Choose a different mentor."), code="same_mentor")
     with transaction.atomic():
         ended = pairing_end(pairing=pairing, reason=end_reason, note=end_note)
         return pairing_create(

@@ -38,6 +38,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from matching.models import Pairing
 from matching.services import is_same_person
@@ -243,7 +245,7 @@ def search_mentors(
 def _join(words: list[str]) -> str:
     if len(words) <= 1:
         return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+    return _("%(list)s and %(last)s") % {"list": ", ".join(words[:-1]), "last": words[-1]}
 
 
 def _explain(mentor: Mentor, facts: ResidentFacts) -> Suggestion:
@@ -254,31 +256,62 @@ def _explain(mentor: Mentor, facts: ResidentFacts) -> Suggestion:
     if wanted:
         wanted_label = Resident.MentorGender(wanted).label.lower()
         if mentor.gender == wanted:
-            reasons.append(f"Is a {wanted_label}, as {resident.preferred_name} prefers")
+            reasons.append(
+                _("Is a %(gender)s, as %(name)s prefers")
+                % {"gender": wanted_label, "name": resident.preferred_name}
+            )
         else:
-            warnings.append(f"{resident.preferred_name} would prefer a {wanted_label}")
+            warnings.append(
+                _("%(name)s would prefer a %(gender)s")
+                % {"gender": wanted_label, "name": resident.preferred_name}
+            )
     spoken = {lang.pk for lang in mentor.languages.all()}
-    languages = [lang.name for lang in mentor.languages.all() if lang.pk in facts.language_ids]
+    languages = [str(lang) for lang in mentor.languages.all() if lang.pk in facts.language_ids]
     if languages:
-        missing = [lang.name for lang in facts.languages if lang.pk not in spoken]
-        reasons.append(
-            f"Speaks {_join(languages)}" + (f" (not {_join(missing)})" if missing else "")
-        )
-    pathways = [p.name for p in mentor.pathways.all() if p.pk in facts.pathway_ids]
+        missing = [str(lang) for lang in facts.languages if lang.pk not in spoken]
+        if missing:
+            reasons.append(
+                _("Speaks %(spoken)s (not %(missing)s)")
+                % {"spoken": _join(languages), "missing": _join(missing)}
+            )
+        else:
+            reasons.append(_("Speaks %(spoken)s") % {"spoken": _join(languages)})
+    pathways = [str(p) for p in mentor.pathways.all() if p.pk in facts.pathway_ids]
     if pathways:
-        reasons.append(f"Both use {_join(pathways)}")
-    reasons.append(f"{mentor.active_mentees} of {mentor.capacity} places taken")
+        reasons.append(_("Both use %(pathways)s") % {"pathways": _join(pathways)})
+    reasons.append(
+        ngettext(
+            "%(taken)d of %(capacity)d place taken",
+            "%(taken)d of %(capacity)d places taken",
+            mentor.capacity,
+        )
+        % {"taken": mentor.active_mentees, "capacity": mentor.capacity}
+    )
     years = mentor.recovery_years
     if years:
-        more = "+" if years >= MAX_RECOVERY_YEARS else ""
-        reasons.append(f"{years}{more} year{'s' if years != 1 else ''} in recovery")
+        if years >= MAX_RECOVERY_YEARS:
+            reasons.append(
+                ngettext("%(years)d+ year in recovery", "%(years)d+ years in recovery", years)
+                % {"years": years}
+            )
+        else:
+            reasons.append(
+                ngettext("%(years)d year in recovery", "%(years)d years in recovery", years)
+                % {"years": years}
+            )
     if mentor.serves_all_houses:
-        reasons.append("Serves all houses")
+        reasons.append(_("Serves all houses"))
     elif mentor.serves_house:
-        reasons.append(f"Serves {resident.house.name}")
+        reasons.append(_("Serves %(house)s") % {"house": resident.house.name})
     else:
-        served = _join([h.name for h in mentor.houses.all()]) or "no house yet"
-        warnings.append(f"Does not serve {resident.house.name} (serves {served})")
+        served = _join([h.name for h in mentor.houses.all()]) or _("no house yet")
+        warnings.append(
+            _("Does not serve %(house)s (serves %(served)s)")
+            % {"house": resident.house.name, "served": served}
+        )
     if mentor.not_a_good_fit:
-        warnings.append(f"An earlier pairing with {resident.preferred_name} ended: not a good fit")
+        warnings.append(
+            _("An earlier pairing with %(name)s ended: not a good fit")
+            % {"name": resident.preferred_name}
+        )
     return suggestion

@@ -11,6 +11,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from matching import selectors, services
@@ -177,7 +179,8 @@ def pair(request: HttpRequest, resident_id: int, mentor_id: int) -> HttpResponse
             audit.mark(request, "create", pairing, resident_id=resident.pk)
             messages.success(
                 request,
-                f"{resident.preferred_name} is now paired with {mentor.user.display_first_name}.",
+                _("%(name)s is now paired with %(mentor)s.")
+                % {"name": resident.preferred_name, "mentor": mentor.user.display_first_name},
             )
             return redirect("matching:detail", pk=pairing.pk)
     audit.mark(request, "view", resident, resident_id=resident.pk)
@@ -258,16 +261,17 @@ def _pairing_status_view(change: Callable[..., object], success: str):
     @require_POST
     def view(request: HttpRequest, pk: int) -> HttpResponse:
         pairing = _get_pairing_for_user(request, pk)
-        _pairing_change(request, pairing, lambda: change(pairing=pairing), lambda: success)
+        _pairing_change(request, pairing, lambda: change(pairing=pairing), lambda: str(success))
         return redirect("matching:detail", pk=pairing.pk)
 
     return view
 
 
 pause = _pairing_status_view(
-    services.pairing_pause, "Pairing paused: no check-ins are due until it resumes."
+    services.pairing_pause,
+    gettext_lazy("Pairing paused: no check-ins are due until it resumes."),
 )
-resume = _pairing_status_view(services.pairing_resume, "Pairing resumed.")
+resume = _pairing_status_view(services.pairing_resume, gettext_lazy("Pairing resumed."))
 
 
 @staff_required
@@ -281,7 +285,14 @@ def interval(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.pairing_change_interval(
             pairing=pairing, checkin_interval_days=form.cleaned_data["checkin_interval_days"]
         ),
-        lambda: f"Check-ins now every {pairing.checkin_interval_days} days.",
+        lambda: (
+            ngettext(
+                "Check-ins now every %(days)d day.",
+                "Check-ins now every %(days)d days.",
+                pairing.checkin_interval_days,
+            )
+            % {"days": pairing.checkin_interval_days}
+        ),
         form=form,
         field="checkin_interval_days",
     ):
@@ -295,7 +306,7 @@ def interval(request: HttpRequest, pk: int) -> HttpResponse:
 def end(request: HttpRequest, pk: int) -> HttpResponse:
     pairing = _get_pairing_for_user(request, pk)
     if pairing.status == Pairing.Status.ENDED:
-        messages.info(request, "This pairing has already ended.")
+        messages.info(request, _("This pairing has already ended."))
         return redirect("matching:detail", pk=pairing.pk)
     form = EndForm(request.POST or None)
     if (
@@ -307,7 +318,7 @@ def end(request: HttpRequest, pk: int) -> HttpResponse:
             lambda: services.pairing_end(
                 pairing=pairing, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"]
             ),
-            lambda: "Pairing ended.",
+            lambda: _("Pairing ended."),
             form=form,
         )
     ):
@@ -326,7 +337,7 @@ def reassign(request: HttpRequest, pk: int) -> HttpResponse:
         _remember_search(request, resident)
         return redirect("matching:reassign", pk=pairing.pk)
     if pairing.status == Pairing.Status.ENDED:
-        messages.info(request, "This pairing has ended: find a new mentor instead.")
+        messages.info(request, _("This pairing has ended: find a new mentor instead."))
         return redirect("matching:suggest", resident_id=resident.pk)
     context = {"current": pairing, "mode": "reassign", "pairing": pairing}
     return _suggest_page(
@@ -345,7 +356,7 @@ def reassign_to(request: HttpRequest, pk: int, mentor_id: int) -> HttpResponse:
     pairing = _get_pairing_for_user(request, pk)
     mentor = mentor_for(request.user, mentor_id)
     if pairing.status == Pairing.Status.ENDED:
-        messages.info(request, "This pairing has already ended.")
+        messages.info(request, _("This pairing has already ended."))
         return redirect("matching:detail", pk=pairing.pk)
     unavailable = pairing.pause_reason == Pairing.PauseReason.MENTOR_UNAVAILABLE
     form = ReassignForm(
@@ -372,8 +383,8 @@ def reassign_to(request: HttpRequest, pk: int, mentor_id: int) -> HttpResponse:
             audit.mark(request, "create", new, resident_id=new.resident_id)
             messages.success(
                 request,
-                f"{new.resident.preferred_name} is now paired with "
-                f"{mentor.user.display_first_name}.",
+                _("%(name)s is now paired with %(mentor)s.")
+                % {"name": new.resident.preferred_name, "mentor": mentor.user.display_first_name},
             )
             return redirect("matching:detail", pk=new.pk)
     audit.mark(request, "view", pairing, resident_id=pairing.resident_id)

@@ -2,11 +2,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mentoring_site.accounts import account_send_set_password_email, account_verify_own_address
 from mentoring_site.models import AuditEvent, User
 
-EMAIL_TAKEN = "An account with this email address already exists."
+EMAIL_TAKEN = _("An account with this email address already exists.")
 
 
 class UserInviteForm(forms.ModelForm):
@@ -15,10 +17,12 @@ class UserInviteForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["email", "first_name", "last_name", "preferred_language", "groups"]
-        labels = {"groups": "Role"}
+        labels = {"groups": _("Role")}
         help_texts = {
-            "groups": "Program admin, House manager or Mentor. Add mentors from the Mentors page "
-            "instead: it also creates their profile."
+            "groups": _(
+                "Program admin, House manager or Mentor. Add mentors from the Mentors page "
+                "instead: it also creates their profile."
+            )
         }
 
     def __init__(self, *args, **kwargs):
@@ -50,12 +54,12 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Name and language", {"fields": ("first_name", "last_name", "preferred_language")}),
+        (_("Name and language"), {"fields": ("first_name", "last_name", "preferred_language")}),
         (
-            "Permissions",
+            _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        ("Dates", {"fields": ("last_login", "date_joined")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_form = UserInviteForm
     add_form_template = "admin/mentoring_site/user/add_form.html"
@@ -80,12 +84,19 @@ class UserAdmin(BaseUserAdmin):
 
     def _send_invite(self, request, user: User) -> None:
         if account_send_set_password_email(user=user):
-            messages.info(request, f"A link to set a password was emailed to {user.email}.")
+            messages.info(
+                request,
+                gettext("A link to set a password was emailed to %(email)s.")
+                % {"email": user.email},
+            )
         else:
             messages.error(
                 request,
-                f"The set-password email to {user.email} could not be sent. They can use "
-                "“Forgot your password?” on the sign-in page.",
+                gettext(
+                    "The set-password email to %(email)s could not be sent. They can use "
+                    "“Forgot your password?” on the sign-in page."
+                )
+                % {"email": user.email},
             )
 
 

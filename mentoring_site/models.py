@@ -79,13 +79,13 @@ class AuditEvent(models.Model):
     """Who did what to which resident-related record, and when. Append-only."""
 
     class Action(models.TextChoices):
-        VIEW = "view", "Viewed"
-        CREATE = "create", "Created"
-        CHANGE = "change", "Changed"
-        DELETE = "delete", "Deleted"
-        EXPORT = "export", "Exported"
+        VIEW = "view", _("Viewed")
+        CREATE = "create", _("Created")
+        CHANGE = "change", _("Changed")
+        DELETE = "delete", _("Deleted")
+        EXPORT = "export", _("Exported")
         # Named a resident in an email (a reminder or an alert); path says to whom.
-        DISCLOSE = "disclose", "Disclosed"
+        DISCLOSE = "disclose", _("Disclosed")
 
     at = models.DateTimeField(auto_now_add=True)
     user = models.ForeignKey(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mentors.models import (
     Mentor,
@@ -81,11 +82,11 @@ class MentorAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_clearance(timezone.localdate())
 
-    @admin.display(description="email", ordering="user__email")
+    @admin.display(description=_("email"), ordering="user__email")
     def email(self, obj: Mentor) -> str:
         return obj.user.email
 
-    @admin.display(description="cleared", boolean=True, ordering="is_cleared_db")
+    @admin.display(description=_("cleared"), boolean=True, ordering="is_cleared_db")
     def cleared(self, obj: Mentor) -> bool:
         return bool(obj.is_cleared_db)
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mentoring_site.models import User
@@ -125,10 +126,14 @@ class MentorStaffForm(MentorProfileForm):
         ]
         labels = {
             **MentorProfileForm.Meta.labels,
-            "recovery_since": "In recovery since",
-            "serves_all_houses": "Serves every house",
-            "houses": "Houses served",
-            "capacity": "Capacity (most active mentees)",
+            "phone": _("Phone"),
+            "gender": _("Gender"),
+            "languages": _("Languages"),
+            "pathways": _("Pathways"),
+            "recovery_since": _("In recovery since"),
+            "serves_all_houses": _("Serves every house"),
+            "houses": _("Houses served"),
+            "capacity": _("Capacity (most active mentees)"),
         }
         widgets = {
             **MentorProfileForm.Meta.widgets,
@@ -139,6 +144,8 @@ class MentorStaffForm(MentorProfileForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.fields["first_name"].label = _("First name")
+        self.fields["last_name"].label = _("Last name")
         self.manager_houses = None if is_admin(user) else list(House.objects.visible_to(user))
         if self.manager_houses is None:
             self.fields["houses"].queryset = House.objects.all()
@@ -146,16 +153,17 @@ class MentorStaffForm(MentorProfileForm):
             self.fields["houses"].queryset = House.objects.filter(
                 pk__in=[h.pk for h in self.manager_houses]
             )
-            self.fields["houses"].help_text = "Your houses. Other houses stay as they are."
+            self.fields["houses"].help_text = _("Your houses. Other houses stay as they are.")
             self.fields["serves_all_houses"].disabled = True
-            self.fields["serves_all_houses"].help_text = "Only a program admin changes this."
+            self.fields["serves_all_houses"].help_text = _("Only a program admin changes this.")
         self.fields["capacity"].min_value = 0
         self.fields["capacity"].max_value = 10
         self.fields["capacity"].widget.attrs.update({"min": 0, "max": 10})
 
     def clean_recovery_since(self):
         return _not_in_future(
-            self.cleaned_data.get("recovery_since"), "Recovery-since cannot be in the future."
+            self.cleaned_data.get("recovery_since"),
+            gettext("Recovery-since cannot be in the future."),
         )
 
     def houses_to_save(self) -> list[House]:
@@ -179,7 +187,8 @@ class MentorStaffForm(MentorProfileForm):
 class MentorCreateForm(MentorStaffForm):
     email = forms.EmailField(
         max_length=254,
-        help_text="They get an email with a link to choose a password.",
+        label=_("Email"),
+        help_text=_("They get an email with a link to choose a password."),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
 
@@ -188,7 +197,7 @@ class MentorCreateForm(MentorStaffForm):
         self.order_fields(["email", "first_name", "last_name"])
         if self.manager_houses is not None:
             self.fields["houses"].required = True
-            self.fields["houses"].error_messages["required"] = (
+            self.fields["houses"].error_messages["required"] = _(
                 "Choose at least one of your houses, so you can look after this mentor."
             )
 
@@ -203,11 +212,12 @@ class MentorCreateForm(MentorStaffForm):
 
 
 class StatusChangeForm(forms.Form):
-    status = forms.ChoiceField(label="New status", choices=Mentor.Status.choices)
+    status = forms.ChoiceField(label=_("New status"), choices=Mentor.Status.choices)
     reason = forms.CharField(
+        label=_("Reason"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Kept in the mentor's history. No health details, please.",
+        help_text=_("Kept in the mentor's history. No health details, please."),
     )
 
     def __init__(self, *args, mentor: Mentor, **kwargs):
@@ -219,14 +229,15 @@ class StatusChangeForm(forms.Form):
 
 
 class TrainingRecordForm(forms.Form):
-    course = forms.ModelChoiceField(queryset=TrainingCourse.objects.none())
-    completed_on = forms.DateField(label="Completed on", widget=DateInput())
+    course = forms.ModelChoiceField(queryset=TrainingCourse.objects.none(), label=_("Course"))
+    completed_on = forms.DateField(label=_("Completed on"), widget=DateInput())
     hours = forms.DecimalField(
+        label=_("Hours"),
         required=False,
         min_value=Decimal("0"),
         max_value=Decimal("99"),
         decimal_places=2,
-        help_text="Leave empty to use the course's hours.",
+        help_text=_("Leave empty to use the course's hours."),
         widget=forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}),
     )
 
@@ -237,7 +248,8 @@ class TrainingRecordForm(forms.Form):
 
     def clean_completed_on(self):
         return _not_in_future(
-            self.cleaned_data.get("completed_on"), "The completion date cannot be in the future."
+            self.cleaned_data.get("completed_on"),
+            gettext("The completion date cannot be in the future."),
         )
 
 
@@ -249,13 +261,14 @@ class AttendeeField(forms.ModelMultipleChoiceField):
 class TrainingSessionForm(TrainingRecordForm):
     attendees = AttendeeField(
         queryset=Mentor.objects.none(),
+        label=_("Attendees"),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Tick at least one attendee."},
+        error_messages={"required": _("Tick at least one attendee.")},
     )
 
     def __init__(self, *args, attendees_qs, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["completed_on"].label = "Session date"
+        self.fields["completed_on"].label = _("Session date")
         self.fields["attendees"].queryset = attendees_qs
 
     def ticked(self) -> list[str]:
@@ -266,18 +279,27 @@ class RosterFilterForm(forms.Form):
     """Roster filters travel in the query string: ids and codes only, never names."""
 
     cleared = forms.ChoiceField(
+        label=_("Cleared"),
         required=False,
-        choices=[("", "Anyone"), ("yes", "Cleared"), ("no", "Not cleared")],
+        choices=[("", _("Anyone")), ("yes", _("Cleared")), ("no", _("Not cleared"))],
     )
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *Mentor.Status.choices])
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *Mentor.Status.choices]
+    )
     house = forms.ModelChoiceField(
-        required=False, queryset=House.objects.all(), empty_label="Any house"
+        label=_("House"), required=False, queryset=House.objects.all(), empty_label=_("Any house")
     )
     language = forms.ModelChoiceField(
-        required=False, queryset=Language.objects.all(), empty_label="Any language"
+        label=_("Language"),
+        required=False,
+        queryset=Language.objects.all(),
+        empty_label=_("Any language"),
     )
     pathway = forms.ModelChoiceField(
-        required=False, queryset=RecoveryPathway.objects.all(), empty_label="Any pathway"
+        label=_("Pathway"),
+        required=False,
+        queryset=RecoveryPathway.objects.all(),
+        empty_label=_("Any pathway"),
     )
 
     def __init__(self, *args, **kwargs):
@@ -291,7 +313,7 @@ class RosterFilterForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(required=False, max_length=100, label="Search by name or email")
+    q = forms.CharField(required=False, max_length=100, label=_("Search by name or email"))
 
 
 class AwayForm(forms.Form):

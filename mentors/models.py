@@ -26,7 +26,7 @@ class TrainingCourse(models.Model):
     required = models.BooleanField(default=True)
     hours = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
     valid_months = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Leave empty if the course never expires."
+        null=True, blank=True, help_text=_("Leave empty if the course never expires.")
     )
     is_active = models.BooleanField(default=True)
 
@@ -222,7 +222,7 @@ class Mentor(models.Model):
     capacity = models.PositiveSmallIntegerField(
         default=3,
         validators=[MinValueValidator(0), MaxValueValidator(10)],
-        help_text="Most active mentees at once (0 to 10).",
+        help_text=_("Most active mentees at once (0 to 10)."),
     )
     # "Away from ... back on ...", set by the mentor on My profile (at most AWAY_MAX_DAYS):
     # while today is in [away_from, back_on) their pairings pause (reason "mentor away") and
@@ -284,11 +284,11 @@ class Mentor(models.Model):
     def clean(self) -> None:
         errors = {}
         if self.recovery_since and self.recovery_since > timezone.localdate():
-            errors["recovery_since"] = "Recovery-since cannot be in the future."
+            errors["recovery_since"] = gettext("Recovery-since cannot be in the future.")
         if self.gender != self.Gender.SELF_DESCRIBED:
             self.gender_self_description = ""
         elif not self.gender_self_description.strip():
-            errors["gender_self_description"] = (
+            errors["gender_self_description"] = gettext(
                 "Describe the gender in a few words, or pick another option."
             )
         if errors:
@@ -349,8 +349,8 @@ def format_day(day: dt.date) -> str:
 class MentorStatusChange(models.Model):
     class Account(models.TextChoices):
         UNCHANGED = "", "—"
-        DEACTIVATED = "deactivated", "Sign-in turned off, sessions ended"
-        REACTIVATED = "reactivated", "Sign-in turned back on"
+        DEACTIVATED = "deactivated", _("Sign-in turned off, sessions ended")
+        REACTIVATED = "reactivated", _("Sign-in turned back on")
 
     mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=12, choices=Mentor.Status.choices)
@@ -375,11 +375,11 @@ class MentorProfileChange(models.Model):
     (a mentor's own "My profile" cannot change these)."""
 
     class Field(models.TextChoices):
-        RECOVERY_SINCE = "recovery_since", "In recovery since"
-        HOUSES = "houses", "Houses served"
-        SERVES_ALL_HOUSES = "serves_all_houses", "Serves every house"
-        CAPACITY = "capacity", "Capacity"
-        AWAY = "away", "Away"
+        RECOVERY_SINCE = "recovery_since", _("In recovery since")
+        HOUSES = "houses", _("Houses served")
+        SERVES_ALL_HOUSES = "serves_all_houses", _("Serves every house")
+        CAPACITY = "capacity", _("Capacity")
+        AWAY = "away", _("Away")
 
     mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, related_name="profile_changes")
     field = models.CharField(max_length=20, choices=Field.choices)

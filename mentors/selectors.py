@@ -77,8 +77,8 @@ class RosterRow:
     @property
     def houses(self) -> str:
         if self.mentor.serves_all_houses:
-            return "All houses"
-        return ", ".join(str(x) for x in self.mentor.houses.all()) or "No house yet"
+            return gettext("All houses")
+        return ", ".join(str(x) for x in self.mentor.houses.all()) or gettext("No house yet")
 
 
 def required_courses() -> list[TrainingCourse]:

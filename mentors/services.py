@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from mentoring_site.accounts import account_send_set_password_email
 from mentoring_site.models import User
@@ -35,10 +36,10 @@ from mentors.models import (
 from mentors.signals import mentor_away_changed, mentor_unavailable, training_recorded
 from residents.models import House, Language, RecoveryPathway
 
-EMAIL_TAKEN = "An account with this email address already exists. Look the person up instead."
+EMAIL_TAKEN = _("An account with this email address already exists. Look the person up instead.")
 AWAY_MAX_DAYS = 60
 AWAY_STAFF = gettext_lazy("Ask your house manager for an absence longer than %(days)s days.")
-STATUS_NOT_YOURS = (
+STATUS_NOT_YOURS = _(
     "This mentor also serves, or mentors in, a house you do not manage, and a new status would "
     "change their pairings there too. Ask a program admin to change it."
 )
@@ -120,9 +121,9 @@ def mentor_change_status(
     today = today or timezone.localdate()
     reason = reason.strip()
     if status not in Mentor.Status.values:
-        raise ValidationError({"status": "Choose a status from the list."})
+        raise ValidationError({"status": gettext("Choose a status from the list.")})
     if not reason:
-        raise ValidationError({"reason": "Say in a few words why the status changes."})
+        raise ValidationError({"reason": gettext("Say in a few words why the status changes.")})
     change = MentorStatusChange(
         mentor=mentor, from_status=mentor.status, to_status=status, reason=reason
     )
@@ -135,7 +136,10 @@ def mentor_change_status(
         _check_may_change_status(mentor=locked, user=changed_by)
         if locked.status == status:
             raise ValidationError(
-                {"status": f"{locked} is already {locked.get_status_display().lower()}."}
+                {
+                    "status": gettext("%(name)s is already %(status)s.")
+                    % {"name": locked, "status": locked.get_status_display().lower()}
+                }
             )
         change.from_status = locked.status
         change.changed_by = changed_by
@@ -457,7 +461,11 @@ def mentor_update(
 
 
 def _duplicate_message(mentor: Mentor, course: TrainingCourse, on: dt.date) -> str:
-    return f"{mentor} already has “{course}” recorded on {format_day(on)}."
+    return gettext("%(name)s already has “%(course)s” recorded on %(date)s.") % {
+        "name": mentor,
+        "course": course,
+        "date": format_day(on),
+    }
 
 
 def training_record_create(
@@ -508,7 +516,7 @@ def training_session_record(
 ) -> list[TrainingRecord]:
     """Records one course on one date for everyone who attended, all or nothing."""
     if not attendees:
-        raise ValidationError({"attendees": "Tick at least one attendee."})
+        raise ValidationError({"attendees": gettext("Tick at least one attendee.")})
     already = list(
         TrainingRecord.objects.filter(
             course=course, completed_on=completed_on, mentor__in=attendees
@@ -519,8 +527,11 @@ def training_session_record(
         raise ValidationError(
             {
                 "attendees": (
-                    f"“{course}” is already recorded on {format_day(completed_on)} for: {names}. "
-                    "Untick them and save again."
+                    gettext(
+                        "“%(course)s” is already recorded on %(date)s for: %(names)s. "
+                        "Untick them and save again."
+                    )
+                    % {"course": course, "date": format_day(completed_on), "names": names}
                 )
             }
         )
@@ -546,5 +557,9 @@ def training_session_record(
             return created
     except IntegrityError as exc:
         raise ValidationError(
-            {"attendees": "Someone recorded this session at the same moment. Check and try again."}
+            {
+                "attendees": gettext(
+                    "Someone recorded this session at the same moment. Check and try again."
+                )
+            }
         ) from exc

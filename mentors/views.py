@@ -9,7 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentoring_site import audit
@@ -150,14 +151,22 @@ def mentor_create(request: HttpRequest) -> HttpResponse:
             audit.mark(request, "create", mentor)
             messages.success(
                 request,
-                f"{mentor} was added as an applicant. They have been emailed a link to set "
-                "their password.",
+                _(
+                    "%(name)s was added as an applicant. They have been emailed a link to set "
+                    "their password."
+                )
+                % {"name": mentor},
             )
             return redirect("mentors:detail", pk=mentor.pk)
     return render(
         request,
         "mentors/form.html",
-        {"form": form, "title": "Add a mentor", "submit": "Add mentor", "cancel": "mentors:list"},
+        {
+            "form": form,
+            "title": _("Add a mentor"),
+            "submit": _("Add mentor"),
+            "cancel": "mentors:list",
+        },
     )
 
 
@@ -172,12 +181,17 @@ def mentor_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _form_errors_from(form, exc)
         else:
             audit.mark(request, "change", mentor)
-            messages.success(request, "Profile saved.")
+            messages.success(request, _("Profile saved."))
             return redirect("mentors:detail", pk=mentor.pk)
     return render(
         request,
         "mentors/form.html",
-        {"form": form, "title": f"Edit {mentor}", "submit": "Save", "mentor": mentor},
+        {
+            "form": form,
+            "title": _("Edit %(name)s") % {"name": mentor},
+            "submit": _("Save"),
+            "mentor": mentor,
+        },
     )
 
 
@@ -205,12 +219,13 @@ def mentor_status(request: HttpRequest, pk: int) -> HttpResponse:
             _form_errors_from(form, exc)
         else:
             audit.mark(request, "change", mentor)
-            signed_out = (
-                " They can no longer sign in." if mentor.status == Mentor.Status.RETIRED else ""
-            )
-            messages.success(
-                request, f"{mentor} is now {mentor.get_status_display().lower()}.{signed_out}"
-            )
+            message = _("%(name)s is now %(status)s.") % {
+                "name": mentor,
+                "status": mentor.get_status_display().lower(),
+            }
+            if mentor.status == Mentor.Status.RETIRED:
+                message += " " + _("They can no longer sign in.")
+            messages.success(request, message)
             return redirect("mentors:detail", pk=mentor.pk)
     return render(request, "mentors/status.html", {"form": form, "mentor": mentor})
 
@@ -220,9 +235,9 @@ def mentor_status(request: HttpRequest, pk: int) -> HttpResponse:
 def mentor_resend_invite(request: HttpRequest, pk: int) -> HttpResponse:
     mentor = _get_mentor_for_change(request, pk)
     if services.mentor_send_set_password_email(user=mentor.user):
-        messages.success(request, "The set-password email was sent again.")
+        messages.success(request, _("The set-password email was sent again."))
     else:
-        messages.error(request, "The email could not be sent. Try again later.")
+        messages.error(request, _("The email could not be sent. Try again later."))
     audit.mark(request, "change", mentor)
     return redirect("mentors:detail", pk=mentor.pk)
 
@@ -244,15 +259,18 @@ def record_training(request: HttpRequest, pk: int) -> HttpResponse:
             _form_errors_from(form, exc)
         else:
             audit.mark(request, "create", record)
-            messages.success(request, f"Recorded {record.course} for {mentor}.")
+            messages.success(
+                request,
+                _("Recorded %(course)s for %(name)s.") % {"course": record.course, "name": mentor},
+            )
             return redirect("mentors:detail", pk=mentor.pk)
     return render(
         request,
         "mentors/form.html",
         {
             "form": form,
-            "title": f"Record training for {mentor}",
-            "submit": "Record training",
+            "title": _("Record training for %(name)s") % {"name": mentor},
+            "submit": _("Record training"),
             "mentor": mentor,
         },
     )
@@ -289,8 +307,12 @@ def record_session(request: HttpRequest) -> HttpResponse:
             audit.mark(request, "create", "mentors.trainingsession")
             messages.success(
                 request,
-                f"Recorded {form.cleaned_data['course']} for {len(records)} "
-                f"mentor{'s' if len(records) != 1 else ''}.",
+                ngettext(
+                    "Recorded %(course)s for %(count)d mentor.",
+                    "Recorded %(course)s for %(count)d mentors.",
+                    len(records),
+                )
+                % {"course": form.cleaned_data["course"], "count": len(records)},
             )
             return redirect("mentors:list")
     ticked = form.ticked()

@@ -6,6 +6,7 @@ service tells the matching app to end the pairing (residents.signals.resident_ex
 
 from django.contrib import admin
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from mentoring_site.audit import AuditedAdminMixin
 from residents.models import (
@@ -44,7 +45,7 @@ class HouseAdmin(admin.ModelAdmin):
             .annotate(_active=Count("residents", filter=Q(residents__status="active")))
         )
 
-    @admin.display(description="Active residents", ordering="_active")
+    @admin.display(description=_("Active residents"), ordering="_active")
     def active_residents(self, obj: House) -> int:
         return obj._active
 

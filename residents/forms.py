@@ -6,7 +6,9 @@ import datetime as dt
 import re
 
 from django import forms
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from residents import selectors
 from residents.models import (
@@ -33,18 +35,21 @@ class DateInput(forms.DateInput):
 class ResidentProfileForm(forms.ModelForm):
     """The profile: shared by intake and edit."""
 
-    house = forms.ModelChoiceField(queryset=House.objects.none(), empty_label=None)
+    house = forms.ModelChoiceField(
+        queryset=House.objects.none(), empty_label=None, label=_("House")
+    )
     languages = forms.ModelMultipleChoiceField(
         queryset=Language.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Languages the resident would like to speak with a mentor.",
+        label=_("Languages"),
+        help_text=_("Languages the resident would like to speak with a mentor."),
     )
     pathways = forms.ModelMultipleChoiceField(
         queryset=RecoveryPathway.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Recovery pathways",
+        label=_("Recovery pathways"),
     )
 
     class Meta:
@@ -65,13 +70,21 @@ class ResidentProfileForm(forms.ModelForm):
         ]
         widgets = {"move_in_date": DateInput(), "recovery_start_date": DateInput()}
         labels = {
-            "preferred_mentor_gender": "Preferred mentor gender",
-            "move_in_date": "Move-in date",
+            "first_name": _("First name"),
+            "last_name": _("Last name"),
+            "preferred_name": _("Preferred name"),
+            "recovery_start_date": _("Recovery start date"),
+            "birth_year": _("Birth year"),
+            "phone": _("Phone"),
+            "preferred_mentor_gender": _("Preferred mentor gender"),
+            "move_in_date": _("Move-in date"),
         }
         help_texts = {
-            "preferred_name": "What the resident likes to be called. Left empty, the legal first name is used.",
-            "phone": "Shared with a mentor only while consent is active.",
-            "preferred_language": "Feedback and recovery-check links open in this language.",
+            "preferred_name": _(
+                "What the resident likes to be called. Left empty, the legal first name is used."
+            ),
+            "phone": _("Shared with a mentor only while consent is active."),
+            "preferred_language": _("Feedback and recovery-check links open in this language."),
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -87,14 +100,14 @@ class ResidentProfileForm(forms.ModelForm):
         phone = self.cleaned_data.get("phone", "").strip()
         if phone and not PHONE_RE.match(phone):
             raise forms.ValidationError(
-                "Enter a phone number using digits, spaces, +, -, ( and ) only."
+                gettext("Enter a phone number using digits, spaces, +, -, ( and ) only.")
             )
         return phone
 
     def _clean_name(self, field: str) -> str:
         value = " ".join(self.cleaned_data.get(field, "").split())
         if self.fields[field].required and not value:
-            raise forms.ValidationError("This field is required.")
+            raise forms.ValidationError(gettext("This field is required."))
         return value
 
     def clean_first_name(self) -> str:
@@ -132,7 +145,7 @@ class ResidentIntakeForm(ResidentProfileForm):
     # Hidden until the same name is found in the house; then it becomes a checkbox to tick.
     confirm_not_duplicate = forms.BooleanField(
         required=False,
-        label="This is a different person with the same name: admit them anyway.",
+        label=_("This is a different person with the same name: admit them anyway."),
         widget=forms.HiddenInput,
     )
 
@@ -160,24 +173,27 @@ class ResidentIntakeForm(ResidentProfileForm):
             if self.duplicates and not cleaned.get("confirm_not_duplicate"):
                 self.add_error(
                     "confirm_not_duplicate",
-                    f"An active resident of {house} already has this name. "
-                    "Check it is not the same person, then tick the box to admit anyway.",
+                    gettext(
+                        "An active resident of %(house)s already has this name. Check it is "
+                        "not the same person, then tick the box to admit anyway."
+                    )
+                    % {"house": house},
                 )
         return cleaned
 
 
 class ExitForm(forms.Form):
     status = forms.ChoiceField(
-        label="Reason for leaving",
+        label=_("Reason for leaving"),
         choices=[(s.value, s.label) for s in EXIT_STATUSES],
         widget=forms.RadioSelect,
     )
-    exit_date = forms.DateField(widget=DateInput())
+    exit_date = forms.DateField(label=_("Exit date"), widget=DateInput())
     reason = forms.CharField(
-        label="Notes on the exit",
+        label=_("Notes on the exit"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="A short, factual reason. Do not include diagnoses.",
+        help_text=_("A short, factual reason. Do not include diagnoses."),
     )
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -189,17 +205,21 @@ class ExitForm(forms.Form):
         exit_date = self.cleaned_data["exit_date"]
         if exit_date < self.resident.move_in_date:
             raise forms.ValidationError(
-                f"The exit date cannot be before the move-in date "
-                f"({self.resident.move_in_date:%b %-d, %Y})."
+                gettext("The exit date cannot be before the move-in date (%(date)s).")
+                % {
+                    "date": formats.date_format(
+                        self.resident.move_in_date, pgettext("date format", "M j, Y")
+                    )
+                }
             )
         if exit_date > timezone.localdate():
-            raise forms.ValidationError("The exit date cannot be in the future.")
+            raise forms.ValidationError(gettext("The exit date cannot be in the future."))
         return exit_date
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()
         if not reason:
-            raise forms.ValidationError("This field is required.")
+            raise forms.ValidationError(gettext("This field is required."))
         return reason
 
 
@@ -212,9 +232,15 @@ class ConsentForm(forms.ModelForm):
             "expires_on": DateInput(),
             "note": forms.TextInput(),
         }
-        labels = {"granted_on": "Granted on", "expires_on": "Expires on"}
+        labels = {
+            "granted_on": _("Granted on"),
+            "expires_on": _("Expires on"),
+            "shares_contact_details": _("Mentor may see contact details"),
+            "shares_goals": _("Mentor may see recovery goals"),
+            "note": _("Note"),
+        }
         help_texts = {
-            "expires_on": "Leave empty if the consent has no end date (five years at most)."
+            "expires_on": _("Leave empty if the consent has no end date (five years at most).")
         }
 
 
@@ -223,24 +249,26 @@ class GoalForm(forms.ModelForm):
         model = RecoveryGoal
         fields = ["category", "text", "target_date"]
         widgets = {"target_date": DateInput(), "text": forms.TextInput()}
-        labels = {"text": "Goal"}
+        labels = {"text": _("Goal"), "category": _("Category"), "target_date": _("Target date")}
 
     def clean_text(self) -> str:
         text = self.cleaned_data.get("text", "").strip()
         if not text:
-            raise forms.ValidationError("This field is required.")
+            raise forms.ValidationError(gettext("This field is required."))
         return text
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(required=False, max_length=100, label="Search by name")
+    q = forms.CharField(required=False, max_length=100, label=_("Search by name"))
 
 
 class GoalProgressForm(forms.Form):
-    status = forms.ChoiceField(label="Where is this goal now?", choices=GoalProgress.Status.choices)
+    status = forms.ChoiceField(
+        label=_("Where is this goal now?"), choices=GoalProgress.Status.choices
+    )
     note = forms.CharField(
-        label="Note (optional)",
+        label=_("Note (optional)"),
         required=False,
         max_length=200,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. Applied at two stores"}),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. Applied at two stores")}),
     )

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import formats, timezone
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from mentoring_site.roles import Role, role_of
@@ -23,14 +23,18 @@ MAX_DAYS_AHEAD = 30
 
 def _check_not_ancient(errors: dict, field: str, value: dt.date | None) -> None:
     if value is not None and value < EARLIEST_DATE:
-        errors[field] = f"Enter a date on or after {EARLIEST_DATE:%B %-d, %Y}."
+        errors[field] = gettext("Enter a date on or after %(date)s.") % {
+            "date": formats.date_format(EARLIEST_DATE, pgettext("date format", "F j, Y"))
+        }
 
 
 def _check_not_far_ahead(errors: dict, field: str, value: dt.date | None, days: int) -> None:
     if value is not None and value > timezone.localdate() + dt.timedelta(days=days):
         errors.setdefault(
             field,
-            "This date is too far in the future." if days else "This date cannot be in the future.",
+            gettext("This date is too far in the future.")
+            if days
+            else gettext("This date cannot be in the future."),
         )
 
 
@@ -69,7 +73,9 @@ def validate_time_zone(value: str) -> None:
     """Only names of the IANA database this server has (`zoneinfo.available_timezones()`)."""
     if not time_zone_is_known(value):
         raise ValidationError(
-            "Unknown time zone %(value)s: use a name such as America/New_York or Europe/London.",
+            gettext(
+                "Unknown time zone %(value)s: use a name such as America/New_York or Europe/London."
+            ),
             code="unknown_time_zone",
             params={"value": value},
         )
@@ -108,7 +114,7 @@ class House(models.Model):
         max_length=64,
         default=settings.TIME_ZONE,
         validators=[validate_time_zone],
-        help_text="An IANA time zone name, e.g. America/New_York.",
+        help_text=_("An IANA time zone name, e.g. America/New_York."),
     )
     beds = models.PositiveSmallIntegerField(default=8)
     managers = models.ManyToManyField(
@@ -156,16 +162,16 @@ class ResidentQuerySet(models.QuerySet):
 
 class Resident(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        GRADUATED = "graduated", "Graduated"
-        MOVED_OUT = "moved_out", "Moved out"
-        DISCHARGED = "discharged", "Discharged"
+        ACTIVE = "active", pgettext_lazy("resident status", "Active")
+        GRADUATED = "graduated", _("Graduated")
+        MOVED_OUT = "moved_out", _("Moved out")
+        DISCHARGED = "discharged", _("Discharged")
 
     class MentorGender(models.TextChoices):
-        NO_PREFERENCE = "", "No preference"
-        WOMAN = "woman", "Woman"
-        MAN = "man", "Man"
-        NONBINARY = "nonbinary", "Non-binary"
+        NO_PREFERENCE = "", _("No preference")
+        WOMAN = "woman", _("Woman")
+        MAN = "man", _("Man")
+        NONBINARY = "nonbinary", _("Non-binary")
 
     preferred_name = models.CharField(max_length=100)
     first_name = models.CharField("legal first name", max_length=100)
@@ -177,7 +183,7 @@ class Resident(models.Model):
     exit_reason = models.TextField(blank=True, max_length=1000)
     recovery_start_date = models.DateField(null=True, blank=True)
     birth_year = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Only the year: used for age bands in funder reports."
+        null=True, blank=True, help_text=_("Only the year: used for age bands in funder reports.")
     )
     phone = models.CharField(max_length=30, blank=True)
     preferred_mentor_gender = models.CharField(
@@ -241,15 +247,19 @@ class Resident(models.Model):
         _check_not_far_ahead(errors, "recovery_start_date", self.recovery_start_date, 0)
         _check_not_far_ahead(errors, "exit_date", self.exit_date, 0)
         if self.exit_date and self.move_in_date and self.exit_date < self.move_in_date:
-            errors.setdefault("exit_date", "The exit date cannot be before the move-in date.")
+            errors.setdefault(
+                "exit_date", gettext("The exit date cannot be before the move-in date.")
+            )
         if self.status != self.Status.ACTIVE and not self.exit_date:
             errors.setdefault("exit_date", "A resident who has left needs an exit date.")
         if self.status == self.Status.ACTIVE and self.exit_date:
-            errors.setdefault("exit_date", "An active resident has no exit date.")
+            errors.setdefault("exit_date", gettext("An active resident has no exit date."))
         if self.birth_year is not None:
             this_year = timezone.localdate().year
             if not 1920 <= self.birth_year <= this_year - 14:
-                errors["birth_year"] = f"Enter a year between 1920 and {this_year - 14}."
+                errors["birth_year"] = gettext("Enter a year between 1920 and %(year)s.") % {
+                    "year": this_year - 14
+                }
         if errors:
             raise ValidationError(errors)
 
@@ -273,10 +283,10 @@ class Resident(models.Model):
 
 class ConsentRecord(models.Model):
     class State(models.TextChoices):
-        ACTIVE = "active", "Active"
-        EXPIRED = "expired", "Expired"
-        REVOKED = "revoked", "Revoked"
-        NONE = "none", "None"
+        ACTIVE = "active", pgettext_lazy("consent", "Active")
+        EXPIRED = "expired", pgettext_lazy("consent", "Expired")
+        REVOKED = "revoked", pgettext_lazy("consent", "Revoked")
+        NONE = "none", pgettext_lazy("consent", "None")
 
     resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="consents")
     shares_contact_details = models.BooleanField("mentor may see contact details", default=True)
@@ -310,15 +320,15 @@ class ConsentRecord(models.Model):
         _check_not_ancient(errors, "granted_on", self.granted_on)
         _check_not_far_ahead(errors, "granted_on", self.granted_on, MAX_DAYS_AHEAD)
         if self.expires_on and self.granted_on and self.expires_on < self.granted_on:
-            errors["expires_on"] = "Consent cannot expire before it was granted."
+            errors["expires_on"] = gettext("Consent cannot expire before it was granted.")
         elif (
             self.expires_on
             and self.granted_on
             and self.expires_on > self.granted_on + dt.timedelta(days=5 * 366)
         ):
-            errors["expires_on"] = "Consent can last at most five years; renew it after."
+            errors["expires_on"] = gettext("Consent can last at most five years; renew it after.")
         if self.revoked_on and self.granted_on and self.revoked_on < self.granted_on:
-            errors["revoked_on"] = "Consent cannot be revoked before it was granted."
+            errors["revoked_on"] = gettext("Consent cannot be revoked before it was granted.")
         _check_not_far_ahead(errors, "revoked_on", self.revoked_on, 0)
         if errors:
             raise ValidationError(errors)
@@ -339,19 +349,19 @@ class ConsentRecord(models.Model):
 
 class RecoveryGoal(models.Model):
     class Category(models.TextChoices):
-        SOBRIETY = "sobriety", "Sobriety"
-        EMPLOYMENT = "employment", "Employment"
-        HOUSING = "housing", "Housing"
-        HEALTH = "health", "Health"
-        RELATIONSHIPS = "relationships", "Relationships"
-        EDUCATION = "education", "Education"
-        LEGAL = "legal", "Legal"
-        OTHER = "other", "Other"
+        SOBRIETY = "sobriety", _("Sobriety")
+        EMPLOYMENT = "employment", _("Employment")
+        HOUSING = "housing", _("Housing")
+        HEALTH = "health", _("Health")
+        RELATIONSHIPS = "relationships", _("Relationships")
+        EDUCATION = "education", _("Education")
+        LEGAL = "legal", _("Legal")
+        OTHER = "other", pgettext_lazy("goal category", "Other")
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ACHIEVED = "achieved", "Achieved"
-        DROPPED = "dropped", "Dropped"
+        OPEN = "open", pgettext_lazy("goal status", "Open")
+        ACHIEVED = "achieved", pgettext_lazy("goal status", "Achieved")
+        DROPPED = "dropped", _("Dropped")
 
     resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="goals")
     category = models.CharField(max_length=20, choices=Category.choices)
@@ -379,7 +389,7 @@ class RecoveryGoal(models.Model):
         _check_not_ancient(errors, "target_date", self.target_date)
         _check_not_far_ahead(errors, "target_date", self.target_date, 10 * 366)
         if self.status == self.Status.OPEN and self.closed_on:
-            errors["closed_on"] = "An open goal has no closing date."
+            errors["closed_on"] = gettext("An open goal has no closing date.")
         if errors:
             raise ValidationError(errors)
 
@@ -397,10 +407,10 @@ class GoalProgress(models.Model):
     (`residents.services.goal_progress_record`)."""
 
     class Status(models.TextChoices):
-        NOT_STARTED = "not_started", "Not started"
-        IN_PROGRESS = "in_progress", "In progress"
-        ACHIEVED = "achieved", "Achieved"
-        SET_ASIDE = "set_aside", "Set aside"
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        ACHIEVED = "achieved", pgettext_lazy("goal progress", "Achieved")
+        SET_ASIDE = "set_aside", _("Set aside")
 
     OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from residents.models import (
     ConsentRecord,
@@ -135,12 +136,12 @@ def resident_exit(
     matching app ends the resident's pairing only when the exit is really saved.
     """
     if status not in EXIT_STATUSES:
-        raise ValidationError({"status": "Choose graduated, moved out or discharged."})
+        raise ValidationError({"status": _("Choose graduated, moved out or discharged.")})
     with transaction.atomic():
         # Lock the row: two managers exiting at once must not send the signal twice.
         locked = Resident.objects.select_for_update().get(pk=resident.pk)
         if locked.status != Resident.Status.ACTIVE:
-            raise ValidationError("This resident has already left the house.")
+            raise ValidationError(_("This resident has already left the house."))
         locked.status = status
         locked.exit_date = exit_date
         locked.exit_reason = reason.strip()
@@ -190,7 +191,7 @@ def consent_revoke(
 ) -> ConsentRecord:
     """The resident withdrew consent: from `revoked_on` (today by default) mentors see less."""
     if consent.revoked_on is not None:
-        raise ValidationError("This consent was already revoked.")
+        raise ValidationError(_("This consent was already revoked."))
     revoked_on = revoked_on or timezone.localdate()
     # A consent recorded ahead of time and withdrawn before it starts never became active.
     consent.revoked_on = max(revoked_on, consent.granted_on)
@@ -240,7 +241,7 @@ def goal_close(
 ) -> RecoveryGoal:
     """Mark an open goal achieved or dropped (its history gets "achieved" / "set aside")."""
     if status not in (RecoveryGoal.Status.ACHIEVED, RecoveryGoal.Status.DROPPED):
-        raise ValidationError({"status": "A goal closes as achieved or dropped."})
+        raise ValidationError({"status": _("A goal closes as achieved or dropped.")})
     with transaction.atomic():
         # Compare-and-set: a double click closes the goal once and keeps the first outcome.
         changed = RecoveryGoal.objects.filter(pk=goal.pk, status=RecoveryGoal.Status.OPEN).update(
@@ -251,7 +252,7 @@ def goal_close(
                 goal=goal, status=_PROGRESS_FOR_CLOSE[status], note=note.strip(), by=by
             )
     if not changed:
-        raise ValidationError("This goal is already closed.")
+        raise ValidationError(_("This goal is already closed."))
     goal.refresh_from_db()
     return goal
 
@@ -262,7 +263,7 @@ def goal_progress_record(
     """A status change or a progress note on an open goal. Achieved and set aside close it."""
     note = note.strip()
     if not goal.is_open:
-        raise ValidationError("This goal is closed; its history is kept as it is.")
+        raise ValidationError(_("This goal is closed; its history is kept as it is."))
     if status in (GoalProgress.Status.ACHIEVED, GoalProgress.Status.SET_ASIDE):
         closing = {v: k for k, v in _PROGRESS_FOR_CLOSE.items()}[status]
         goal_close(goal=goal, status=closing, by=by, note=note)
@@ -271,6 +272,6 @@ def goal_progress_record(
     step.full_clean(exclude=["goal", "by"])
     latest = goal.progress.order_by("-at", "-id").first()
     if not note and latest is not None and latest.status == status:
-        raise ValidationError({"note": "Nothing changed: add a note or choose a new status."})
+        raise ValidationError({"note": _("Nothing changed: add a note or choose a new status.")})
     step.save()
     return step

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentoring_site import audit
@@ -93,12 +94,12 @@ def resident_list(request: HttpRequest) -> HttpResponse:
             "search_form": SearchForm(initial={"q": search}),
             "filter_query": filters.urlencode(),
             "statuses": [(s, label) for s, label in Resident.Status.choices]
-            + [("all", "All statuses")],
+            + [("all", _("All statuses"))],
             "sorts": [
-                ("name", "Name A-Z"),
-                ("-name", "Name Z-A"),
-                ("-move_in", "Newest move-in"),
-                ("move_in", "Oldest move-in"),
+                ("name", _("Name A-Z")),
+                ("-name", _("Name Z-A")),
+                ("-move_in", _("Newest move-in")),
+                ("move_in", _("Oldest move-in")),
             ],
             "today": timezone.localdate(),
         },
@@ -115,7 +116,7 @@ def resident_create(request: HttpRequest) -> HttpResponse:
             data["intake_key"] = str(uuid.uuid4())
             form = ResidentIntakeForm(data, user=request.user)
             form.is_valid()
-            form.add_error(None, "This form had expired. Check the details and submit again.")
+            form.add_error(None, _("This form had expired. Check the details and submit again."))
             audit.mark_shown(request, form.duplicates)
             return render(request, "residents/intake.html", {"form": form})
         # A resent form (double click, back + submit) lands on the resident it created.
@@ -125,7 +126,7 @@ def resident_create(request: HttpRequest) -> HttpResponse:
             .first()
         )
         if existing is not None:
-            messages.info(request, f"{existing} was already admitted.")
+            messages.info(request, _("%(name)s was already admitted.") % {"name": existing})
             return redirect("residents:detail", existing.pk)
         form = ResidentIntakeForm(request.POST, user=request.user)
         if form.is_valid():
@@ -143,7 +144,11 @@ def resident_create(request: HttpRequest) -> HttpResponse:
                     request, "create" if created else "view", resident, resident_id=resident.pk
                 )
                 if created:
-                    messages.success(request, f"{resident} was admitted to {resident.house}.")
+                    messages.success(
+                        request,
+                        _("%(name)s was admitted to %(house)s.")
+                        % {"name": resident, "house": resident.house},
+                    )
                 return redirect("residents:detail", resident.pk)
     else:
         houses = House.objects.visible_to(request.user)
@@ -210,7 +215,7 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, exc)
             else:
                 audit.mark(request, "change", resident, resident_id=resident.pk)
-                messages.success(request, "Profile saved.")
+                messages.success(request, _("Profile saved."))
                 return redirect("residents:detail", resident.pk)
     else:
         form = ResidentProfileForm(instance=resident, user=request.user)
@@ -223,7 +228,7 @@ def resident_exit(request: HttpRequest, pk: int) -> HttpResponse:
     """Two steps: the form, then a confirmation page; only the confirmed POST changes anything."""
     resident = resident_for(request.user, pk)
     if not resident.is_active:
-        messages.info(request, f"{resident} has already left the house.")
+        messages.info(request, _("%(name)s has already left the house.") % {"name": resident})
         return redirect("residents:detail", resident.pk)
     confirming = False
     if request.method == "POST":
@@ -243,7 +248,9 @@ def resident_exit(request: HttpRequest, pk: int) -> HttpResponse:
                 else:
                     audit.mark(request, "change", resident, resident_id=resident.pk)
                     messages.success(
-                        request, f"{resident} is recorded as {resident.get_status_display()}."
+                        request,
+                        _("%(name)s is recorded as %(status)s.")
+                        % {"name": resident, "status": resident.get_status_display()},
                     )
                     return redirect("residents:detail", resident.pk)
             else:
@@ -273,7 +280,7 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, exc)
             else:
                 audit.mark(request, "create", consent, resident_id=resident.pk)
-                messages.success(request, "Consent recorded.")
+                messages.success(request, _("Consent recorded."))
                 return redirect(reverse("residents:detail", args=[resident.pk]) + "#consent")
     else:
         today = timezone.localdate()
@@ -311,7 +318,7 @@ def consent_revoke(request: HttpRequest, pk: int, consent_pk: int) -> HttpRespon
     else:
         audit.mark(request, "change", consent, resident_id=consent.resident_id)
         messages.success(
-            request, "Consent revoked: mentors no longer see contact details or goals."
+            request, _("Consent revoked: mentors no longer see contact details or goals.")
         )
     return redirect(reverse("residents:detail", args=[pk]) + "#consent")
 
@@ -328,7 +335,7 @@ def goal_create(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, exc)
             else:
                 audit.mark(request, "create", goal, resident_id=resident.pk)
-                messages.success(request, "Goal added.")
+                messages.success(request, _("Goal added."))
                 return redirect(reverse("residents:detail", args=[resident.pk]) + "#goals")
     else:
         form = GoalForm()
@@ -349,7 +356,7 @@ def goal_edit(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
                 form.add_error(None, exc)
             else:
                 audit.mark(request, "change", goal, resident_id=resident.pk)
-                messages.success(request, "Goal updated.")
+                messages.success(request, _("Goal updated."))
                 return redirect(reverse("residents:detail", args=[resident.pk]) + "#goals")
     else:
         form = GoalForm(instance=goal)
@@ -367,7 +374,9 @@ def _close_goal(request: HttpRequest, pk: int, goal_pk: int, status: str) -> Htt
         messages.error(request, " ".join(exc.messages))
     else:
         audit.mark(request, "change", goal, resident_id=goal.resident_id)
-        messages.success(request, f"Goal marked {goal.get_status_display().lower()}.")
+        messages.success(
+            request, _("Goal marked %(status)s.") % {"status": goal.get_status_display().lower()}
+        )
     return redirect(reverse("residents:detail", args=[pk]) + "#goals")
 
 
@@ -397,7 +406,7 @@ def goal_progress(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
             _add_errors(form, exc)
         else:
             audit.mark(request, "change", goal, resident_id=goal.resident_id)
-            messages.success(request, "Progress recorded.")
+            messages.success(request, _("Progress recorded."))
             return redirect(reverse("residents:detail", args=[pk]) + "#goals")
     history = list(goal.progress.select_related("by"))
     return render(

@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from activity_log.feedback import services as feedback
 from activity_log.groups import services as group_services
@@ -99,7 +100,7 @@ def residents_due(*, today: dt.date | None = None) -> QuerySet[Resident]:
 def resident_anonymise(*, resident: Resident) -> Resident:
     """Replaces the resident's identifying data and notes with placeholders; keeps every row."""
     if resident.status == Resident.Status.ACTIVE:
-        raise ValidationError("An active resident cannot be anonymised.")
+        raise ValidationError(gettext("An active resident cannot be anonymised."))
     if resident.anonymised_at is not None:
         return resident
     with transaction.atomic():

@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from activity_log.privacy import retention
@@ -36,13 +38,13 @@ def resident_access(request: HttpRequest, resident_id: int) -> HttpResponse:
 
 
 class AuditSearchForm(forms.Form):
-    user_email = forms.EmailField(label="User's email", required=False, max_length=254)
-    resident_id = forms.IntegerField(label="Resident id", required=False, min_value=1)
+    user_email = forms.EmailField(label=_("User's email"), required=False, max_length=254)
+    resident_id = forms.IntegerField(label=_("Resident id"), required=False, min_value=1)
     date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def clean(self):
@@ -52,11 +54,19 @@ class AuditSearchForm(forms.Form):
         for name in ("date_from", "date_to"):
             value = data.get(name)
             if value and value < EARLIEST_DATE:
-                self.add_error(name, f"Enter a date on or after {EARLIEST_DATE:%B %-d, %Y}.")
+                self.add_error(
+                    name,
+                    gettext("Enter a date on or after %(date)s.")
+                    % {
+                        "date": formats.date_format(
+                            EARLIEST_DATE, pgettext("date format", "F j, Y")
+                        )
+                    },
+                )
             elif value and value > today:
-                self.add_error(name, "This date cannot be in the future.")
+                self.add_error(name, gettext("This date cannot be in the future."))
         if date_from and date_to and date_to < date_from:
-            self.add_error("date_to", "The end date is before the start date.")
+            self.add_error("date_to", gettext("The end date is before the start date."))
         return data
 
 
@@ -131,7 +141,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
 
 
 class AnonymiseEarlyForm(forms.Form):
-    resident_id = forms.IntegerField(label="Resident id", min_value=1, max_value=2**62)
+    resident_id = forms.IntegerField(label=_("Resident id"), min_value=1, max_value=2**62)
 
 
 @admin_required
@@ -172,7 +182,9 @@ def retention_run(request: HttpRequest, resident_id: int) -> HttpResponse:
             error = " ".join(exc.messages)
         else:
             audit.mark(request, "delete", resident, resident_id=resident.pk)
-            messages.success(request, f"Resident #{resident.pk} was anonymised.")
+            messages.success(
+                request, gettext("Resident #%(number)s was anonymised.") % {"number": resident.pk}
+            )
             return redirect("activity_log:retention_due")
     return render(
         request,

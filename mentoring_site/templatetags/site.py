@@ -10,6 +10,8 @@ from __future__ import annotations
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -42,7 +44,7 @@ def every_days(days) -> str:
         days = int(days)
     except (TypeError, ValueError):
         return ""
-    return "every day" if days == 1 else f"every {days} days"
+    return ngettext("every day", "every %(days)d days", days) % {"days": days}
 
 
 @register.filter
@@ -63,24 +65,26 @@ def is_future(moment) -> bool:
 
 # What an audit row's page showed, in words, by the URL it was written for (`{{ event|audit_what }}`).
 AUDIT_PAGES = {
-    "residents:detail": "resident page (profile, goals, consent, pairings, contacts, groups, feedback, recovery checks)",
-    "residents:edit": "profile (edit form)",
-    "residents:exit": "record (exit form)",
-    "matching:resident_pairings": "mentor pairings",
-    "matching:suggest": "mentor suggestions",
-    "matching:pair": "pairing form",
-    "activity_log:resident_timeline": "contact timeline",
-    "groups:resident_attendance": "group attendance",
-    "activity_log:feedback_resident": "feedback on mentoring",
-    "activity_log:recovery_resident": "recovery checks",
-    "activity_log:my_mentees": "phone number on My mentees",
+    "residents:detail": _(
+        "resident page (profile, goals, consent, pairings, contacts, groups, feedback, recovery checks)"
+    ),
+    "residents:edit": _("profile (edit form)"),
+    "residents:exit": _("record (exit form)"),
+    "matching:resident_pairings": _("mentor pairings"),
+    "matching:suggest": _("mentor suggestions"),
+    "matching:pair": _("pairing form"),
+    "activity_log:resident_timeline": _("contact timeline"),
+    "groups:resident_attendance": _("group attendance"),
+    "activity_log:feedback_resident": _("feedback on mentoring"),
+    "activity_log:recovery_resident": _("recovery checks"),
+    "activity_log:my_mentees": _("phone number on My mentees"),
 }
 AUDIT_OBJECTS = {
-    "residents.resident": "record",
-    "residents.recoverygoal": "goal",
-    "residents.consentrecord": "consent",
-    "activity_log.contactlog": "contact",
-    "matching.pairing": "pairing",
+    "residents.resident": _("record"),
+    "residents.recoverygoal": _("goal"),
+    "residents.consentrecord": _("consent"),
+    "activity_log.contactlog": _("contact"),
+    "matching.pairing": _("pairing"),
 }
 
 
@@ -93,5 +97,5 @@ def audit_what(event) -> str:
     except Resolver404:
         name = ""
     if name in AUDIT_PAGES:
-        return AUDIT_PAGES[name]
-    return AUDIT_OBJECTS.get(event.object_type, event.object_type.split(".")[-1])
+        return str(AUDIT_PAGES[name])
+    return str(AUDIT_OBJECTS.get(event.object_type, event.object_type.split(".")[-1]))
