@@ -33,6 +33,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7")
+    parser.add_argument(
+        "--queries", action="store_true", help="print each query of one request, with its time"
+    )
     args = parser.parse_args()
     os.environ.update(server_env(args))
     import django
@@ -66,6 +69,13 @@ def main() -> None:
     template_rendered.disconnect(count)
     teardown_test_environment()
     print(f"{len(queries)} queries, {len(rendered)} template renders")
+    if args.queries:
+        for query in queries.captured_queries:
+            print(f"  {float(query['time']) * 1000:6.2f} ms  {query['sql'][:300]}")
+    start = time.perf_counter()
+    for _ in range(args.runs):
+        client.get(args.path)
+    print(f"{(time.perf_counter() - start) * 1000 / args.runs:.1f} ms a request (not profiled)")
     profile = cProfile.Profile()
     start = time.perf_counter()
     profile.enable()
