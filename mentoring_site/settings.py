@@ -279,7 +279,8 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            # whitenoise's CompressedManifestStaticFilesStorage, URLs kept per process.
+            else "mentoring_site.staticfiles.StaticFilesStorage"
         )
     },
 }

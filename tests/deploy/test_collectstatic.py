@@ -15,7 +15,8 @@ import pytest
 from tests.conftest import ROOT
 from tests.deploy.support import manage, production_env
 
-PRODUCTION_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+# whitenoise's CompressedManifestStaticFilesStorage, URLs kept per process.
+PRODUCTION_STORAGE = "mentoring_site.staticfiles.StaticFilesStorage"
 STATIC_TAG = re.compile(r"""{%\s*static\s+['"]([^'"]+)['"]\s*%}""")
 STATIC_LINK = re.compile(r"""(?:href|src)="(/static/[^"]+)\"""")
 SOURCE_MAP = re.compile(r"sourceMappingURL=(\S+?)(?:\s*\*/)?\s*$", re.MULTILINE)
@@ -37,11 +38,12 @@ def test_production_settings_use_the_strict_manifest_storage():
         "-c",
         "from django.conf import settings; from django.contrib.staticfiles.storage import "
         "staticfiles_storage as s; print(settings.STORAGES['staticfiles']['BACKEND'], "
-        "s.manifest_strict)",
+        "s.manifest_strict, isinstance(s._wrapped, __import__('whitenoise.storage').storage."
+        "CompressedManifestStaticFilesStorage))",
         env=production_env(),
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1].split() == [PRODUCTION_STORAGE, "True"]
+    assert result.stdout.splitlines()[-1].split() == [PRODUCTION_STORAGE, "True", "True"]
 
 
 def test_collectstatic_passes_and_writes_the_manifest(static_root):
@@ -115,3 +117,30 @@ def test_the_service_worker_shell_and_the_manifest_icons_answer_200_from_the_man
     assert all(re.search(r"\.[0-9a-f]{12}\.\w+$", link) for link in links), links
     statuses = {link: client.get(link, secure=True).status_code for link in sorted(links)}
     assert statuses == dict.fromkeys(sorted(links), 200)
+
+
+def test_the_storage_works_out_each_url_once_and_still_refuses_unknown_names(
+    static_root, settings, monkeypatch
+):
+    """Every page asks for the same static URLs: the manifest lookup runs once per name."""
+    from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+    from mentoring_site.staticfiles import StaticFilesStorage
+
+    settings.DEBUG = False
+    storage = StaticFilesStorage(location=static_root)
+    looked_up = []
+    original = CompressedManifestStaticFilesStorage.stored_name
+
+    def stored_name(self, name):
+        looked_up.append(name)
+        return original(self, name)
+
+    monkeypatch.setattr(CompressedManifestStaticFilesStorage, "stored_name", stored_name)
+    first = storage.url("css/site.css")
+    assert re.search(r"/static/css/site\.[0-9a-f]{12}\.css$", first), first
+    assert storage.url("css/site.css") == first
+    assert looked_up == ["css/site.css"]
+    for _ in range(2):
+        with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+            storage.url("css/not-there.css")
