@@ -93,9 +93,10 @@ def milestones_record(mentor: Mentor) -> list[int]:
     return new
 
 
-def milestone_celebrate(mentor: Mentor) -> Milestone | None:
-    """The highest milestone not yet congratulated, marked as shown so it appears only once."""
-    waiting = list(Milestone.objects.filter(mentor=mentor, celebrated_at__isnull=True))
+def milestone_celebrate(user) -> Milestone | None:
+    """The mentor's (`user`'s) highest milestone not yet congratulated, marked as shown so it
+    appears only once."""
+    waiting = list(Milestone.objects.filter(mentor__user=user, celebrated_at__isnull=True))
     if not waiting:
         return None
     Milestone.objects.filter(pk__in=[m.pk for m in waiting]).update(celebrated_at=timezone.now())

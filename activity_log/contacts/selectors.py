@@ -104,38 +104,66 @@ class FollowUp:
     overdue: bool
 
 
-def follow_ups_due(user: User, now: dt.datetime | None = None, limit: int = 20) -> list[FollowUp]:
-    """My mentees' "Follow up" list: the mentor's own contacts on current pairings whose
-    follow-up date has come and that are not done, oldest first. One query
-    (contact_follow_up_open_idx)."""
+def follow_ups_due(
+    user: User, rows: list[MenteeRow], now: dt.datetime | None = None, limit: int = 20
+) -> list[FollowUp]:
+    """My mentees' "Follow up" list: the mentor's own contacts on their current pairings (`rows`,
+    from `mentee_rows`) whose follow-up date has come and that are not done, oldest first.
+    One query (contact_follow_up_open_idx), none without pairings."""
+    if not rows:
+        return []
     now = now or timezone.now()
     program_today = timezone.localdate(now)
+    by_pairing = {row.pairing.pk: row for row in rows}
     contacts = (
-        ContactLog.objects.visible_to(user)
-        .filter(
+        ContactLog.objects.filter(
+            pairing_id__in=list(by_pairing),
+            created_by=user,
             follow_up_on__isnull=False,
             follow_up_done_at__isnull=True,
             # Every zone's today is at most a day after the program's.
             follow_up_on__lte=program_today + dt.timedelta(days=1),
-            pairing__in=Pairing.objects.current().filter(mentor__user=user),
         )
-        .select_related("pairing__resident__house")
+        .only("pk", "pairing_id", "follow_up", "follow_up_on")
         .order_by("follow_up_on", "id")
     )
     due = []
     for contact in contacts[: limit * 2]:
-        today = now.astimezone(house_zone(contact.pairing)).date()
+        row = by_pairing[contact.pairing_id]
+        contact.pairing = row.pairing
+        today = now.astimezone(house_zone(row.pairing)).date()
         if contact.follow_up_on <= today:
             due.append(
                 FollowUp(
                     contact=contact,
-                    name=contact.pairing.resident.preferred_name,
+                    name=row.resident.preferred_name,
                     text=contact.follow_up,
                     on=contact.follow_up_on,
                     overdue=contact.follow_up_on < today,
                 )
             )
     return due[:limit]
+
+
+# What a row of My mentees reads: fewer columns to fetch, build and compile than whole rows.
+MENTEE_ROW_FIELDS = (
+    "id",
+    "status",
+    "mentor_id",
+    "resident_id",
+    "last_contact_at",
+    "next_due_at",
+    "mentor__id",
+    "mentor__user_id",
+    "mentor__status",
+    "resident__id",
+    "resident__preferred_name",
+    "resident__phone",
+    "resident__house_id",
+    "resident__house__id",
+    "resident__house__name",
+    "resident__house__time_zone",
+)
 
 
 def mentee_rows(
@@ -148,6 +176,7 @@ def mentee_rows(
         .current()
         .filter(mentor__user=user)
         .select_related("resident__house", "mentor")
+        .only(*MENTEE_ROW_FIELDS)
         .prefetch_related("resident__consents")
     )
     active, paused = [], []

@@ -86,8 +86,12 @@ def _shows_goals(request: HttpRequest, pairing: Pairing) -> bool:
 @mentor_required
 def my_mentees(request: HttpRequest) -> HttpResponse:
     active, paused = selectors.mentee_rows(request.user)
-    mentor = Mentor.objects.filter(user=request.user).first()
-    milestone = hours.milestone_celebrate(mentor) if mentor else None
+    milestone = hours.milestone_celebrate(request.user)
+    # Rows come only while the mentor is available; without any, say whether they are on break.
+    on_break = (
+        not (active or paused)
+        and Mentor.objects.filter(user=request.user, status=Mentor.Status.ON_BREAK).exists()
+    )
     audit.mark(request, "view", "activity_log.my_mentees")
     # A row per mentee whose phone number the page shows (only active rows show it).
     audit.mark_shown(request, [row.resident for row in active if row.phone])
@@ -98,9 +102,9 @@ def my_mentees(request: HttpRequest) -> HttpResponse:
             "active": active,
             "paused": paused,
             "milestone": milestone,
-            "on_break": mentor is not None and mentor.status == Mentor.Status.ON_BREAK,
+            "on_break": on_break,
             "recovery_due": feedback_selectors.due_resident_ids([r.resident for r in active]),
-            "follow_ups": selectors.follow_ups_due(request.user),
+            "follow_ups": selectors.follow_ups_due(request.user, active + paused),
         },
     )
 

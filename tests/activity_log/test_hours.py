@@ -97,8 +97,8 @@ def test_a_training_session_records_milestones_for_every_attendee(
 def test_a_milestone_is_celebrated_once(mentor):
     Milestone.objects.create(mentor=mentor, hours=10)
     Milestone.objects.create(mentor=mentor, hours=25)
-    assert hours.milestone_celebrate(mentor).hours == 25
-    assert hours.milestone_celebrate(mentor) is None
+    assert hours.milestone_celebrate(mentor.user).hours == 25
+    assert hours.milestone_celebrate(mentor.user) is None
 
 
 def test_hours_by_month_include_empty_months(mentor, pairing):
