@@ -49,7 +49,7 @@ def _get_current_own_pairing(request: HttpRequest, pairing_id: int) -> Pairing:
         Pairing.objects.visible_to(request.user)
         .current()
         .filter(mentor__user=request.user)
-        .select_related("resident__house", "mentor__user")
+        .select_related("resident__house", "mentor")
         .prefetch_related("resident__consents"),
         pk=pairing_id,
     )
