@@ -158,6 +158,13 @@ def residents_due_recovery_check(
     return capped(qs, limit)
 
 
+def count_residents_due_recovery_check(scope: Scope, *, now: dt.datetime | None = None) -> int:
+    """How many residents `residents_due_recovery_check` would list (the dashboard card shows
+    only the number): one COUNT, no rows, no house join, no sort."""
+    now = now or timezone.now()
+    return scope.residents().active().exclude(_recent_check(now)).count()
+
+
 @dataclass(frozen=True)
 class RecoveryHistory:
     assessments: list  # oldest first
