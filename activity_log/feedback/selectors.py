@@ -98,6 +98,15 @@ def needs_attention(scope: Scope, *, now: dt.datetime | None = None) -> Capped:
             resident__in=scope.residents(),
         )
         .select_related("resident__house")
+        # What the card shows (feedback/_attention_rows.html): narrow rows count and sort faster.
+        .only(
+            "id",
+            "resident_id",
+            "wants_new_mentor",
+            "resident__preferred_name",
+            "resident__house_id",
+            "resident__house__name",
+        )
         .order_by("-submitted_at", "-id")
     )
     return capped(qs)

@@ -259,6 +259,7 @@ def residents_missing_meetings(
         .filter(Exists(held_while_here))
         .exclude(Exists(attended))
         .select_related("house")
+        .only("id", "preferred_name", "house_id", "house__name")
         # House name as an expression (the same order: names are never NULL): sorted by the
         # plain column, PostgreSQL walks the house name index in a nested loop for the LIMIT,
         # but the window count needs every row: all houses 36 ms -> 15 ms at --scale large.

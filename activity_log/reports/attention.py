@@ -34,6 +34,50 @@ EXPIRY_WARNING_DAYS = 30
 FAILED_REMINDER_DAYS = 30
 
 
+# The columns each list's rows show (templates/activity_log/_attention_*.html, the failed
+# reminders in _dashboard_attention.html): the windowed lists carry every matching row to the
+# count, so narrow rows sort and count faster, and fewer model fields are built. A field left
+# out and then read would cost a query per row: the fixed-query tests render every list.
+_USER_NAME = ("first_name", "email")  # User.display_first_name
+RESIDENT_ROW_FIELDS = ("id", "preferred_name", "house_id", "move_in_date", "house__name")
+URGENT_FIELDS = (
+    "id",
+    "pairing_id",
+    "happened_at",
+    "concern_note",
+    "pairing__resident_id",
+    "pairing__mentor_id",
+    "pairing__resident__preferred_name",
+    "pairing__resident__house_id",
+    "pairing__resident__house__name",
+    "pairing__mentor__user_id",
+    *(f"pairing__mentor__user__{name}" for name in _USER_NAME),
+)
+OVERDUE_FIELDS = (
+    "id",
+    "next_due_at",
+    "resident_id",
+    "mentor_id",
+    "resident__preferred_name",
+    "resident__house_id",
+    "resident__house__name",
+    "resident__house__time_zone",
+    "mentor__user_id",
+    *(f"mentor__user__{name}" for name in _USER_NAME),
+)
+FAILED_FIELDS = (
+    "id",
+    "kind",
+    "failed_at",
+    "pairing_id",
+    "contact_id",
+    "recipient_id",
+    *(f"recipient__{name}" for name in _USER_NAME),
+    "pairing__resident_id",
+    "pairing__resident__preferred_name",
+)
+
+
 @dataclass
 class Capped:
     """The first rows of a list and how many there are in all."""
@@ -58,6 +102,7 @@ def urgent_concerns(scope: Scope) -> Capped:
         scope.contacts()
         .filter(concern_level=ContactLog.Concern.URGENT, acknowledged_at__isnull=True)
         .select_related("pairing__resident__house", "pairing__mentor__user")
+        .only(*URGENT_FIELDS)
         .order_by("created_at", "id")
     )
     return capped(qs)
@@ -70,6 +115,7 @@ def overdue_checkins(scope: Scope, now: dt.datetime) -> Capped:
         scope.pairings()
         .overdue(now)
         .select_related("resident__house", "mentor__user")
+        .only(*OVERDUE_FIELDS)
         .order_by("next_due_at", "id")
     )
     listed = capped(qs)
@@ -102,6 +148,7 @@ def residents_waiting(scope: Scope, today: dt.date) -> Capped:
             )
         )
         .select_related("house")
+        .only(*RESIDENT_ROW_FIELDS)
         .order_by("waiting_since", "id")
     )
     listed = capped(qs)
@@ -166,7 +213,11 @@ def failed_reminders(scope: Scope, now: dt.datetime) -> Capped:
             | Q(contact__pairing__in=pairings)
             | Q(recipient=scope.user, pairing__isnull=True, contact__isnull=True)
         )
-    qs = qs.select_related("recipient", "pairing__resident").order_by("-failed_at", "-id")
+    qs = (
+        qs.select_related("recipient", "pairing__resident")
+        .only(*FAILED_FIELDS)
+        .order_by("-failed_at", "-id")
+    )
     return capped(qs)
 
 
