@@ -91,12 +91,10 @@ def needs_attention(scope: Scope, *, now: dt.datetime | None = None) -> Capped:
     """Recent answers with a score of 1-2 or asking for another mentor: one query."""
     now = now or timezone.now()
     qs = (
-        FeedbackResponse.objects.visible_to(scope.user)
+        # Staff rows by house id (`Scope.by_house`): the same as `visible_to` narrowed.
+        scope.by_house(FeedbackResponse.objects.all(), "resident__house_id")
         .worrying()
-        .filter(
-            submitted_at__gte=now - dt.timedelta(days=ATTENTION_DAYS),
-            resident__in=scope.residents(),
-        )
+        .filter(submitted_at__gte=now - dt.timedelta(days=ATTENTION_DAYS))
         .select_related("resident__house")
         # What the card shows (feedback/_attention_rows.html): narrow rows count and sort faster.
         .only(
@@ -171,7 +169,7 @@ def count_residents_due_recovery_check(scope: Scope, *, now: dt.datetime | None 
     """How many residents `residents_due_recovery_check` would list (the dashboard card shows
     only the number): one COUNT, no rows, no house join, no sort."""
     now = now or timezone.now()
-    return scope.residents().active().exclude(_recent_check(now)).count()
+    return scope.staff_residents().active().exclude(_recent_check(now)).count()
 
 
 @dataclass(frozen=True)

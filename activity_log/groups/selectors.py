@@ -286,7 +286,7 @@ def attention(scope, now: dt.datetime) -> Attention:
         sessions = sessions.filter(house_id=scope.house_id)
     return Attention(
         no_attendance=sessions_without_attendance(sessions, now=now),
-        missing_meetings=residents_missing_meetings(scope.residents(), now=now),
+        missing_meetings=residents_missing_meetings(scope.staff_residents(), now=now),
     )
 
 

@@ -99,7 +99,7 @@ def capped(qs: QuerySet, limit: int = LIST_LIMIT) -> Capped:
 def urgent_concerns(scope: Scope) -> Capped:
     """Urgent concerns nobody has acknowledged, oldest first (contact_urgent_open_idx)."""
     qs = (
-        scope.contacts()
+        scope.staff_contacts()
         .filter(concern_level=ContactLog.Concern.URGENT, acknowledged_at__isnull=True)
         .select_related("pairing__resident__house", "pairing__mentor__user")
         .only(*URGENT_FIELDS)
@@ -112,7 +112,7 @@ def overdue_checkins(scope: Scope, now: dt.datetime) -> Capped:
     """Active pairings that read "Overdue by ..." (the check-in rule, matching/checkins.py),
     most overdue first (pairing_overdue_idx), each with its `checkin` state and words."""
     qs = (
-        scope.pairings()
+        scope.staff_pairings()
         .overdue(now)
         .select_related("resident__house", "mentor__user")
         .only(*OVERDUE_FIELDS)
@@ -138,7 +138,7 @@ def residents_waiting(scope: Scope, today: dt.date) -> Capped:
         .values("ended_on")[:1]
     )
     qs = (
-        scope.residents()
+        scope.staff_residents()
         .filter(status="active")
         .exclude(Exists(open_pairing))
         .annotate(
@@ -207,7 +207,7 @@ def failed_reminders(scope: Scope, now: dt.datetime) -> Capped:
     """
     qs = Reminder.objects.filter(failed_at__gte=now - dt.timedelta(days=FAILED_REMINDER_DAYS))
     if not (scope.all_houses and scope.house_id is None):
-        pairings = scope.pairings().values("id")
+        pairings = scope.staff_pairings().values("id")
         qs = qs.filter(
             Q(pairing__in=pairings)
             | Q(contact__pairing__in=pairings)
@@ -233,11 +233,11 @@ def failing_houses(scope: Scope, now: dt.datetime) -> list[dict]:
     )
     qs = Reminder.objects.filter(failing)
     if not (scope.all_houses and scope.house_id is None):
-        pairings = scope.pairings().values("id")
+        pairings = scope.staff_pairings().values("id")
         qs = qs.filter(
             Q(pairing__in=pairings)
             | Q(contact__pairing__in=pairings)
-            | Q(resident__in=scope.residents().values("id"))
+            | Q(resident__in=scope.staff_residents().values("id"))
         )
     return list(
         qs.annotate(

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from activity_log.feedback import instruments, selectors, services
 from activity_log.feedback.models import AssessmentLink, RecoveryAssessment
-from activity_log.reports.scope import Scope
+from activity_log.reports.scope import Scope, scope_for
+from residents.models import House
 from tests import factories as f
 from tests.activity_log.feedback.support import pairing_in
 
@@ -286,7 +287,8 @@ def test_the_dashboard_count_is_the_size_of_the_due_list(manager, house, house2)
     for _ in range(3):
         f.ResidentFactory(house=house)
     f.ResidentFactory(house=house2)  # not the manager's
-    scope = Scope(user=manager)
+    houses = list(House.objects.visible_to(manager))
+    scope = scope_for(manager, None, houses, all_houses=False)
     assert selectors.count_residents_due_recovery_check(scope) == (
         selectors.residents_due_recovery_check(scope).total
     )
