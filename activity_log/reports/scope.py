@@ -104,6 +104,11 @@ class Scope:
         ids = self.rollup_house_ids()
         return qs if ids is None else qs.filter(**{f"{house_path}__in": ids})
 
+    def house_q(self, house_path: str) -> Q:
+        """`by_house` as a condition, to OR with others (every house: no condition)."""
+        ids = self.rollup_house_ids()
+        return Q() if ids is None else Q(**{f"{house_path}__in": ids})
+
     def staff_residents(self) -> QuerySet[Resident]:
         return self.by_house(Resident.objects.all(), "house_id")
 

@@ -66,3 +66,43 @@ def test_a_manager_with_no_houses_sees_nothing(manager, house):
     f.PairingFactory(resident__house=house)
     scope = scope_for(manager, None, list(House.objects.visible_to(manager)), all_houses=False)
     assert not _ids(scope.staff_residents()) and not _ids(scope.staff_pairings())
+
+
+def test_failing_reminders_by_house_are_those_of_pairings_and_residents_in_scope(
+    manager, house, house2
+):
+    from django.db.models import Q
+
+    from activity_log.models import Reminder
+
+    for home in (house, house2):
+        pairing = f.PairingFactory(resident__house=home)
+        f.ReminderFactory(pairing=pairing)
+        contact = f.ContactLogFactory(pairing=pairing)
+        f.ReminderFactory(
+            pairing=None,
+            contact=contact,
+            subject_key=f"contact:{contact.pk}",
+            recipient=manager,
+        )
+        resident = f.ResidentFactory(house=home)
+        f.ReminderFactory(
+            pairing=None,
+            resident=resident,
+            subject_key=f"resident:{resident.pk}",
+            recipient=manager,
+        )
+    scope = scope_for(manager, None, list(House.objects.visible_to(manager)), all_houses=False)
+    pairings = scope.pairings().values("id")
+    by_subquery = Reminder.objects.filter(
+        Q(pairing__in=pairings)
+        | Q(contact__pairing__in=pairings)
+        | Q(resident__in=scope.residents().values("id"))
+    )
+    by_house = Reminder.objects.filter(
+        scope.house_q("pairing__resident__house_id")
+        | scope.house_q("contact__pairing__resident__house_id")
+        | scope.house_q("resident__house_id")
+    )
+    assert _ids(by_house) == _ids(by_subquery)
+    assert len(_ids(by_house)) == 3
