@@ -91,13 +91,20 @@ def needs_attention(scope: Scope, *, now: dt.datetime | None = None) -> Capped:
     """Recent answers with a score of 1-2 or asking for another mentor: one query."""
     now = now or timezone.now()
     qs = (
-        FeedbackResponse.objects.visible_to(scope.user)
+        # Staff rows by house id (`Scope.by_house`): the same as `visible_to` narrowed.
+        scope.by_house(FeedbackResponse.objects.all(), "resident__house_id")
         .worrying()
-        .filter(
-            submitted_at__gte=now - dt.timedelta(days=ATTENTION_DAYS),
-            resident__in=scope.residents(),
-        )
+        .filter(submitted_at__gte=now - dt.timedelta(days=ATTENTION_DAYS))
         .select_related("resident__house")
+        # What the card shows (feedback/_attention_rows.html): narrow rows count and sort faster.
+        .only(
+            "id",
+            "resident_id",
+            "wants_new_mentor",
+            "resident__preferred_name",
+            "resident__house_id",
+            "resident__house__name",
+        )
         .order_by("-submitted_at", "-id")
     )
     return capped(qs)
@@ -156,6 +163,13 @@ def residents_due_recovery_check(
         .order_by("move_in_date", "id")
     )
     return capped(qs, limit)
+
+
+def count_residents_due_recovery_check(scope: Scope, *, now: dt.datetime | None = None) -> int:
+    """How many residents `residents_due_recovery_check` would list (the dashboard card shows
+    only the number): one COUNT, no rows, no house join, no sort."""
+    now = now or timezone.now()
+    return scope.staff_residents().active().exclude(_recent_check(now)).count()
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,50 @@ EXPIRY_WARNING_DAYS = 30
 FAILED_REMINDER_DAYS = 30
 
 
+# The columns each list's rows show (templates/activity_log/_attention_*.html, the failed
+# reminders in _dashboard_attention.html): the windowed lists carry every matching row to the
+# count, so narrow rows sort and count faster, and fewer model fields are built. A field left
+# out and then read would cost a query per row: the fixed-query tests render every list.
+_USER_NAME = ("first_name", "email")  # User.display_first_name
+RESIDENT_ROW_FIELDS = ("id", "preferred_name", "house_id", "move_in_date", "house__name")
+URGENT_FIELDS = (
+    "id",
+    "pairing_id",
+    "happened_at",
+    "concern_note",
+    "pairing__resident_id",
+    "pairing__mentor_id",
+    "pairing__resident__preferred_name",
+    "pairing__resident__house_id",
+    "pairing__resident__house__name",
+    "pairing__mentor__user_id",
+    *(f"pairing__mentor__user__{name}" for name in _USER_NAME),
+)
+OVERDUE_FIELDS = (
+    "id",
+    "next_due_at",
+    "resident_id",
+    "mentor_id",
+    "resident__preferred_name",
+    "resident__house_id",
+    "resident__house__name",
+    "resident__house__time_zone",
+    "mentor__user_id",
+    *(f"mentor__user__{name}" for name in _USER_NAME),
+)
+FAILED_FIELDS = (
+    "id",
+    "kind",
+    "failed_at",
+    "pairing_id",
+    "contact_id",
+    "recipient_id",
+    *(f"recipient__{name}" for name in _USER_NAME),
+    "pairing__resident_id",
+    "pairing__resident__preferred_name",
+)
+
+
 @dataclass
 class Capped:
     """The first rows of a list and how many there are in all."""
@@ -55,9 +99,10 @@ def capped(qs: QuerySet, limit: int = LIST_LIMIT) -> Capped:
 def urgent_concerns(scope: Scope) -> Capped:
     """Urgent concerns nobody has acknowledged, oldest first (contact_urgent_open_idx)."""
     qs = (
-        scope.contacts()
+        scope.staff_contacts()
         .filter(concern_level=ContactLog.Concern.URGENT, acknowledged_at__isnull=True)
         .select_related("pairing__resident__house", "pairing__mentor__user")
+        .only(*URGENT_FIELDS)
         .order_by("created_at", "id")
     )
     return capped(qs)
@@ -67,9 +112,10 @@ def overdue_checkins(scope: Scope, now: dt.datetime) -> Capped:
     """Active pairings that read "Overdue by ..." (the check-in rule, matching/checkins.py),
     most overdue first (pairing_overdue_idx), each with its `checkin` state and words."""
     qs = (
-        scope.pairings()
+        scope.staff_pairings()
         .overdue(now)
         .select_related("resident__house", "mentor__user")
+        .only(*OVERDUE_FIELDS)
         .order_by("next_due_at", "id")
     )
     listed = capped(qs)
@@ -92,7 +138,7 @@ def residents_waiting(scope: Scope, today: dt.date) -> Capped:
         .values("ended_on")[:1]
     )
     qs = (
-        scope.residents()
+        scope.staff_residents()
         .filter(status="active")
         .exclude(Exists(open_pairing))
         .annotate(
@@ -102,6 +148,7 @@ def residents_waiting(scope: Scope, today: dt.date) -> Capped:
             )
         )
         .select_related("house")
+        .only(*RESIDENT_ROW_FIELDS)
         .order_by("waiting_since", "id")
     )
     listed = capped(qs)
@@ -160,13 +207,17 @@ def failed_reminders(scope: Scope, now: dt.datetime) -> Capped:
     """
     qs = Reminder.objects.filter(failed_at__gte=now - dt.timedelta(days=FAILED_REMINDER_DAYS))
     if not (scope.all_houses and scope.house_id is None):
-        pairings = scope.pairings().values("id")
+        pairings = scope.staff_pairings().values("id")
         qs = qs.filter(
             Q(pairing__in=pairings)
             | Q(contact__pairing__in=pairings)
             | Q(recipient=scope.user, pairing__isnull=True, contact__isnull=True)
         )
-    qs = qs.select_related("recipient", "pairing__resident").order_by("-failed_at", "-id")
+    qs = (
+        qs.select_related("recipient", "pairing__resident")
+        .only(*FAILED_FIELDS)
+        .order_by("-failed_at", "-id")
+    )
     return capped(qs)
 
 
@@ -182,11 +233,11 @@ def failing_houses(scope: Scope, now: dt.datetime) -> list[dict]:
     )
     qs = Reminder.objects.filter(failing)
     if not (scope.all_houses and scope.house_id is None):
-        pairings = scope.pairings().values("id")
+        # Through the joins the house name is read by, not three `IN (subquery)`: the same rows.
         qs = qs.filter(
-            Q(pairing__in=pairings)
-            | Q(contact__pairing__in=pairings)
-            | Q(resident__in=scope.residents().values("id"))
+            scope.house_q("pairing__resident__house_id")
+            | scope.house_q("contact__pairing__resident__house_id")
+            | scope.house_q("resident__house_id")
         )
     return list(
         qs.annotate(

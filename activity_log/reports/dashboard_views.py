@@ -66,7 +66,11 @@ def _render_dashboard(
         "program_time_zone": settings.TIME_ZONE,
         "groups": group_selectors.attention(scope, now),
         "feedback": feedback_selectors.needs_attention(scope, now=now),
-        "recovery_due": feedback_selectors.residents_due_recovery_check(scope, now=now),
+        # The card shows only how many (the list is on its own page).
+        "recovery_due": attention.Capped(
+            rows=[],
+            total=feedback_selectors.count_residents_due_recovery_check(scope, now=now),
+        ),
         "failed_ack_id": failed_ack[0] if failed_ack else None,
         "failed_ack_form": failed_ack[1] if failed_ack else None,
         "today": today,

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from activity_log.feedback import instruments, selectors, services
 from activity_log.feedback.models import AssessmentLink, RecoveryAssessment
-from activity_log.reports.scope import Scope
+from activity_log.reports.scope import Scope, scope_for
+from residents.models import House
 from tests import factories as f
 from tests.activity_log.feedback.support import pairing_in
 
@@ -279,3 +280,16 @@ def test_the_saved_contact_page_offers_the_mentor_a_recovery_check(as_user, ment
     page = as_user(mentor.user).get(reverse("activity_log:contact_saved", args=[contact.pk]))
     url = reverse("activity_log:assessment_new_by_mentor", args=[pairing.pk])
     assert url in page.content.decode()
+
+
+def test_the_dashboard_count_is_the_size_of_the_due_list(manager, house, house2):
+    """The dashboard card counts (no rows); the same residents as the list on its own page."""
+    for _ in range(3):
+        f.ResidentFactory(house=house)
+    f.ResidentFactory(house=house2)  # not the manager's
+    houses = list(House.objects.visible_to(manager))
+    scope = scope_for(manager, None, houses, all_houses=False)
+    assert selectors.count_residents_due_recovery_check(scope) == (
+        selectors.residents_due_recovery_check(scope).total
+    )
+    assert selectors.count_residents_due_recovery_check(scope) == 3

@@ -107,3 +107,25 @@ def test_a_session_is_listed_at_most_half_an_hour_after_a_day_past_its_end(
     )
     groups = as_user(manager).get(URL).context["groups"]
     assert (len(groups.no_attendance.rows), groups.no_attendance.total) == (1, 1)
+
+
+def test_ended_before_sql_selects_what_the_q_objects_select(house):
+    """`_EndedBefore` writes the SQL of `_ended_before`'s 60 lookups directly: same sessions."""
+    from activity_log.groups.models import GroupSession
+    from activity_log.groups.selectors import _ended_before, _EndedBefore
+
+    cutoff = timezone.now() - dt.timedelta(days=1)
+    for duration in (1, 29, 30, 31, 59, 60, 61, 179, 180, 181, 599, 600):
+        for minutes_before in (-5, 0, 1, 29, 30, 31, 60, 61, 180, 181, 209, 210, 600, 601, 700):
+            f.GroupSessionFactory(
+                house=house,
+                starts_at=cutoff - dt.timedelta(minutes=minutes_before),
+                duration_minutes=duration,
+            )
+    expected = set(GroupSession.objects.filter(_ended_before(cutoff)).values_list("pk", flat=True))
+    found = set(GroupSession.objects.filter(_EndedBefore(cutoff)).values_list("pk", flat=True))
+    assert found == expected
+    assert 0 < len(found) < GroupSession.objects.count()
+    # Usable inside a subquery too (relabelled columns).
+    outer = GroupSession.objects.filter(pk__in=GroupSession.objects.filter(_EndedBefore(cutoff)))
+    assert set(outer.values_list("pk", flat=True)) == expected
