@@ -209,18 +209,6 @@ class _EndedBefore(Expression):
         return f"({' OR '.join(parts)})", params
 
 
-def _ended_before(cutoff: dt.datetime) -> Q:
-    """`_EndedBefore` as Q objects (the reference its test compares with)."""
-    condition = Q()
-    for upper in range(BUCKET_MINUTES, MAX_MINUTES + 1, BUCKET_MINUTES):
-        condition |= Q(
-            duration_minutes__gt=upper - BUCKET_MINUTES,
-            duration_minutes__lte=upper,
-            starts_at__lte=cutoff - dt.timedelta(minutes=upper),
-        )
-    return condition
-
-
 def sessions_without_attendance(sessions: QuerySet[GroupSession], *, now: dt.datetime) -> Capped:
     """Held sessions that ended more than a day ago with no attendance (group_session_no_att_idx).
     One query whatever the size."""

@@ -111,8 +111,21 @@ def test_a_session_is_listed_at_most_half_an_hour_after_a_day_past_its_end(
 
 def test_ended_before_sql_selects_what_the_q_objects_select(house):
     """`_EndedBefore` writes the SQL of `_ended_before`'s 60 lookups directly: same sessions."""
+    from django.db.models import Q
+
     from activity_log.groups.models import GroupSession
-    from activity_log.groups.selectors import _ended_before, _EndedBefore
+    from activity_log.groups.selectors import BUCKET_MINUTES, MAX_MINUTES, _EndedBefore
+
+    def _ended_before(cutoff):
+        """The reference: one Q per 30-minute step of length, OR-ed."""
+        condition = Q()
+        for upper in range(BUCKET_MINUTES, MAX_MINUTES + 1, BUCKET_MINUTES):
+            condition |= Q(
+                duration_minutes__gt=upper - BUCKET_MINUTES,
+                duration_minutes__lte=upper,
+                starts_at__lte=cutoff - dt.timedelta(minutes=upper),
+            )
+        return condition
 
     cutoff = timezone.now() - dt.timedelta(days=1)
     for duration in (1, 29, 30, 31, 59, 60, 61, 179, 180, 181, 599, 600):
