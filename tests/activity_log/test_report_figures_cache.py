@@ -26,6 +26,7 @@ from activity_log.reports import figures_cache
 from activity_log.reports.funder import stable_figures
 from activity_log.reports.scope import Period, scope_for
 from matching.models import Pairing
+from mentors.models import Mentor
 from residents import services as resident_services
 from residents.models import RecoveryGoal, Resident
 from tests import factories as f
@@ -111,6 +112,11 @@ def test_every_kind_of_write_shows_at_once(program_admin, manager, house, house2
             "training is recorded",
             lambda: f.TrainingRecordFactory(mentor=mentor, completed_on=today, hours=Decimal(3)),
         ),
+        (
+            "a mentor no longer serves every house (update())",
+            lambda: Mentor.objects.filter(pk=mentor.pk).update(serves_all_houses=False),
+        ),
+        ("a mentor serves a house (M2M)", lambda: mentor.houses.add(house)),
         (
             "attendance is taken",
             lambda: GroupSession.objects.filter(pk=session.pk).update(
