@@ -28,7 +28,11 @@ from django.utils.translation import gettext_lazy as _
 
 from activity_log.models import ContactLog
 from activity_log.reports import rollup
-from activity_log.reports.health import _overlapping_pairing, _resident_in_period
+from activity_log.reports.health import (
+    _overlapping_pairing,
+    _pairing_in_period,
+    _resident_in_period,
+)
 from activity_log.reports.on_time import _missed_filter, _on_time_result
 from activity_log.reports.scope import NO_ANSWER, Period, Scope, share
 from matching.models import Pairing
@@ -151,7 +155,7 @@ class StableFigures:
 def stable_figures(scope: Scope, period: Period) -> StableFigures:
     """Six queries whatever the data size."""
     served = scope.residents().filter(_resident_in_period(period))
-    residents = _residents_served(served, period)
+    residents = _residents_served(served, period, every_house=scope._house_ids() is None)
     # Contacts by method and topic, minutes and on-time check-ins come from the roll-up
     # (activity_log/reports/rollup.py), not from the period's contacts: 1.1-1.7 s -> a few ms
     # at scale.
@@ -207,14 +211,24 @@ def build_report(
     )
 
 
-def _residents_served(served: QuerySet[Resident], period: Period) -> dict:
+def _residents_served(served: QuerySet[Resident], period: Period, every_house: bool) -> dict:
     """{served, mentored, bands}: residents living in a house in the period, those with a
-    mentor, and {age band: residents}. One query, grouped by age band."""
+    mentor, and {age band: residents}. One query, grouped by age band.
+
+    Over every house (~7,000 residents served at --scale large), "with a mentor" reads the
+    period's pairings once into a hash (`IN`, 8.7 -> 4.2 ms) instead of an `EXISTS` probe per
+    resident; over a few houses the probes are cheaper than reading every pairing."""
+    if every_house:
+        overlapping = Q(
+            pk__in=Pairing.objects.filter(_pairing_in_period(period)).values("resident_id")
+        )
+    else:
+        overlapping = Q(_overlapping_pairing(period))
     rows = (
         served.annotate(band=_age_band_case(period.end.year))
         .order_by()
         .values("band")
-        .annotate(n=Count("id"), mentored=Count("id", filter=Q(_overlapping_pairing(period))))
+        .annotate(n=Count("id"), mentored=Count("id", filter=overlapping))
         .values_list("band", "n", "mentored")
     )
     bands, mentored = {}, 0
@@ -305,17 +319,15 @@ def _exit_groups(found: dict[tuple[str, bool], tuple[int, object]]) -> list[Exit
 
 def _goals_rows(scope: Scope, period: Period) -> dict[str, int]:
     """{category: goals achieved in the period}."""
+    goals = RecoveryGoal.objects.filter(
+        status=RecoveryGoal.Status.ACHIEVED, closed_on__gte=period.start, closed_on__lte=period.end
+    )
+    if scope.rollup_house_ids() is not None:
+        # Not an admin over every house. For one, every goal's resident is in scope: no join
+        # on 10,000 residents (2.7 -> 0.8 ms at --scale large).
+        goals = goals.filter(resident__in=scope.residents())
     return dict(
-        RecoveryGoal.objects.filter(
-            resident__in=scope.residents(),
-            status=RecoveryGoal.Status.ACHIEVED,
-            closed_on__gte=period.start,
-            closed_on__lte=period.end,
-        )
-        .order_by()
-        .values("category")
-        .annotate(n=Count("id"))
-        .values_list("category", "n")
+        goals.order_by().values("category").annotate(n=Count("id")).values_list("category", "n")
     )
 
 
