@@ -16,14 +16,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from activity_log.contacts import services
 from activity_log.groups.models import GroupSession
 from activity_log.groups.reports import group_figures
 from activity_log.models import ReportChange, Topic
 from activity_log.reports import figures_cache
-from activity_log.reports.funder import stable_figures
+from activity_log.reports.funder import build_report, stable_figures
 from activity_log.reports.scope import Period, scope_for
 from matching.models import Pairing
 from mentors.models import Mentor
@@ -224,3 +224,26 @@ def test_each_user_has_their_own_entries(as_user, manager, manager2, house, hous
     assert as_user(manager).get(url).context["report"].residents_served == 1
     assert as_user(manager2).get(url).context["report"].residents_served == 3
     assert as_user(manager).get(url).context["report"].residents_served == 1
+
+
+def test_one_entry_serves_both_languages(manager, house):
+    pairing = pairing_for(f.ClearedMentorFactory(), house=house, days_ago=20)
+    services.contact_log(
+        pairing=pairing,
+        author=pairing.mentor.user,
+        happened_at=timezone.now() - dt.timedelta(hours=3),
+        topics=[Topic.objects.order_by("pk").first()],
+    )
+    f.GroupSessionFactory(house=house, created_by=manager, attendance_taken_at=timezone.now())
+    scope = scope_for(manager, None, [house], all_houses=False)
+    period = Period.last_days(30)
+    now = timezone.now()
+    figures_cache.report_figures(scope, period)  # kept while English is active
+    with translation.override("es"):
+        stable, groups = figures_cache.report_figures(scope, period)
+        cached = build_report(scope, period, now=now, stable=stable)
+        assert cached == build_report(scope, period, now=now)
+        assert cached.by_topic and cached.by_method[0][0] != "In person"
+        held = [str(label) for label, _ in groups.held_by_kind]
+        assert held == [str(label) for label, _ in group_figures(scope, period).held_by_kind]
+        assert held[0] != "House meeting"
