@@ -31,9 +31,9 @@ BEGIN
         RETURN NULL;
     END IF;
     IF TG_OP = 'INSERT' THEN
-        keys := ARRAY(SELECT DISTINCT (to_jsonb(n) ->> key)::bigint FROM new_rows n);
+        EXECUTE format('SELECT ARRAY(SELECT DISTINCT %I FROM new_rows)', key) INTO keys;
     ELSIF TG_OP = 'DELETE' THEN
-        keys := ARRAY(SELECT DISTINCT (to_jsonb(o) ->> key)::bigint FROM old_rows o);
+        EXECUTE format('SELECT ARRAY(SELECT DISTINCT %I FROM old_rows)', key) INTO keys;
     ELSE
         -- Rows as they were and as they are, without the ignored columns: what differs.
         keys := ARRAY(
@@ -118,7 +118,7 @@ def install(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     create, _drop = _triggers()
-    schema_editor.execute(FUNCTION)
+    schema_editor.execute(FUNCTION, params=None)
     schema_editor.execute(create)
 
 
