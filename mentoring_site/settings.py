@@ -403,6 +403,11 @@ CELERY_BEAT_SCHEDULE["mentor-away"] = {
     "schedule": crontab(hour=0, minute=5),
 }
 # Group sessions: weekly series get their occurrences 8 weeks ahead (activity_log/groups).
+CELERY_BEAT_SCHEDULE["merge-report-changes"] = {
+    "task": "activity_log.tasks.merge_report_changes",
+    "schedule": timedelta(hours=1),
+    "options": {"expires": 3000},
+}
 CELERY_BEAT_SCHEDULE["extend-group-series"] = {
     "task": "activity_log.groups.tasks.extend_group_series_task",
     "schedule": crontab(hour=2, minute=45),

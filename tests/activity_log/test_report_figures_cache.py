@@ -247,3 +247,17 @@ def test_one_entry_serves_both_languages(manager, house):
         held = [str(label) for label, _ in groups.held_by_kind]
         assert held == [str(label) for label, _ in group_figures(scope, period).held_by_kind]
         assert held[0] != "House meeting"
+
+
+def test_beat_merges_the_change_rows_hourly(settings, house):
+    from activity_log.tasks import merge_report_changes
+
+    assert settings.CELERY_BEAT_SCHEDULE["merge-report-changes"]["task"] == (
+        "activity_log.tasks.merge_report_changes"
+    )
+    for _ in range(3):
+        f.ResidentFactory(house=house)
+    version = figures_cache.data_version((house.pk,))
+    merge_report_changes()
+    assert ReportChange.objects.filter(house_id=house.pk).count() == 1
+    assert figures_cache.data_version((house.pk,)) == version
