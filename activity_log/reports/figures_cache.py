@@ -4,8 +4,8 @@ What is cached: `funder.StableFigures` and the group session figures, numbers an
 in no language (labels go on per request). Missed check-ins (they change as time passes) and
 urgent concerns (acknowledged on the dashboard) are computed on every request.
 
-The key: the user, their role, the houses they may see (read on every request), the house
-filter, the dates, and the *data version* of those houses: the sum of `ReportChange.weight` over
+The key: the database, the user, their role, the houses they may see (read on every request),
+the house filter, the dates, and the *data version* of those houses: the sum of `ReportChange.weight` over
 the rows of the houses in scope and house 0 (program-wide data). PostgreSQL triggers (migration
 activity_log 0013) append a row in the transaction of every write that can change a figure,
 whatever wrote it (the app, `QuerySet.update()`, the Django admin, a database shell), so:
@@ -89,7 +89,10 @@ def merge_changes() -> None:
 
 def _key(scope: Scope, period: Period, house_ids: tuple[int, ...] | None, version: int) -> str:
     houses = "all" if house_ids is None else ",".join(map(str, sorted(house_ids)))
-    digest = hashlib.sha256(houses.encode()).hexdigest()[:16]
+    # The database too: versions of two databases sharing one Redis may be equal.
+    db = connection.settings_dict
+    where = f"{db.get('HOST')}:{db.get('PORT')}/{db.get('NAME')}"
+    digest = hashlib.sha256(f"{where}|{houses}".encode()).hexdigest()[:16]
     who = f"{getattr(scope.user, 'pk', None)}:{role_of(scope.user)}:{int(scope.all_houses)}"
     return (
         f"report-figures:v1:{who}:{scope.house_id or 'any'}:{digest}:"
