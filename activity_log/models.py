@@ -463,6 +463,28 @@ class TopicDay(models.Model):
         return f"{self.day} topic #{self.topic_id}: {self.contacts}"
 
 
+class ReportChange(models.Model):
+    """A write that can change the reports page's figures (activity_log/reports/figures_cache.py).
+
+    Appended by PostgreSQL triggers (migration 0013), whatever wrote: the app, `QuerySet.update()`,
+    the Django admin, a database shell. `house_id` is the house whose figures changed, 0 for
+    program-wide data (group sessions, training, mentors, topics, house managers). A cached
+    report is keyed by the sum of `weight` over its houses and 0: every committed write makes that
+    sum larger. Rows are merged per house now and then (the sums stay the same).
+    """
+
+    house_id = models.BigIntegerField()
+    weight = models.BigIntegerField(default=1)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["house_id", "weight"], name="reportchange_house_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"house {self.house_id}: {self.weight}"
+
+
 from activity_log.groups.models import (  # noqa: E402, F401
     Attendance,
     AttendanceSubmission,

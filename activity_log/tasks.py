@@ -13,6 +13,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import beat_init
 from django.conf import settings
+from django.db import connection
 
 from activity_log.feedback import services as feedback_services
 from activity_log.groups import services as group_services
@@ -64,6 +65,17 @@ def mentor_away_task() -> dict:
 def warm_dashboard_health() -> bool:
     """Beat: keeps the all-houses program health in the cache (see activity_log/reports/health_cache.py)."""
     return warm_all_houses_health()
+
+
+@shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
+def merge_report_changes() -> None:
+    """Beat, hourly: the reports figures cache's change rows merged one per house, so its key
+    stays one small read even when nobody opens the reports page for months
+    (activity_log/reports/figures_cache.py)."""
+    from activity_log.reports import figures_cache
+
+    if connection.vendor == "postgresql":
+        figures_cache.merge_changes()
 
 
 @beat_init.connect(dispatch_uid="activity_log.warm_dashboard_health_at_start")

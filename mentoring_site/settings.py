@@ -404,10 +404,20 @@ CELERY_BEAT_SCHEDULE["mentor-away"] = {
     "schedule": crontab(hour=0, minute=5),
 }
 # Group sessions: weekly series get their occurrences 8 weeks ahead (activity_log/groups).
+CELERY_BEAT_SCHEDULE["merge-report-changes"] = {
+    "task": "activity_log.tasks.merge_report_changes",
+    "schedule": timedelta(hours=1),
+    "options": {"expires": 3000},
+}
 CELERY_BEAT_SCHEDULE["extend-group-series"] = {
     "task": "activity_log.groups.tasks.extend_group_series_task",
     "schedule": crontab(hour=2, minute=45),
 }
+# The reports page's slow figures are cached per user scope and period for at most this long
+# (0 = always live). Never stale: the key has the data version the database's triggers keep
+# (activity_log/reports/figures_cache.py), so this only bounds how long unused entries stay.
+REPORT_FIGURES_CACHE_SECONDS = env.int("REPORT_FIGURES_CACHE_SECONDS", default=86400)
+
 # Program-health figures on the dashboard are cached per scope for this long (0 = always live);
 # the all-houses figures (seconds to compute at scale) are recomputed by beat before they expire.
 DASHBOARD_HEALTH_CACHE_SECONDS = env.int("DASHBOARD_HEALTH_CACHE_SECONDS", default=300)

@@ -73,15 +73,20 @@ def group_figures(scope, period) -> GroupFigures:
     house_ids = scope._house_ids()
     if house_ids:
         sessions = sessions.filter(house_id__in=house_ids)
-    living = (
-        # Living in the house when the meeting started.
+    # Seats offered: each house meeting's residents living in the house when it started, as one
+    # join of meetings and residents (uncorrelated, computed once), not a count per meeting.
+    meetings = sessions.filter(kind=Kind.HOUSE_MEETING, house__isnull=False)
+    seats = (
         Resident.objects.filter(
-            house_id=OuterRef("house_id"), move_in_date__lte=OuterRef("starts_at")
+            # One filter() call: the three conditions are on the same meeting.
+            Q(house__group_sessions__in=meetings.values("pk")),
+            Q(move_in_date__lte=F("house__group_sessions__starts_at")),
+            Q(exit_date__isnull=True) | Q(exit_date__gt=F("house__group_sessions__starts_at")),
         )
-        .filter(Q(exit_date__isnull=True) | Q(exit_date__gt=OuterRef("starts_at")))
         .order_by()
-        .values("house_id")
-        .annotate(n=Count("pk"))
+        .annotate(all=Value(1))
+        .values("all")
+        .annotate(n=Count("*"))
         .values("n")
     )
     facilitators = (
@@ -103,24 +108,17 @@ def group_figures(scope, period) -> GroupFigures:
         return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
     # Uncorrelated: computed once, carried through MAX so that all figures come in one query.
-    unique = (
-        Attendance.objects.filter(session__in=sessions.values("pk"), resident__isnull=False)
-        .order_by()
-        .values("resident_id")
-        .distinct()
-    )
     unique_count = (
-        Resident.objects.filter(pk__in=unique)
+        Attendance.objects.filter(session__in=sessions.values("pk"), resident__isnull=False)
         .order_by()
         .annotate(all=Value(1))
         .values("all")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("resident_id", distinct=True))
         .values("n")
     )
     meeting = Q(kind=Kind.HOUSE_MEETING, house__isnull=False)
     figures = (
         sessions.annotate(
-            offered=Coalesce(Subquery(living, output_field=IntegerField()), 0),
             facilitators=Coalesce(Subquery(facilitators, output_field=IntegerField()), 0),
             residents_present=per_session(resident__isnull=False),
             mentors_present=per_session(mentor__isnull=False),
@@ -128,7 +126,7 @@ def group_figures(scope, period) -> GroupFigures:
         .order_by()
         .aggregate(
             # Aggregate names differ from the annotations': a clash drops the annotation.
-            seats_offered=Sum("offered", filter=meeting),
+            seats_offered=Max(Coalesce(Subquery(seats, output_field=IntegerField()), 0)),
             filled=Sum("residents_present", filter=meeting),
             residents=Sum("residents_present"),
             mentors=Sum("mentors_present", filter=Q(kind=Kind.MENTOR_CIRCLE)),

@@ -1,0 +1,136 @@
+"""The reports page's slow figures, cached per user scope and period, never stale.
+
+What is cached: `funder.StableFigures` and the group session figures, numbers and stored names
+in no language (labels go on per request). Missed check-ins (they change as time passes) and
+urgent concerns (acknowledged on the dashboard) are computed on every request.
+
+The key: the database, the user, their role, the houses they may see (read on every request),
+the house filter, the dates, and the *data version* of those houses: the sum of `ReportChange.weight` over
+the rows of the houses in scope and house 0 (program-wide data). PostgreSQL triggers (migration
+activity_log 0013) append a row in the transaction of every write that can change a figure,
+whatever wrote it (the app, `QuerySet.update()`, the Django admin, a database shell), so:
+
+- a write committed before a request reads the version is in the version, and the figures are
+  computed after that read (they see at least that write): no entry is older than its key;
+- a write committed later makes the sum larger, and the next request misses.
+
+Off on other databases (no triggers: SQLite in tests) and with the database cache (a miss
+would cost more queries than it saves), and when REPORT_FIGURES_CACHE_SECONDS is 0.
+See docs/dashboard.md ("Reports page") and docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import DatabaseError, connection, transaction
+
+from activity_log.groups import reports as group_reports
+from activity_log.groups.reports import GroupFigures
+from activity_log.models import ReportChange
+from activity_log.reports.funder import StableFigures, stable_figures
+from activity_log.reports.scope import Period, Scope
+from mentoring_site.roles import role_of
+
+logger = logging.getLogger(__name__)
+
+# More change rows than this in one read: merged into one row per house (sums unchanged).
+MERGE_ABOVE = 2000
+
+
+def enabled() -> bool:
+    return (
+        settings.REPORT_FIGURES_CACHE_SECONDS > 0
+        and connection.vendor == "postgresql"
+        and not isinstance(caches["default"], DatabaseCache)
+    )
+
+
+def data_version(house_ids: tuple[int, ...] | None) -> int:
+    """The sum of the change weights of these houses (None: every house) and house 0."""
+    table = ReportChange._meta.db_table
+    with connection.cursor() as cursor:
+        if house_ids is None:
+            cursor.execute(f"SELECT COALESCE(SUM(weight), 0), COUNT(*) FROM {table}")  # noqa: S608
+        else:
+            cursor.execute(
+                f"SELECT COALESCE(SUM(weight), 0), COUNT(*) FROM {table} "  # noqa: S608
+                "WHERE house_id = ANY(%s)",
+                [[0, *house_ids]],
+            )
+        version, rows = cursor.fetchone()
+    if rows > MERGE_ABOVE:
+        merge_changes()
+    return int(version)
+
+
+def merge_changes() -> None:
+    """One row per house in place of many, in one statement: every sum stays what it was
+    (rows written meanwhile are not seen, so not deleted). One merger at a time; a failed merge
+    only leaves the rows for the next one."""
+    table = ReportChange._meta.db_table
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", [table])
+            if not cursor.fetchone()[0]:
+                return
+            cursor.execute(
+                f"WITH gone AS (DELETE FROM {table} RETURNING house_id, weight) "  # noqa: S608
+                f"INSERT INTO {table} (house_id, weight) "
+                "SELECT house_id, SUM(weight) FROM gone GROUP BY house_id"
+            )
+    except DatabaseError:
+        logger.warning("report figures: change rows not merged", exc_info=True)
+
+
+def _key(scope: Scope, period: Period, house_ids: tuple[int, ...] | None, version: int) -> str:
+    houses = "all" if house_ids is None else ",".join(map(str, sorted(house_ids)))
+    # The database too: versions of two databases sharing one Redis may be equal.
+    db = connection.settings_dict
+    where = f"{db.get('HOST')}:{db.get('PORT')}/{db.get('NAME')}"
+    digest = hashlib.sha256(f"{where}|{houses}".encode()).hexdigest()[:16]
+    who = f"{getattr(scope.user, 'pk', None)}:{role_of(scope.user)}:{int(scope.all_houses)}"
+    return (
+        f"report-figures:v1:{who}:{scope.house_id or 'any'}:{digest}:"
+        f"{period.start.isoformat()}:{period.end.isoformat()}:{version}"
+    )
+
+
+def _version_houses(scope: Scope) -> tuple[int, ...] | None:
+    """The houses whose writes can change this scope's figures (None: every house)."""
+    if scope.house_id:
+        return (scope.house_id,)
+    if scope.all_houses:
+        return None
+    return scope.house_ids
+
+
+def _compute(scope: Scope, period: Period) -> tuple[StableFigures, GroupFigures]:
+    return stable_figures(scope, period), group_reports.group_figures(scope, period)
+
+
+def report_figures(scope: Scope, period: Period) -> tuple[StableFigures, GroupFigures]:
+    """(stable figures, group session figures) for the scope and period: from the cache when
+    nothing they count has been written since, else computed (and kept)."""
+    if not enabled():
+        return _compute(scope, period)
+    house_ids = _version_houses(scope)
+    version = data_version(house_ids)
+    key = _key(scope, period, house_ids, version)
+    try:
+        found = cache.get(key)
+    except Exception:  # noqa: BLE001 - a broken cache only costs speed
+        logger.warning("report figures: cache unavailable", exc_info=False)
+        return _compute(scope, period)
+    if found is not None:
+        return found
+    found = _compute(scope, period)
+    try:
+        cache.set(key, found, settings.REPORT_FIGURES_CACHE_SECONDS)
+    except Exception:  # noqa: BLE001 - a broken cache only costs speed
+        logger.warning("report figures: cache unavailable", exc_info=False)
+    return found
