@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -56,6 +57,18 @@ def _int_or_none(value: str | None) -> int | None:
         return None
 
 
+class CountedPaginator(Paginator):
+    """Pages `object_list` but counts `count_from` (the same rows without their joins)."""
+
+    def __init__(self, object_list, per_page, count_from) -> None:
+        super().__init__(object_list, per_page)
+        self.count_from = count_from
+
+    @cached_property
+    def count(self) -> int:
+        return self.count_from.count()
+
+
 @staff_required
 def resident_list(request: HttpRequest) -> HttpResponse:
     """Search terms arrive by POST and live in the session, so names never reach a URL or log."""
@@ -77,7 +90,8 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     residents = selectors.resident_list(
         user=request.user, search=search, house_id=house_id, status=status, sort=sort
     )
-    page = Paginator(residents, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = CountedPaginator(selectors.with_list_columns(residents), PAGE_SIZE, residents)
+    page = paginator.get_page(request.GET.get("page"))
     filters = request.GET.copy()
     filters.pop("page", None)
     audit.mark(request, "view", "residents.resident_list")
