@@ -75,20 +75,37 @@ def with_list_columns(residents: QuerySet[Resident]) -> QuerySet[Resident]:
 
 
 def resident_for_page(*, user, pk: int) -> Resident:
-    """One resident with everything the resident page shows, or Resident.DoesNotExist."""
+    """One resident with everything the resident page shows, or Resident.DoesNotExist: their
+    goals come with their progress (`goal_progress_prefetch`)."""
     return (
         Resident.objects.visible_to(user)
         .select_related("house")
         .prefetch_related(
             "languages",
             "pathways",
-            Prefetch("consents", queryset=ConsentRecord.objects.select_related("recorded_by")),
             Prefetch(
-                "goals", queryset=RecoveryGoal.objects.order_by("status", "target_date", "id")
+                "consents",
+                queryset=ConsentRecord.objects.select_related("recorded_by").only(
+                    *_fields(ConsentRecord),
+                    "recorded_by__first_name",
+                    "recorded_by__last_name",
+                    "recorded_by__email",
+                ),
+            ),
+            Prefetch(
+                "goals",
+                queryset=RecoveryGoal.objects.order_by(
+                    "status", "target_date", "id"
+                ).prefetch_related(goal_progress_prefetch()),
             ),
         )
         .get(pk=pk)
     )
+
+
+def _fields(model) -> list[str]:
+    """Every concrete field of `model` by name (for .only() next to a related model's few)."""
+    return [f.name for f in model._meta.concrete_fields]
 
 
 def resident_possible_duplicates(
@@ -104,7 +121,12 @@ def resident_possible_duplicates(
 
 def goal_progress_prefetch() -> Prefetch:
     """Each goal's history with its authors, in one query for every goal on the page."""
-    return Prefetch("progress", queryset=GoalProgress.objects.select_related("by"))
+    return Prefetch(
+        "progress",
+        queryset=GoalProgress.objects.select_related("by").only(
+            *_fields(GoalProgress), "by__first_name", "by__email"
+        ),
+    )
 
 
 def resident_for(user, pk) -> Resident:
