@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from django.apps import apps
-from django.db.models import F, FilteredRelation, Prefetch, Q, QuerySet
+from django.db.models import F, FilteredRelation, Prefetch, Q, QuerySet, Value
+from django.utils.translation import gettext
 
 from mentoring_site.shortcuts import visible_or_404
-from residents.models import ConsentRecord, GoalProgress, House, RecoveryGoal, Resident
+from residents.models import (
+    ConsentRecord,
+    GoalProgress,
+    House,
+    Language,
+    RecoveryGoal,
+    RecoveryPathway,
+    Resident,
+)
 
 SORTS = {
     "name": ("preferred_name", "last_name", "id"),
@@ -81,8 +90,6 @@ def resident_for_page(*, user, pk: int) -> Resident:
         Resident.objects.visible_to(user)
         .select_related("house")
         .prefetch_related(
-            "languages",
-            "pathways",
             Prefetch(
                 "consents",
                 queryset=ConsentRecord.objects.select_related("recorded_by").only(
@@ -101,6 +108,29 @@ def resident_for_page(*, user, pk: int) -> Resident:
         )
         .get(pk=pk)
     )
+
+
+def languages_and_pathways(resident: Resident) -> tuple[list[str], list[str]]:
+    """The resident's languages and recovery pathways, each by name in the reader's language,
+    in the order of their models (by name): one query for both lists."""
+    rows = (
+        Language.objects.filter(residents=resident)
+        .order_by()
+        .annotate(kind=Value("language"))
+        .values_list("kind", "name")
+        .union(
+            RecoveryPathway.objects.filter(residents=resident)
+            .order_by()
+            .annotate(kind=Value("pathway"))
+            .values_list("kind", "name"),
+            all=True,
+        )
+        .order_by("kind", "name")
+    )
+    names: dict[str, list[str]] = {"language": [], "pathway": []}
+    for kind, name in rows:
+        names[kind].append(gettext(name))  # as str(Language) and str(RecoveryPathway) say them
+    return names["language"], names["pathway"]
 
 
 def _fields(model) -> list[str]:

@@ -219,6 +219,7 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     consents = list(resident.consents.all())
     current = resident.current_consent()
     goals = list(resident.goals.all())
+    languages, pathways = selectors.languages_and_pathways(resident)
     audit.mark(request, "view", resident, resident_id=resident.pk)
     return render(
         request,
@@ -229,6 +230,8 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "audit_visit": audit.visit_token(request, resident.pk),
             "today": today,
             "days_in_residence": resident.days_in_residence(today),
+            "languages": languages,
+            "pathways": pathways,
             "consents": consents,
             "current_consent": current,
             "consent_state": current.state(today) if current else ConsentRecord.State.NONE,
