@@ -61,9 +61,9 @@ def _int_or_none(value: str | None) -> int | None:
         return None
 
 
-def pk_url(view_name: str):
-    """`reverse(view_name, args=[pk])` for many pks at the cost of one reverse()."""
-    head, tail = reverse(view_name, args=[0]).rsplit("/0/", 1)
+def pk_url(view_name: str, *args):
+    """`reverse(view_name, args=[*args, pk])` for many pks at the cost of one reverse()."""
+    head, tail = reverse(view_name, args=[*args, 0]).rsplit("/0/", 1)
     return lambda pk: f"{head}/{int(pk)}/{tail}"
 
 
@@ -268,6 +268,14 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     consents = list(resident.consents.all())
     current = resident.current_consent()
     goals = list(resident.goals.all())
+    # An open goal's four buttons: their URLs at the cost of four reverse() for all goals.
+    goal_urls = {
+        name: pk_url(f"residents:goal_{name}", resident.pk)
+        for name in ("progress", "edit", "achieve", "drop")
+    }
+    for goal in goals:
+        if goal.is_open:
+            goal.urls = {name: url(goal.pk) for name, url in goal_urls.items()}
     languages, pathways = selectors.languages_and_pathways(resident)
     audit.mark(request, "view", resident, resident_id=resident.pk)
     return render(
