@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import F, FilteredRelation, Prefetch, Q, QuerySet
 from django.utils.translation import gettext
@@ -24,6 +25,8 @@ SORTS = {
     "move_in": ("move_in_date", "id"),
     "-move_in": ("-move_in_date", "-id"),
 }
+User = get_user_model()
+
 # What a row of the resident list shows (residents/list.html).
 LIST_FIELDS = (
     "id",
@@ -85,8 +88,8 @@ def with_list_columns(residents: QuerySet[Resident]) -> QuerySet[Resident]:
 
 
 def resident_for_page(*, user, pk: int) -> Resident:
-    """One resident with everything the resident page shows, or Resident.DoesNotExist: their
-    goals come with their progress (`goal_progress_prefetch`)."""
+    """One resident with their house and consents, or Resident.DoesNotExist (the page's goals:
+    `goals_with_steps`)."""
     return (
         Resident.objects.visible_to(user)
         .select_related("house")
@@ -100,15 +103,43 @@ def resident_for_page(*, user, pk: int) -> Resident:
                     "recorded_by__email",
                 ),
             ),
-            Prefetch(
-                "goals",
-                queryset=RecoveryGoal.objects.order_by(
-                    "status", "target_date", "id"
-                ).prefetch_related(goal_progress_prefetch()),
-            ),
         )
         .get(pk=pk)
     )
+
+
+def goals_with_steps(resident: Resident) -> list[RecoveryGoal]:
+    """The resident's goals (open first, by target date), each with its progress steps in order
+    as `goal.steps` and each step's author (first name and email only): one query, a LEFT JOIN
+    (a goal with no step yet comes back once, with no step)."""
+    goal_fields = [f.name for f in RecoveryGoal._meta.concrete_fields]
+    step_fields = [f.name for f in GoalProgress._meta.concrete_fields]
+    rows = (
+        RecoveryGoal.objects.filter(resident=resident)
+        .order_by("status", "target_date", "id", "progress__at", "progress__id")
+        .values_list(
+            *goal_fields,
+            *(f"progress__{name}" for name in step_fields),
+            "progress__by__first_name",
+            "progress__by__email",
+        )
+    )
+    db = rows.db
+    goals: dict[int, RecoveryGoal] = {}
+    n, m = len(goal_fields), len(step_fields)
+    for row in rows:
+        goal = goals.get(row[0])
+        if goal is None:
+            goal = goals[row[0]] = RecoveryGoal.from_db(db, goal_fields, row[:n])
+            goal.steps = []
+        step = row[n : n + m]
+        if step[0] is None:  # no step: the LEFT JOIN's empty side
+            continue
+        step = GoalProgress.from_db(db, step_fields, step)
+        if step.by_id is not None:
+            step.by = User.from_db(db, ["id", "first_name", "email"], [step.by_id, *row[n + m :]])
+        goal.steps.append(step)
+    return list(goals.values())
 
 
 def languages_and_pathways(resident: Resident) -> tuple[list[str], list[str]]:
@@ -155,16 +186,6 @@ def resident_possible_duplicates(
     if preferred_name.strip():
         names |= Q(preferred_name__iexact=preferred_name.strip(), last_name__iexact=last_name)
     return Resident.objects.active().filter(names, house=house)
-
-
-def goal_progress_prefetch() -> Prefetch:
-    """Each goal's history with its authors, in one query for every goal on the page."""
-    return Prefetch(
-        "progress",
-        queryset=GoalProgress.objects.select_related("by").only(
-            *_fields(GoalProgress), "by__first_name", "by__email"
-        ),
-    )
 
 
 def resident_for(user, pk) -> Resident:

@@ -278,7 +278,7 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     consents = list(resident.consents.all())
     current = resident.current_consent()
-    goals = list(resident.goals.all())
+    goals = selectors.goals_with_steps(resident)
     # An open goal's four buttons: their URLs at the cost of four reverse() for all goals.
     goal_urls = {
         name: pk_url(f"residents:goal_{name}", resident.pk)
