@@ -21,6 +21,15 @@ EARLIEST_DATE = dt.date(1990, 1, 1)
 MAX_DAYS_AHEAD = 30
 
 
+def choice_label(choices: type[models.Choices], value) -> str:
+    """What Django's get_FOO_display() gives, translating only this value's label (Django's
+    builds a dict of the field's choices on each call, which translates every label)."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 def _check_not_ancient(errors: dict, field: str, value: dt.date | None) -> None:
     if value is not None and value < EARLIEST_DATE:
         errors[field] = gettext("Enter a date on or after %(date)s.") % {
@@ -239,6 +248,12 @@ class Resident(models.Model):
     def __str__(self) -> str:
         return self.preferred_name
 
+    def get_status_display(self) -> str:
+        return choice_label(self.Status, self.status)
+
+    def get_preferred_mentor_gender_display(self) -> str:
+        return choice_label(self.MentorGender, self.preferred_mentor_gender)
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         _check_not_ancient(errors, "move_in_date", self.move_in_date)
@@ -384,6 +399,12 @@ class RecoveryGoal(models.Model):
     def __str__(self) -> str:
         return f"{self.get_category_display()}: {self.text[:40]}"
 
+    def get_category_display(self) -> str:
+        return choice_label(self.Category, self.category)
+
+    def get_status_display(self) -> str:
+        return choice_label(self.Status, self.status)
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         _check_not_ancient(errors, "target_date", self.target_date)
@@ -431,3 +452,6 @@ class GoalProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} ({self.at:%Y-%m-%d})"
+
+    def get_status_display(self) -> str:
+        return choice_label(self.Status, self.status)

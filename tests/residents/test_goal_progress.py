@@ -109,7 +109,7 @@ def test_the_resident_page_runs_a_fixed_number_of_queries_with_histories(
         g = services.goal_create(resident=resident, category="health", text=f"Goal {i}")
         services.goal_progress_record(goal=g, status="in_progress", note=f"step {i}", by=manager)
     client = as_user(manager)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(10):  # measured 8; steps come with their goals
         client.get(reverse("residents:detail", args=[resident.pk]))
 
 
