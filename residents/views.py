@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentoring_site import audit
+from mentoring_site.links import id_url_of
 from mentoring_site.roles import staff_required
 from mentoring_site.search import redirect_with_filters, search_remember, search_term
 from residents import selectors, services
@@ -62,12 +63,6 @@ def _int_or_none(value: str | None) -> int | None:
         return None
 
 
-def pk_url(view_name: str, *args):
-    """`reverse(view_name, args=[*args, pk])` for many pks at the cost of one reverse()."""
-    head, tail = reverse(view_name, args=[*args, 0]).rsplit("/0/", 1)
-    return lambda pk: f"{head}/{int(pk)}/{tail}"
-
-
 def house_options(houses: list[tuple[int, str]], selected: int | None) -> str:
     """The house filter's <option>s, the chosen one selected: one string rather than a template
     loop (an admin sees every house). The ids are ints; the names are escaped."""
@@ -106,7 +101,7 @@ def resident_rows(residents: list[Resident], today: dt.date) -> str:
     template lookups each were most of the page's time. On a phone each row stacks into a card
     labelled by its data-label (site.css .table-stack). Every value is escaped here, as the
     template would; the labels and status words once, the rest per row."""
-    detail_url = pk_url("residents:detail")
+    detail_url = id_url_of("residents:detail")
     status_labels = {value: escape(label) for value, label in Resident.Status.choices}
     date_format = pgettext("date format", "M j, Y")
     no_mentor = format_html('<span class="text-muted">{}</span>', _("None yet"))
@@ -282,7 +277,7 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     goals = selectors.goals_with_steps(resident)
     # An open goal's four buttons: their URLs at the cost of four reverse() for all goals.
     goal_urls = {
-        name: pk_url(f"residents:goal_{name}", resident.pk)
+        name: id_url_of(f"residents:goal_{name}", resident.pk)
         for name in ("progress", "edit", "achieve", "drop")
     }
     for goal in goals:

@@ -7,26 +7,14 @@
 
 from __future__ import annotations
 
-import functools
-
 from django import template
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from mentoring_site.links import id_url
+
 register = template.Library()
-
-
-@functools.lru_cache(maxsize=256)
-def _reverse(url_name: str, urlconf, prefix: str) -> str:
-    return reverse(url_name, urlconf=urlconf)
-
-
-def menu_url(url_name: str) -> str:
-    """`reverse(url_name)` for a URL without arguments, worked out once per URL configuration
-    and script prefix (every page draws the same menu)."""
-    return _reverse(url_name, get_urlconf(), get_script_prefix())
 
 
 @register.simple_tag(takes_context=True)
@@ -44,10 +32,10 @@ def nav_link(context, url_name: str, label: str, section: str = ""):
         return format_html(
             '<a class="nav-link active" aria-current="{}" href="{}">{}</a>',
             current,
-            menu_url(url_name),
+            id_url(url_name),
             label,
         )
-    return format_html('<a class="nav-link" href="{}">{}</a>', menu_url(url_name), label)
+    return format_html('<a class="nav-link" href="{}">{}</a>', id_url(url_name), label)
 
 
 @register.filter

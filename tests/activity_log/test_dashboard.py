@@ -312,8 +312,10 @@ def test_rows_read_no_field_left_out_of_the_narrow_lists(
     client.get(URL)
     with CaptureQueriesContext(connection) as one:
         client.get(URL)
+    expected = len(one.captured_queries)  # read now: the next request clears the query log
     _every_list(house, 5, manager)
-    with django_assert_num_queries(len(one.captured_queries)):
+    client.get(URL)  # warm again: with Redis, new mentors change the training card's cache key
+    with django_assert_num_queries(expected):
         response = client.get(URL)
     context = response.context
     for name in ("urgent", "overdue", "waiting", "failed", "feedback"):

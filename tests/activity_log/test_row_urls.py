@@ -46,3 +46,40 @@ def test_the_tag_renders_the_same_html_as_url():
             {"name": name, "pk": 31}
         )
         assert new == old
+
+
+def test_each_url_name_is_reversed_once_per_configuration_prefix_and_language():
+    """The menu (no ids) and the rows (ids) reuse one reverse() per name, never across URL
+    configurations, script prefixes or languages."""
+    from django.urls import set_urlconf
+
+    from mentoring_site import links
+
+    links._pieces.cache_clear()
+    for _ in range(3):
+        assert links.id_url("residents:list") == reverse("residents:list")
+        assert links.id_url("residents:detail", 9) == reverse("residents:detail", args=[9])
+    assert links._pieces.cache_info().misses == 2
+    set_script_prefix("/program/")
+    try:
+        assert links.id_url("residents:list") == "/program/residents/"
+    finally:
+        clear_script_prefix()
+    set_urlconf("bench.http_site.urls")
+    try:
+        assert links.id_url("residents:list") == reverse("residents:list")
+    finally:
+        set_urlconf(None)
+    with translation.override("es"):
+        links.id_url("residents:list")
+    assert links._pieces.cache_info().misses == 5
+
+
+@pytest.mark.parametrize(
+    "name, ids", [("residents:goal_edit", (3, 17)), ("residents:goal_drop", (12, 4567))]
+)
+def test_several_ids_and_a_row_function(name, ids):
+    from mentoring_site.links import id_url, id_url_of
+
+    assert id_url(name, *ids) == reverse(name, args=ids)
+    assert id_url_of(name, ids[0])(ids[1]) == reverse(name, args=ids)

@@ -100,26 +100,3 @@ def test_the_mentor_menu_marks_my_mentees_on_the_log_form(as_user, mentor):
     assert f'aria-current="true" href="{reverse("activity_log:my_mentees")}">My mentees</a>' in (
         html.content.decode()
     )
-
-
-def test_menu_urls_are_worked_out_once_per_url_configuration_and_prefix():
-    """The menu's URLs are memoised, but never across URL configurations or script prefixes."""
-    from django.urls import clear_script_prefix, reverse, set_script_prefix, set_urlconf
-
-    from mentoring_site.templatetags import site
-
-    site._reverse.cache_clear()
-    assert site.menu_url("residents:list") == reverse("residents:list")
-    assert site.menu_url("residents:list") == reverse("residents:list")
-    assert site._reverse.cache_info().hits == 1
-    set_script_prefix("/program/")
-    try:
-        assert site.menu_url("residents:list") == "/program/residents/"
-    finally:
-        clear_script_prefix()
-    set_urlconf("bench.http_site.urls")
-    try:
-        site.menu_url("residents:list")
-    finally:
-        set_urlconf(None)
-    assert site._reverse.cache_info().currsize == 3
