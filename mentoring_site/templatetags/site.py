@@ -2,6 +2,7 @@
 
 - `{% nav_link "residents:list" "Residents" %}`: a menu link that shows where you are (class
   `active`, and `aria-current="page"` on that very page; `aria-current="true"` below it).
+- `{% id_url "residents:detail" resident.pk %}`: `{% url %}` for integer ids, worked out once.
 - `{{ days|every_days }}`: "every day", "every 7 days".
 """
 
@@ -15,6 +16,10 @@ from django.utils.translation import ngettext
 from mentoring_site.links import id_url
 
 register = template.Library()
+
+# `{% id_url "name" id ... %}`: `{% url %}` for integer ids (or none), each URL name reversed
+# once (mentoring_site/links.py): the layout's links on every page, a list's row links.
+register.simple_tag(id_url, name="id_url")
 
 
 @register.simple_tag(takes_context=True)

@@ -7,7 +7,7 @@ from django.template import engines
 from django.urls import clear_script_prefix, reverse, set_script_prefix
 from django.utils import translation
 
-from activity_log.templatetags.row_urls import id_url
+from mentoring_site.links import id_url
 
 NAMES = [
     "residents:detail",
@@ -39,9 +39,9 @@ def test_id_url_is_the_url_tag(name, language):
 def test_the_tag_renders_the_same_html_as_url():
     django_engine = engines["django"]
     for name in NAMES:
-        new = django_engine.from_string(
-            '{% load row_urls %}<a href="{% id_url name pk %}">x</a>'
-        ).render({"name": name, "pk": 31})
+        new = django_engine.from_string('<a href="{% id_url name pk %}">x</a>').render(
+            {"name": name, "pk": 31}
+        )
         old = django_engine.from_string('<a href="{% url name pk %}">x</a>').render(
             {"name": name, "pk": 31}
         )
@@ -83,3 +83,11 @@ def test_several_ids_and_a_row_function(name, ids):
 
     assert id_url(name, *ids) == reverse(name, args=ids)
     assert id_url_of(name, ids[0])(ids[1]) == reverse(name, args=ids)
+
+
+def test_the_layout_links_are_the_url_tag(client, db):
+    """base.html draws its own links with {% id_url %}: the same hrefs {% url %} gives."""
+    page = client.get(reverse("account_login")).content.decode()
+    for name in ("home", "set_language", "service_worker", "activity_log:my_mentees"):
+        assert f'"{reverse(name)}"' in page, name
+    assert "{% id_url" not in page
