@@ -36,7 +36,7 @@ LIST_FIELDS = (
     "status",
     "move_in_date",
     "exit_date",
-    "house__name",
+    "house_id",
 )
 STATUS_FILTERS = ["active", "graduated", "moved_out", "discharged", "all"]
 
@@ -66,25 +66,20 @@ def resident_list(
 
 
 def with_list_columns(residents: QuerySet[Resident]) -> QuerySet[Resident]:
-    """What a row of the resident list shows: only those fields, the house's name, and the open
-    pairing's mentor as `mentor_first_name` / `mentor_last_name` (None: no mentor), in one query.
+    """What a row of the resident list shows: only those fields, the house id (the view has the
+    names of the houses the user sees, for the filter), and the open pairing's mentor as
+    `mentor_first_name` / `mentor_last_name` (None: no mentor), in one query.
     """
     # A resident has at most one open pairing (the `one_open_pairing_per_resident` constraint),
     # so a LEFT JOIN reads the mentor without repeating a row (PostgreSQL plans and runs it in
     # a fraction of a subquery per name's time). The model is named, not imported: imports run
     # activity_log -> matching -> mentors -> residents, never back up.
     open_statuses = apps.get_model("matching", "Pairing").OPEN_STATUSES
-    return (
-        residents.select_related("house")
-        .annotate(
-            open_pairing=FilteredRelation(
-                "pairings", condition=Q(pairings__status__in=open_statuses)
-            ),
-            mentor_first_name=F("open_pairing__mentor__user__first_name"),
-            mentor_last_name=F("open_pairing__mentor__user__last_name"),
-        )
-        .only(*LIST_FIELDS)
-    )
+    return residents.annotate(
+        open_pairing=FilteredRelation("pairings", condition=Q(pairings__status__in=open_statuses)),
+        mentor_first_name=F("open_pairing__mentor__user__first_name"),
+        mentor_last_name=F("open_pairing__mentor__user__last_name"),
+    ).only(*LIST_FIELDS)
 
 
 def resident_for_page(*, user, pk: int) -> Resident:
