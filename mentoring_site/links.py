@@ -47,5 +47,13 @@ def id_url(name: str, *ids: int) -> str:
 
 
 def id_url_of(name: str, *leading: int) -> Callable[[int], str]:
-    """`id_url` with the leading ids fixed: a function of the last one (a list's rows)."""
-    return functools.partial(id_url, name, *leading)
+    """`id_url` with the leading ids fixed: a function of the last one, for a list's rows (the
+    prefix, URL configuration and language are read once, here)."""
+    pieces = _pieces(name, len(leading) + 1, get_script_prefix(), get_urlconf(), get_language())
+    if pieces is None:
+        return functools.partial(id_url, name, *leading)
+    head = [pieces[0]]
+    for pk, piece in zip(leading, pieces[1:-1], strict=True):
+        head += [str(int(pk)), piece]
+    before, after = "".join(head), pieces[-1]
+    return lambda pk: f"{before}{int(pk)}{after}"

@@ -98,16 +98,10 @@ def _date_text(language: str, date_format: str, day: dt.date) -> str:
     return escape(date_filter(day, date_format))
 
 
-def resident_rows(residents: list[Resident], today: dt.date, house_names: dict[int, str]) -> str:
-    """The resident list's table rows (residents/list.html), built here: 25 rows of a dozen
-    template lookups each were most of the page's time. On a phone each row stacks into a card
-    labelled by its data-label (site.css .table-stack). Every value is escaped here, as the
-    template would (`html.escape`, which Django's `escape` wraps); the labels, status words and
-    house names once, the rest per row."""
-    detail_url = id_url_of("residents:detail")
-    status_labels = {value: escape(label) for value, label in Resident.Status.choices}
-    date_format = pgettext("date format", "M j, Y")
-    no_mentor = format_html('<span class="text-muted">{}</span>', _("None yet"))
+@functools.lru_cache(maxsize=8)
+def _row_words(language: str) -> tuple[dict[str, str], dict[str, str], str, str]:
+    """The rows' fixed words in `language` (the active one), escaped: column labels, status
+    words, "None yet", the date format. Catalogues do not change while the process runs."""
     labels = {
         "house_label": escape(_("House")),
         "mentor_label": escape(_("Mentor")),
@@ -115,9 +109,22 @@ def resident_rows(residents: list[Resident], today: dt.date, house_names: dict[i
         "moved_in_label": escape(_("Moved in")),
         "days_label": escape(_("Days in residence")),
     }
+    status_labels = {value: escape(label) for value, label in Resident.Status.choices}
+    no_mentor = format_html('<span class="text-muted">{}</span>', _("None yet"))
+    return labels, status_labels, no_mentor, pgettext("date format", "M j, Y")
+
+
+def resident_rows(residents: list[Resident], today: dt.date, house_names: dict[int, str]) -> str:
+    """The resident list's table rows (residents/list.html), built here: 25 rows of a dozen
+    template lookups each were most of the page's time. On a phone each row stacks into a card
+    labelled by its data-label (site.css .table-stack). Every value is escaped here, as the
+    template would (`html.escape`, which Django's `escape` wraps); the labels, status words and
+    house names once, the rest per row."""
+    detail_url = id_url_of("residents:detail")
+    language = get_language()
+    labels, status_labels, no_mentor, date_format = _row_words(language)
     # Houses out of the user's sight cannot be in their list; "" if one were.
     houses = defaultdict(str, {pk: _html(name) for pk, name in house_names.items()})
-    language = get_language()
     rows = []
     for r in residents:
         rows.append(
