@@ -1,4 +1,4 @@
-"""The resident list's rows (built in residents.views.resident_rows): every value escaped, the
+"""The resident list's rows (built in residents.list_rows.resident_rows): every value escaped, the
 legal name under the preferred one, the mentor, status, move-in date and days, in both languages."""
 
 import datetime as dt
