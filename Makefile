@@ -29,11 +29,13 @@ run: $(STAMP) .env
 	@echo "Open http://127.0.0.1:8000 — Ctrl-C stops web, worker and beat."
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start
 
-## make test: the whole suite (ARGS="tests/residents -k list" to narrow it).
+## make test: the whole suite, one pytest-xdist worker per core (at most 8; TEST_WORKERS=0 runs
+## it in one process). ARGS="tests/residents -k list" narrows it.
+TEST_WORKERS ?= $(shell n=$$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1); [ "$$n" -gt 8 ] && n=8; echo $$n)
 test: $(STAMP) .env
 	mkdir -p var
 	$(BIN)/python manage.py compile_catalogue
-	$(BIN)/python -m pytest $(ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
