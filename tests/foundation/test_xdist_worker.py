@@ -54,3 +54,21 @@ def test_settings_read_the_workers_own_redis_and_var(tmp_path):
         "var": str(tmp_path / "gw1"),
         "mail": str(tmp_path / "gw1" / "mail"),
     }
+
+
+def test_the_pytest_script_loads_the_plugin_too():
+    """README: `.venv/bin/pytest ...` works as well as `make test`; the script does not put the
+    working directory on sys.path, so pyproject's `pythonpath` must (else `-p tests.xdist_worker`
+    fails to import before any test runs)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST")}
+    script = Path(sys.executable).with_name("pytest")
+    out = subprocess.run(
+        [str(script), "--collect-only", "-q", "-p", "no:cacheprovider", __file__],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "test_the_pytest_script_loads_the_plugin_too" in out.stdout
