@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from matching.models import Pairing
 from tests import factories as f
@@ -21,7 +22,9 @@ def test_a_mentor_sets_time_away_on_their_phone(page, live_server, login_browser
     page.fill("input[name=away_from]", today.isoformat())
     page.fill("input[name=back_on]", (today + dt.timedelta(days=90)).isoformat())
     page.click("button:has-text('Save time away')")
-    assert "You can be away for 60 days at most." in page.content()
+    # The click returns once the answer's page has begun to arrive; expect() waits until it
+    # shows the error. A bare page.content() here once read an empty <body> on a loaded CI run.
+    expect(page.locator("main")).to_contain_text("You can be away for 60 days at most.")
     assert page.input_value("input[name=away_from]") == today.isoformat()
 
     page.fill("input[name=back_on]", (today + dt.timedelta(days=14)).isoformat())

@@ -2,6 +2,7 @@
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from residents.models import RecoveryGoal, Resident
 from tests.conftest import screenshot
@@ -72,7 +73,7 @@ def test_a_manager_exits_a_resident_after_confirming(
     page.get_by_label("Graduated", exact=True).check()
     page.fill("#id_reason", "Completed the program")
     page.click("button:has-text('Continue')")
-    assert "Please confirm" in page.content()
+    expect(page.locator("main")).to_contain_text("Please confirm")  # waits for the answer page
     resident.refresh_from_db()
     assert resident.is_active
     page.click("button:has-text('Yes, record the exit')")
