@@ -6,6 +6,10 @@
   worker may cache, a version — and static/js/outbox.js, which the pages use too. The version
   is a hash of all of it, so the browser installs a new worker whenever any of it changes.
 - `web_manifest` is the web app manifest (name, icons, start at My mentees).
+
+Both speak the request's language (the person's own choice when signed in, else the browser's):
+the worker's page for "offline, and not saved on this phone" is in CONFIG, so a change of
+language changes the version and the browser installs the worker again.
 - `logout` is allauth's sign-out, whose response tells the browser to clear the site's caches
   and storage (`Clear-Site-Data`); static/js/offline.js clears them itself before signing out.
 
@@ -26,6 +30,9 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 # Cached at install and answered from the cache: what the mentor pages need to render.
@@ -75,18 +82,27 @@ def worker_config() -> dict:
         "pages": mentor_page_patterns(),
         "static": staticfiles_storage.base_url,
         "home": reverse("activity_log:my_mentees"),
+        # The page for a mentor page not saved on this phone, in the active language; the words
+        # are HTML-escaped here because sw.js puts them into markup.
+        "offline": {
+            "lang": translation.get_language(),
+            "title": escape(gettext("Offline")),
+            "text": escape(gettext("You are offline, and this page is not saved on this phone.")),
+            "home": escape(gettext("My mentees")),
+        },
     }
 
 
-@functools.lru_cache(maxsize=1)
-def _worker_script() -> str:
+@functools.lru_cache(maxsize=8)  # one per language (settings.LANGUAGES)
+def _worker_script(language: str) -> str:
     # Its comment lines stay in the source: the phone need not download them.
     source = "\n".join(
         line
         for line in _read_static("js/sw.js").decode().splitlines()
         if not line.lstrip().startswith("//")
     )
-    config = worker_config()
+    with translation.override(language):
+        config = worker_config()
     digest = hashlib.sha256(json.dumps(config).encode() + source.encode())
     for path in SHELL:
         digest.update(_read_static(path))
@@ -98,7 +114,8 @@ def _worker_script() -> str:
 def service_worker(request: HttpRequest) -> HttpResponse:
     if settings.DEBUG:
         _worker_script.cache_clear()  # pick up edits to the static files while developing
-    response = HttpResponse(_worker_script(), content_type="text/javascript; charset=utf-8")
+    script = _worker_script(translation.get_language())
+    response = HttpResponse(script, content_type="text/javascript; charset=utf-8")
     # The browser checks for a new worker on each visit; the version changes with its content.
     response["Cache-Control"] = "no-cache"
     response["Service-Worker-Allowed"] = reverse("activity_log:my_mentees")
@@ -108,9 +125,10 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 @require_GET
 def web_manifest(request: HttpRequest) -> JsonResponse:
     manifest = {
-        "name": "Peer Mentoring",
-        "short_name": "Mentoring",
-        "description": "Log contacts with your mentees, also without a connection.",
+        "lang": translation.get_language(),
+        "name": gettext("Peer Mentoring"),
+        "short_name": gettext("Mentoring"),
+        "description": gettext("Log contacts with your mentees, also without a connection."),
         "start_url": reverse("activity_log:my_mentees"),
         "scope": "/",
         "display": "standalone",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -191,10 +192,17 @@ class MentorCreateForm(MentorStaffForm):
         help_text=_("They get an email with a link to choose a password."),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
+    # Their welcome email goes out before they can choose; after that, My profile is theirs.
+    preferred_language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("Not chosen (the site's language)")), *settings.LANGUAGES],
+        required=False,
+        help_text=_("Of the welcome email, and of their pages until they choose on My profile."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.order_fields(["email", "first_name", "last_name"])
+        self.order_fields(["email", "first_name", "last_name", "preferred_language"])
         if self.manager_houses is not None:
             self.fields["houses"].required = True
             self.fields["houses"].error_messages["required"] = _(
@@ -208,7 +216,11 @@ class MentorCreateForm(MentorStaffForm):
         return email
 
     def service_kwargs(self) -> dict:
-        return {**super().service_kwargs(), "email": self.cleaned_data["email"]}
+        return {
+            **super().service_kwargs(),
+            "email": self.cleaned_data["email"],
+            "preferred_language": self.cleaned_data["preferred_language"],
+        }
 
 
 class StatusChangeForm(forms.Form):

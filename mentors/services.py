@@ -60,13 +60,20 @@ def mentor_create(
     houses: Iterable[House] = (),
     serves_all_houses: bool = False,
     capacity: int = 3,
+    preferred_language: str = "",
 ) -> Mentor:
     """Creates the user (Mentor group, no usable password) and the applicant's profile, then
-    emails a link to set a password once the transaction commits."""
+    emails a link to set a password once the transaction commits, in `preferred_language`
+    (else the site's language); the mentor changes it on My profile."""
     email = User.objects.normalize_email(email.strip()).lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": EMAIL_TAKEN})
-    user = User(email=email, first_name=first_name.strip(), last_name=last_name.strip())
+    user = User(
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        preferred_language=preferred_language,
+    )
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
     mentor = Mentor(

@@ -40,9 +40,10 @@ async function remember(request, response) {
 async function offlineCopy(request) {
   const hit = await (await caches.open(PAGES)).match(request.url);
   if (!hit) {
-    const page = `<!DOCTYPE html><meta name="viewport" content="width=device-width"><title>Offline
-      </title><p>You are offline, and this page is not saved on this phone.
-      <p><a href="${CONFIG.home}">My mentees</a>`;
+    const words = CONFIG.offline; // in the person's language, escaped by the server
+    const page = `<!DOCTYPE html><html lang="${words.lang}"><meta charset="utf-8">
+      <meta name="viewport" content="width=device-width"><title>${words.title}</title>
+      <p>${words.text}<p><a href="${CONFIG.home}">${words.home}</a>`;
     const headers = { "Content-Type": "text/html", "Content-Security-Policy": "default-src 'none'" };
     return new Response(page, { status: 503, headers });
   }

@@ -312,3 +312,30 @@ def test_without_a_service_worker_the_page_sends_on_online_or_the_next_load(
         assert sorted(ContactLog.objects.values_list("notes", flat=True)) == ["First", "Second"]
     finally:
         context.close()
+
+
+@pytest.mark.allow_console_errors(*OFFLINE_ERRORS, "503")
+def test_a_page_not_saved_on_the_phone_says_so_in_the_mentors_language(
+    page, live_server, login_browser, mentor, pairing
+):
+    mentor.user.preferred_language = "es"
+    mentor.user.save(update_fields=["preferred_language"])
+    _visit_online(page, live_server, login_browser, mentor, pairing)
+    page.context.set_offline(True)
+    # A log form the worker may cache, but never saw on this phone.
+    response = page.goto(reverse("activity_log:contact_new", args=[pairing.pk + 1000]))
+    assert response.status == 503
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.title() == "Sin conexión"
+    assert (
+        page.locator("body")
+        .inner_text()
+        .startswith("No hay conexión, y esta página no está guardada en este teléfono.")
+    )
+    screenshot(page, "offline-page-not-saved-es")
+    page.get_by_role("link", name="Mis mentorados").click()
+    page.wait_for_url("**/my/")
+    # My mentees from the phone's copy, in Spanish, with the "offline" banner.
+    assert page.get_by_text(NAME).first.is_visible()
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.locator("[data-offline-banner]").inner_text().startswith("Sin conexión")

@@ -96,6 +96,28 @@ def test_a_manager_saves_spanish_on_the_language_page(as_user, manager):
     assert html_lang(page) == "es"
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "activity_log:dashboard",
+        "activity_log:dashboard_health",
+        "activity_log:reports",
+        "activity_log:outcomes_report",
+        "activity_log:recovery_due",
+        "groups:list",
+        "my_language",
+    ],
+)
+def test_a_spanish_speaking_managers_page_titles_name_the_site_in_spanish(as_user, manager, url):
+    manager.preferred_language = "es"
+    manager.save(update_fields=["preferred_language"])
+    response = as_user(manager).get(reverse(url))
+    assert response.status_code == 200
+    title = response.content.decode().split("<title>", 1)[1].split("</title>", 1)[0]
+    assert " ".join(title.split()).endswith("· Mentoría entre Pares"), title
+    assert "Peer Mentoring" not in title
+
+
 def test_the_language_page_refuses_a_language_the_site_has_not(as_user, mentor):
     response = as_user(mentor.user).post(reverse("my_language"), {"preferred_language": "fr"})
     assert response.status_code == 200

@@ -87,6 +87,49 @@ def test_staff_before_their_second_factor_still_get_the_worker_and_manifest(clie
     assert client.get("/manifest.webmanifest").status_code == 200
 
 
+def test_the_worker_speaks_the_persons_language_and_changes_version_with_it(client, mentor):
+    mentor.user.preferred_language = "es"
+    mentor.user.save(update_fields=["preferred_language"])
+    english = _config(client.get("/sw.js").content.decode())
+    client.force_login(mentor.user, backend="django.contrib.auth.backends.ModelBackend")
+    spanish = _config(client.get("/sw.js").content.decode())
+    assert english["offline"] == {
+        "lang": "en",
+        "title": "Offline",
+        "text": "You are offline, and this page is not saved on this phone.",
+        "home": "My mentees",
+    }
+    assert spanish["offline"]["lang"] == "es"
+    assert spanish["offline"]["home"] == "Mis mentorados"
+    assert "Sin conexión" in spanish["offline"]["title"]
+    assert "no está guardada en este teléfono" in spanish["offline"]["text"]
+    # Another script, so a phone whose person changes language installs the worker again.
+    assert spanish["version"] != english["version"]
+    # Signed out, the browser's language decides.
+    client.logout()
+    accepted = client.get("/sw.js", headers={"accept-language": "es"}).content.decode()
+    assert _config(accepted)["offline"]["lang"] == "es"
+
+
+def test_the_offline_words_are_escaped_for_the_markup_sw_js_builds(monkeypatch):
+    monkeypatch.setattr(offline, "gettext", lambda text: "<b>Tom & Jerry's</b>")
+    words = offline.worker_config()["offline"]
+    assert words["title"] == "&lt;b&gt;Tom &amp; Jerry&#x27;s&lt;/b&gt;"
+
+
+def test_the_manifest_speaks_the_browsers_language(client):
+    english = json.loads(client.get("/manifest.webmanifest").content)
+    spanish = json.loads(
+        client.get("/manifest.webmanifest", headers={"accept-language": "es"}).content
+    )
+    assert (english["lang"], english["name"]) == ("en", "Peer Mentoring")
+    assert (spanish["lang"], spanish["name"]) == ("es", "Mentoría entre Pares")
+    assert spanish["description"] != english["description"]
+    # The browser keeps it an hour: one copy per language and person.
+    response = client.get("/manifest.webmanifest")
+    assert "Accept-Language" in response["Vary"]
+
+
 def _png_size(path: str) -> tuple[int, int]:
     with open(finders.find(path), "rb") as png:
         head = png.read(24)

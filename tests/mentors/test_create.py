@@ -68,6 +68,47 @@ def test_a_manager_adds_an_applicant_and_they_get_a_set_password_email(
     assert message.alternatives  # plain text and HTML
 
 
+def test_the_welcome_email_is_in_the_language_the_manager_chose(
+    as_user, manager, django_capture_on_commit_callbacks
+):
+    client = as_user(manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, valid(preferred_language="es"))
+    user = User.objects.get(email="new.person@example.org")
+    assert user.preferred_language == "es"  # their pages too, until they choose on My profile
+    message = mail.outbox[0]
+    html = message.alternatives[0][0]
+    assert message.subject == "Le damos la bienvenida a Mentoría entre Pares: elija su contraseña"
+    assert message.body.startswith("Hola, Rosa:")
+    assert (
+        "mentor/a voluntario/a" in message.body and "/accounts/password/reset/key/" in message.body
+    )
+    assert '<html lang="es">' in html and "Elegir mi contraseña" in html
+    assert "choose" not in (message.body + html).lower()
+
+
+def test_without_a_choice_the_welcome_email_is_in_the_sites_language(
+    as_user, manager, django_capture_on_commit_callbacks
+):
+    client = as_user(manager)
+    client.cookies["django_language"] = "es"  # the manager's own pages are in Spanish
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, valid())
+    assert User.objects.get(email="new.person@example.org").preferred_language == ""
+    message = mail.outbox[0]
+    assert message.subject == "Welcome to Peer Mentoring: choose your password"
+    assert message.body.startswith("Hi Rosa,")
+    assert "The link works for 3 days." in message.body
+
+
+def test_an_unknown_language_is_refused_on_the_form(as_user, manager):
+    response = as_user(manager).post(URL, valid(preferred_language="xx", first_name="Typed"))
+    assert response.status_code == 200
+    assert "preferred_language" in response.context["form"].errors
+    assert 'value="Typed"' in response.content.decode()
+    assert not User.objects.filter(email="new.person@example.org").exists()
+
+
 def test_the_emailed_link_lets_them_choose_a_password_and_sign_in(
     client, as_user, manager, django_capture_on_commit_callbacks
 ):
@@ -198,7 +239,7 @@ def test_the_plain_text_email_is_not_html_escaped(
     with django_capture_on_commit_callbacks(execute=True):
         as_user(manager).post(URL, valid(first_name="D'Angelo"))
     body = mail.outbox[0].body
-    assert "Hello D'Angelo," in body
+    assert "Hi D'Angelo," in body
     assert "&#x27;" not in body
 
 
