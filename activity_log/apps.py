@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ActivityLogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "activity_log"
+    verbose_name = _("Activity log")
 
     def ready(self) -> None:
         # Subscribe to mentors' events (see activity_log/handlers.py).

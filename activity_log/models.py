@@ -24,12 +24,14 @@ from residents.models import House, RecoveryGoal
 class Topic(models.Model):
     """What a contact was about (seeded: goal setting, coping strategies, ...)."""
 
-    slug = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=80)
-    position = models.PositiveSmallIntegerField(default=0)
+    slug = models.SlugField(verbose_name=_("slug"), max_length=40, unique=True)
+    name = models.CharField(verbose_name=_("name"), max_length=80)
+    position = models.PositiveSmallIntegerField(verbose_name=_("position"), default=0)
 
     class Meta:
         ordering = ["position", "name"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
 
     def __str__(self) -> str:
         return gettext(self.name)  # seeded names: mentoring_site/lookup_names.py
@@ -70,37 +72,63 @@ class ContactLog(models.Model):
         WATCH = "watch", pgettext_lazy("concern", "Watch")
         URGENT = "urgent", pgettext_lazy("concern", "Urgent")
 
-    pairing = models.ForeignKey(Pairing, on_delete=models.PROTECT, related_name="contacts")
-    happened_at = models.DateTimeField()
-    method = models.CharField(max_length=10, choices=Method.choices, default=Method.IN_PERSON)
-    duration_minutes = models.PositiveSmallIntegerField(default=30)
-    topics = models.ManyToManyField(Topic, blank=True, related_name="contacts")
-    goals_discussed = models.ManyToManyField(RecoveryGoal, blank=True, related_name="contacts")
-    wellbeing = models.PositiveSmallIntegerField(null=True, blank=True)
-    notes = models.TextField(blank=True, max_length=5000)
-    follow_up = models.CharField(max_length=500, blank=True)
-    follow_up_on = models.DateField(null=True, blank=True)
+    pairing = models.ForeignKey(
+        Pairing, verbose_name=_("pairing"), on_delete=models.PROTECT, related_name="contacts"
+    )
+    happened_at = models.DateTimeField(verbose_name=_("happened at"))
+    method = models.CharField(
+        verbose_name=_("method"), max_length=10, choices=Method.choices, default=Method.IN_PERSON
+    )
+    duration_minutes = models.PositiveSmallIntegerField(
+        verbose_name=_("duration minutes"), default=30
+    )
+    topics = models.ManyToManyField(
+        Topic, verbose_name=_("topics"), blank=True, related_name="contacts"
+    )
+    goals_discussed = models.ManyToManyField(
+        RecoveryGoal, verbose_name=_("goals discussed"), blank=True, related_name="contacts"
+    )
+    wellbeing = models.PositiveSmallIntegerField(verbose_name=_("wellbeing"), null=True, blank=True)
+    notes = models.TextField(verbose_name=_("notes"), blank=True, max_length=5000)
+    follow_up = models.CharField(verbose_name=_("follow up"), max_length=500, blank=True)
+    follow_up_on = models.DateField(verbose_name=_("follow up on"), null=True, blank=True)
     # Ticked "done" on My mentees (one tap); the follow-up then leaves the list and the digest.
-    follow_up_done_at = models.DateTimeField(null=True, blank=True)
-    concern_level = models.CharField(max_length=6, choices=Concern.choices, default=Concern.NONE)
-    concern_note = models.CharField(max_length=280, blank=True)
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    follow_up_done_at = models.DateTimeField(
+        verbose_name=_("follow up done at"), null=True, blank=True
+    )
+    concern_level = models.CharField(
+        verbose_name=_("concern level"), max_length=6, choices=Concern.choices, default=Concern.NONE
+    )
+    concern_note = models.CharField(verbose_name=_("concern note"), max_length=280, blank=True)
+    acknowledged_at = models.DateTimeField(verbose_name=_("acknowledged at"), null=True, blank=True)
     # Derived by the check-in rule (matching/checkins.py), written only by
     # services.pairing_recompute_due: happened before its due in force became overdue.
     # None for "no answer", which is never judged.
-    on_time = models.BooleanField(null=True, blank=True, editable=False)
+    on_time = models.BooleanField(verbose_name=_("on time"), null=True, blank=True, editable=False)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    acknowledgement_note = models.CharField(max_length=500, blank=True)
+    acknowledgement_note = models.CharField(
+        verbose_name=_("acknowledgement note"), max_length=500, blank=True
+    )
     # One key per rendered form: a double tap or a resent POST saves one contact. Unique per
     # author (constraint below), so a key someone else replays never finds this contact.
-    idempotency_key = models.UUIDField(null=True, blank=True, default=None)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    idempotency_key = models.UUIDField(
+        verbose_name=_("idempotency key"), null=True, blank=True, default=None
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     objects = ContactLogQuerySet.as_manager()
 
@@ -144,6 +172,8 @@ class ContactLog(models.Model):
                 fields=["created_by", "idempotency_key"], name="contact_idempotency_key_per_author"
             ),
         ]
+        verbose_name = _("contact log")
+        verbose_name_plural = _("contact logs")
 
     def __str__(self) -> str:
         return f"Contact #{self.pk}"
@@ -157,15 +187,22 @@ class ContactLog(models.Model):
 class ContactAddendum(models.Model):
     """A correction or addition appended to a contact after it locked."""
 
-    contact = models.ForeignKey(ContactLog, on_delete=models.CASCADE, related_name="addenda")
-    text = models.TextField(max_length=2000)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    contact = models.ForeignKey(
+        ContactLog, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="addenda"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    text = models.TextField(verbose_name=_("text"), max_length=2000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("contact addendum")
+        verbose_name_plural = _("contact addendums")
 
     def __str__(self) -> str:
         return f"Addendum #{self.pk} to contact #{self.contact_id}"
@@ -176,16 +213,20 @@ class Milestone(models.Model):
 
     HOURS = (10, 25, 50, 100, 250, 500)
 
-    mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, related_name="milestones")
-    hours = models.PositiveSmallIntegerField()
-    reached_at = models.DateTimeField(auto_now_add=True)
-    celebrated_at = models.DateTimeField(null=True, blank=True)
+    mentor = models.ForeignKey(
+        Mentor, verbose_name=_("mentor"), on_delete=models.CASCADE, related_name="milestones"
+    )
+    hours = models.PositiveSmallIntegerField(verbose_name=_("hours"))
+    reached_at = models.DateTimeField(verbose_name=_("reached at"), auto_now_add=True)
+    celebrated_at = models.DateTimeField(verbose_name=_("celebrated at"), null=True, blank=True)
 
     class Meta:
         ordering = ["hours"]
         constraints = [
             models.UniqueConstraint(fields=["mentor", "hours"], name="milestone_once_per_mentor"),
         ]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
 
     def __str__(self) -> str:
         return f"{self.hours} hours"
@@ -296,21 +337,39 @@ class Reminder(models.Model):
         EMAIL = "email", _("Email")
         SMS = "sms", _("Text message")
 
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(verbose_name=_("kind"), max_length=20, choices=Kind.choices)
     # One row per delivery: a person who chose "both" has an email row and a text row for the
     # same reminder, each claimed, sent and retried on its own.
-    channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.EMAIL)
+    channel = models.CharField(
+        verbose_name=_("channel"), max_length=5, choices=Channel.choices, default=Channel.EMAIL
+    )
     pairing = models.ForeignKey(
-        Pairing, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+        Pairing,
+        verbose_name=_("pairing"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
     )
     training_record = models.ForeignKey(
-        TrainingRecord, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+        TrainingRecord,
+        verbose_name=_("training record"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
     )
     contact = models.ForeignKey(
-        ContactLog, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+        ContactLog,
+        verbose_name=_("contact"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
     )
     group_session = models.ForeignKey(
         "activity_log.GroupSession",
+        verbose_name=_("group session"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -319,6 +378,7 @@ class Reminder(models.Model):
     # Links texted to a resident: the resident (not a user account) is who it goes to.
     resident = models.ForeignKey(
         "residents.Resident",
+        verbose_name=_("resident"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -326,6 +386,7 @@ class Reminder(models.Model):
     )
     feedback_request = models.ForeignKey(
         "activity_log.FeedbackRequest",
+        verbose_name=_("feedback request"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -333,22 +394,34 @@ class Reminder(models.Model):
     )
     # "pairing:12", "training:5", "contact:9", "session:4", "feedback:3", "recovery:7": one
     # non-null key so uniqueness holds.
-    subject_key = models.CharField(max_length=40)
-    due_at = models.DateTimeField(help_text="The due time this reminder is about.")
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+    subject_key = models.CharField(verbose_name=_("subject key"), max_length=40)
+    due_at = models.DateTimeField(
+        verbose_name=_("due at"), help_text="The due time this reminder is about."
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    send_after = models.DateTimeField(help_text="Not before this time (quiet hours).")
-    claimed_until = models.DateTimeField(null=True, blank=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    send_after = models.DateTimeField(
+        verbose_name=_("send after"), help_text="Not before this time (quiet hours)."
+    )
+    claimed_until = models.DateTimeField(verbose_name=_("claimed until"), null=True, blank=True)
     # Set with claimed_until by the sender's compare-and-set UPDATE, so it can re-select exactly
     # the rows it won in one query (activity_log/reminders/).
-    claim_token = models.UUIDField(null=True, blank=True, editable=False)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=500, blank=True)
+    claim_token = models.UUIDField(
+        verbose_name=_("claim token"), null=True, blank=True, editable=False
+    )
+    sent_at = models.DateTimeField(verbose_name=_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(verbose_name=_("attempts"), default=0)
+    last_error = models.CharField(verbose_name=_("last error"), max_length=500, blank=True)
     failed_at = models.DateTimeField(
-        null=True, blank=True, help_text="Gave up after repeated failures."
+        verbose_name=_("failed at"),
+        null=True,
+        blank=True,
+        help_text="Gave up after repeated failures.",
     )
 
     objects = ReminderQuerySet.as_manager()
@@ -381,6 +454,8 @@ class Reminder(models.Model):
                 name="reminder_resident_link_once",
             ),
         ]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.subject_key}"
@@ -400,10 +475,14 @@ class PairingDay(models.Model):
     A refresh of the pairing compares these rows with its contacts to find the changed days.
     """
 
-    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="+")
-    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    figures = models.JSONField()
+    pairing = models.ForeignKey(
+        Pairing, verbose_name=_("pairing"), on_delete=models.CASCADE, related_name="+"
+    )
+    house = models.ForeignKey(
+        House, verbose_name=_("house"), on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(verbose_name=_("day"))
+    figures = models.JSONField(verbose_name=_("figures"))
 
     class Meta:
         constraints = [
@@ -413,6 +492,8 @@ class PairingDay(models.Model):
             # Summing one house's changed days into ContactDay and TopicDay.
             models.Index(fields=["house", "day"], name="pairingday_house_day_idx"),
         ]
+        verbose_name = _("pairing day")
+        verbose_name_plural = _("pairing days")
 
     def __str__(self) -> str:
         return f"Pairing #{self.pairing_id} on {self.day}"
@@ -421,13 +502,17 @@ class PairingDay(models.Model):
 class ContactDay(models.Model):
     """Contacts of one house on one program-time day by one method (the reports' figures)."""
 
-    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    method = models.CharField(max_length=10, choices=ContactLog.Method.choices)
-    contacts = models.PositiveIntegerField(default=0)
-    minutes = models.PositiveIntegerField(default=0)
+    house = models.ForeignKey(
+        House, verbose_name=_("house"), on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(verbose_name=_("day"))
+    method = models.CharField(
+        verbose_name=_("method"), max_length=10, choices=ContactLog.Method.choices
+    )
+    contacts = models.PositiveIntegerField(verbose_name=_("contacts"), default=0)
+    minutes = models.PositiveIntegerField(verbose_name=_("minutes"), default=0)
     # Real contacts (not "no answer") made on time by the check-in rule (ContactLog.on_time).
-    on_time = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(verbose_name=_("on time"), default=0)
 
     class Meta:
         constraints = [
@@ -438,6 +523,8 @@ class ContactDay(models.Model):
             # Reports over every house: a range of days.
             models.Index(fields=["day"], name="contactday_day_idx"),
         ]
+        verbose_name = _("contact day")
+        verbose_name_plural = _("contact days")
 
     def __str__(self) -> str:
         return f"{self.day} {self.method}: {self.contacts}"
@@ -446,10 +533,14 @@ class ContactDay(models.Model):
 class TopicDay(models.Model):
     """Contacts of one house on one program-time day that covered one topic."""
 
-    house = models.ForeignKey(House, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
-    contacts = models.PositiveIntegerField(default=0)
+    house = models.ForeignKey(
+        House, verbose_name=_("house"), on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(verbose_name=_("day"))
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="+"
+    )
+    contacts = models.PositiveIntegerField(verbose_name=_("contacts"), default=0)
 
     class Meta:
         constraints = [
@@ -458,6 +549,8 @@ class TopicDay(models.Model):
         indexes = [
             models.Index(fields=["day"], name="topicday_day_idx"),
         ]
+        verbose_name = _("topic day")
+        verbose_name_plural = _("topic days")
 
     def __str__(self) -> str:
         return f"{self.day} topic #{self.topic_id}: {self.contacts}"
@@ -473,13 +566,15 @@ class ReportChange(models.Model):
     sum larger. Rows are merged per house now and then (the sums stay the same).
     """
 
-    house_id = models.BigIntegerField()
-    weight = models.BigIntegerField(default=1)
+    house_id = models.BigIntegerField(verbose_name=_("house id"))
+    weight = models.BigIntegerField(verbose_name=_("weight"), default=1)
 
     class Meta:
         indexes = [
             models.Index(fields=["house_id", "weight"], name="reportchange_house_idx"),
         ]
+        verbose_name = _("report change")
+        verbose_name_plural = _("report changes")
 
     def __str__(self) -> str:
         return f"house {self.house_id}: {self.weight}"

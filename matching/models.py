@@ -85,27 +85,48 @@ class Pairing(models.Model):
 
     OPEN_STATUSES = (Status.ACTIVE, Status.PAUSED)
 
-    mentor = models.ForeignKey(Mentor, on_delete=models.PROTECT, related_name="pairings")
-    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="pairings")
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
-    started_on = models.DateField(default=timezone.localdate)
-    paused_on = models.DateField(null=True, blank=True)
-    pause_reason = models.CharField(
-        max_length=20, choices=PauseReason.choices, blank=True, default=""
+    mentor = models.ForeignKey(
+        Mentor, verbose_name=_("mentor"), on_delete=models.PROTECT, related_name="pairings"
     )
-    ended_on = models.DateField(null=True, blank=True)
-    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
-    end_note = models.CharField(max_length=500, blank=True)
-    checkin_interval_days = models.PositiveSmallIntegerField(default=default_checkin_interval)
-    last_contact_at = models.DateTimeField(null=True, blank=True)
-    next_due_at = models.DateTimeField(null=True, blank=True)
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("resident"), on_delete=models.PROTECT, related_name="pairings"
+    )
+    status = models.CharField(
+        verbose_name=_("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE
+    )
+    started_on = models.DateField(verbose_name=_("started on"), default=timezone.localdate)
+    paused_on = models.DateField(verbose_name=_("paused on"), null=True, blank=True)
+    pause_reason = models.CharField(
+        verbose_name=_("pause reason"),
+        max_length=20,
+        choices=PauseReason.choices,
+        blank=True,
+        default="",
+    )
+    ended_on = models.DateField(verbose_name=_("ended on"), null=True, blank=True)
+    end_reason = models.CharField(
+        verbose_name=_("end reason"), max_length=20, choices=EndReason.choices, blank=True
+    )
+    end_note = models.CharField(verbose_name=_("end note"), max_length=500, blank=True)
+    checkin_interval_days = models.PositiveSmallIntegerField(
+        verbose_name=_("checkin interval days"), default=default_checkin_interval
+    )
+    last_contact_at = models.DateTimeField(verbose_name=_("last contact at"), null=True, blank=True)
+    next_due_at = models.DateTimeField(verbose_name=_("next due at"), null=True, blank=True)
     # Derived by the check-in rule with next_due_at (`refresh_due`): the next local midnight
     # after the due time, from when the check-in reads "Overdue" (matching/checkins.py).
-    overdue_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    overdue_at = models.DateTimeField(
+        verbose_name=_("overdue at"), null=True, blank=True, editable=False
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     objects = PairingQuerySet.as_manager()
 
@@ -145,6 +166,8 @@ class Pairing(models.Model):
                 name="pairing_interval_1_30",
             ),
         ]
+        verbose_name = _("pairing")
+        verbose_name_plural = _("pairings")
 
     def __str__(self) -> str:
         return f"Pairing #{self.pk}"

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MentoringSiteConfig(AppConfig):
     name = "mentoring_site"
-    verbose_name = "Accounts and audit"
+    verbose_name = _("Accounts and audit")
 
     def ready(self) -> None:
         from allauth.mfa import signals as mfa_signals

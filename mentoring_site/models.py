@@ -35,7 +35,7 @@ class User(AbstractUser):
     """A staff member or mentor. Signs in with an email address; there are no usernames."""
 
     username = None
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField(_("email address"), unique=True)
     # Pages, digests and texts in this language; "" follows the browser (mentoring_site/i18n.py).
     preferred_language = models.CharField(
         _("language"),
@@ -52,6 +52,8 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["email"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
@@ -87,17 +89,21 @@ class AuditEvent(models.Model):
         # Named a resident in an email (a reminder or an alert); path says to whom.
         DISCLOSE = "disclose", _("Disclosed")
 
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(verbose_name=_("at"), auto_now_add=True)
     user = models.ForeignKey(
-        "mentoring_site.User", on_delete=models.PROTECT, null=True, related_name="+"
+        "mentoring_site.User",
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
     )
-    action = models.CharField(max_length=10, choices=Action.choices)
-    object_type = models.CharField(max_length=50)
-    object_id = models.CharField(max_length=40, blank=True)
+    action = models.CharField(verbose_name=_("action"), max_length=10, choices=Action.choices)
+    object_type = models.CharField(verbose_name=_("object type"), max_length=50)
+    object_id = models.CharField(verbose_name=_("object id"), max_length=40, blank=True)
     # A plain integer, not a foreign key: the trail outlives the record and never cascades.
-    resident_id = models.BigIntegerField(null=True, blank=True)
-    path = models.CharField(max_length=300, blank=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
+    resident_id = models.BigIntegerField(verbose_name=_("resident id"), null=True, blank=True)
+    path = models.CharField(verbose_name=_("path"), max_length=300, blank=True)
+    ip = models.GenericIPAddressField(verbose_name=_("ip"), null=True, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -110,6 +116,8 @@ class AuditEvent(models.Model):
             models.Index(fields=["user", "-at"], name="audit_user_at_idx"),
             models.Index(fields=["-at"], name="audit_at_idx"),
         ]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_type} {self.object_id}"
@@ -130,11 +138,17 @@ class ProcessHeartbeat(models.Model):
     """
 
     class Process(models.TextChoices):
-        WORKER = "worker", "Celery worker (ran the heartbeat task)"
-        BEAT = "beat", "Celery beat (sent the overdue scan)"
+        WORKER = "worker", _("Celery worker (ran the heartbeat task)")
+        BEAT = "beat", _("Celery beat (sent the overdue scan)")
 
-    process = models.CharField(max_length=20, primary_key=True, choices=Process.choices)
-    seen_at = models.DateTimeField()
+    process = models.CharField(
+        verbose_name=_("process"), max_length=20, primary_key=True, choices=Process.choices
+    )
+    seen_at = models.DateTimeField(verbose_name=_("seen at"))
+
+    class Meta:
+        verbose_name = _("process heartbeat")
+        verbose_name_plural = _("process heartbeats")
 
     def __str__(self) -> str:
         return f"{self.process} seen {self.seen_at:%Y-%m-%d %H:%M:%S}"
@@ -156,25 +170,42 @@ class TextPreference(models.Model):
         BOTH = "both", _("Both")
 
     user = models.OneToOneField(
-        "mentoring_site.User", on_delete=models.CASCADE, related_name="text_preference"
+        "mentoring_site.User",
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="text_preference",
     )
-    channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.EMAIL)
+    channel = models.CharField(
+        verbose_name=_("channel"), max_length=5, choices=Channel.choices, default=Channel.EMAIL
+    )
     # E.164 (`+15552013344`), validated by mentoring_site.sms.phone.
-    phone = models.CharField(max_length=16, blank=True)
-    phone_verified_at = models.DateTimeField(null=True, blank=True)
+    phone = models.CharField(verbose_name=_("phone"), max_length=16, blank=True)
+    phone_verified_at = models.DateTimeField(
+        verbose_name=_("phone verified at"), null=True, blank=True
+    )
     # The pending verification code: its HMAC only, when it was sent, until when it works, and
     # how many wrong codes were typed against it.
-    code_hash = models.CharField(max_length=64, blank=True, editable=False)
-    code_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
-    code_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
-    code_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    code_hash = models.CharField(
+        verbose_name=_("code hash"), max_length=64, blank=True, editable=False
+    )
+    code_sent_at = models.DateTimeField(
+        verbose_name=_("code sent at"), null=True, blank=True, editable=False
+    )
+    code_expires_at = models.DateTimeField(
+        verbose_name=_("code expires at"), null=True, blank=True, editable=False
+    )
+    code_attempts = models.PositiveSmallIntegerField(
+        verbose_name=_("code attempts"), default=0, editable=False
+    )
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         indexes = [
             # The STOP webhook finds everyone with the number.
             models.Index(fields=["phone"], name="text_pref_phone_idx"),
         ]
+        verbose_name = _("text preference")
+        verbose_name_plural = _("text preferences")
 
     def __str__(self) -> str:
         return f"Text preference of user {self.user_id}"
@@ -192,8 +223,12 @@ class TextOptOut(models.Model):
     """A number that replied STOP (or UNSUBSCRIBE, CANCEL...): nothing is texted to it until it
     replies START. Kept by number, so it holds for staff, mentors and residents alike."""
 
-    phone = models.CharField(max_length=16, unique=True)
-    stopped_at = models.DateTimeField()
+    phone = models.CharField(verbose_name=_("phone"), max_length=16, unique=True)
+    stopped_at = models.DateTimeField(verbose_name=_("stopped at"))
+
+    class Meta:
+        verbose_name = _("text opt-out")
+        verbose_name_plural = _("text opt-outs")
 
     def __str__(self) -> str:
         return f"Opt-out ...{self.phone[-2:]}"

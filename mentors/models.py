@@ -21,17 +21,24 @@ from residents.models import House, Language, RecoveryPathway
 
 
 class TrainingCourse(models.Model):
-    name = models.CharField(max_length=150, unique=True)
-    description = models.TextField(blank=True)
-    required = models.BooleanField(default=True)
-    hours = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
-    valid_months = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text=_("Leave empty if the course never expires.")
+    name = models.CharField(verbose_name=_("name"), max_length=150, unique=True)
+    description = models.TextField(verbose_name=_("description"), blank=True)
+    required = models.BooleanField(verbose_name=_("required"), default=True)
+    hours = models.DecimalField(
+        verbose_name=_("hours"), max_digits=5, decimal_places=2, default=Decimal("0")
     )
-    is_active = models.BooleanField(default=True)
+    valid_months = models.PositiveSmallIntegerField(
+        verbose_name=_("valid months"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty if the course never expires."),
+    )
+    is_active = models.BooleanField(verbose_name=_("is active"), default=True)
 
     class Meta:
         ordering = ["-required", "name"]
+        verbose_name = _("training course")
+        verbose_name_plural = _("training courses")
 
     def __str__(self) -> str:
         return gettext(self.name)  # seeded names: mentoring_site/lookup_names.py
@@ -206,20 +213,38 @@ class Mentor(models.Model):
         SELF_DESCRIBED = "self_described", _("Self-described")
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mentor_profile"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="mentor_profile",
     )
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.APPLICANT)
-    status_changed_on = models.DateField(default=timezone.localdate)
-    recovery_since = models.DateField(null=True, blank=True)
-    bio = models.TextField("lived experience, in a few lines", blank=True, max_length=1000)
-    phone = models.CharField(max_length=30, blank=True)
-    gender = models.CharField(max_length=20, choices=Gender.choices, blank=True, default="")
-    gender_self_description = models.CharField(max_length=60, blank=True)
-    languages = models.ManyToManyField(Language, blank=True, related_name="mentors")
-    pathways = models.ManyToManyField(RecoveryPathway, blank=True, related_name="mentors")
-    houses = models.ManyToManyField(House, blank=True, related_name="mentors_serving")
-    serves_all_houses = models.BooleanField(default=False)
+    status = models.CharField(
+        verbose_name=_("status"), max_length=12, choices=Status.choices, default=Status.APPLICANT
+    )
+    status_changed_on = models.DateField(
+        verbose_name=_("status changed on"), default=timezone.localdate
+    )
+    recovery_since = models.DateField(verbose_name=_("recovery since"), null=True, blank=True)
+    bio = models.TextField(_("lived experience, in a few lines"), blank=True, max_length=1000)
+    phone = models.CharField(verbose_name=_("phone"), max_length=30, blank=True)
+    gender = models.CharField(
+        verbose_name=_("gender"), max_length=20, choices=Gender.choices, blank=True, default=""
+    )
+    gender_self_description = models.CharField(
+        verbose_name=_("gender self description"), max_length=60, blank=True
+    )
+    languages = models.ManyToManyField(
+        Language, verbose_name=_("languages"), blank=True, related_name="mentors"
+    )
+    pathways = models.ManyToManyField(
+        RecoveryPathway, verbose_name=_("pathways"), blank=True, related_name="mentors"
+    )
+    houses = models.ManyToManyField(
+        House, verbose_name=_("houses"), blank=True, related_name="mentors_serving"
+    )
+    serves_all_houses = models.BooleanField(verbose_name=_("serves all houses"), default=False)
     capacity = models.PositiveSmallIntegerField(
+        verbose_name=_("capacity"),
         default=3,
         validators=[MinValueValidator(0), MaxValueValidator(10)],
         help_text=_("Most active mentees at once (0 to 10)."),
@@ -227,9 +252,9 @@ class Mentor(models.Model):
     # "Away from ... back on ...", set by the mentor on My profile (at most AWAY_MAX_DAYS):
     # while today is in [away_from, back_on) their pairings pause (reason "mentor away") and
     # suggestions skip them; on back_on the daily task resumes what it paused.
-    away_from = models.DateField(null=True, blank=True)
-    back_on = models.DateField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    away_from = models.DateField(verbose_name=_("away from"), null=True, blank=True)
+    back_on = models.DateField(verbose_name=_("back on"), null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     objects = MentorQuerySet.as_manager()
 
@@ -249,6 +274,8 @@ class Mentor(models.Model):
                 name="mentor_away_period",
             ),
         ]
+        verbose_name = _("mentor")
+        verbose_name_plural = _("mentors")
 
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.email
@@ -352,19 +379,34 @@ class MentorStatusChange(models.Model):
         DEACTIVATED = "deactivated", _("Sign-in turned off, sessions ended")
         REACTIVATED = "reactivated", _("Sign-in turned back on")
 
-    mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=12, choices=Mentor.Status.choices)
-    to_status = models.CharField(max_length=12, choices=Mentor.Status.choices)
-    reason = models.CharField(max_length=500, blank=True)
-    # What the change did to the mentor's account: retiring turns sign-in off, returning on.
-    account = models.CharField(max_length=12, choices=Account.choices, blank=True, default="")
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    mentor = models.ForeignKey(
+        Mentor, verbose_name=_("mentor"), on_delete=models.CASCADE, related_name="status_changes"
     )
-    changed_at = models.DateTimeField(auto_now_add=True)
+    from_status = models.CharField(
+        verbose_name=_("from status"), max_length=12, choices=Mentor.Status.choices
+    )
+    to_status = models.CharField(
+        verbose_name=_("to status"), max_length=12, choices=Mentor.Status.choices
+    )
+    reason = models.CharField(verbose_name=_("reason"), max_length=500, blank=True)
+    # What the change did to the mentor's account: retiring turns sign-in off, returning on.
+    account = models.CharField(
+        verbose_name=_("account"), max_length=12, choices=Account.choices, blank=True, default=""
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(verbose_name=_("changed at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-changed_at", "-id"]
+        verbose_name = _("mentor status change")
+        verbose_name_plural = _("mentor status changes")
 
     def __str__(self) -> str:
         return f"{self.from_status} -> {self.to_status}"
@@ -381,34 +423,56 @@ class MentorProfileChange(models.Model):
         CAPACITY = "capacity", _("Capacity")
         AWAY = "away", _("Away")
 
-    mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, related_name="profile_changes")
-    field = models.CharField(max_length=20, choices=Field.choices)
-    old_value = models.CharField(max_length=1000, blank=True)
-    new_value = models.CharField(max_length=1000, blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    mentor = models.ForeignKey(
+        Mentor, verbose_name=_("mentor"), on_delete=models.CASCADE, related_name="profile_changes"
     )
-    changed_at = models.DateTimeField(auto_now_add=True)
+    field = models.CharField(verbose_name=_("field"), max_length=20, choices=Field.choices)
+    old_value = models.CharField(verbose_name=_("old value"), max_length=1000, blank=True)
+    new_value = models.CharField(verbose_name=_("new value"), max_length=1000, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(verbose_name=_("changed at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-changed_at", "-id"]
+        verbose_name = _("mentor profile change")
+        verbose_name_plural = _("mentor profile changes")
 
     def __str__(self) -> str:
         return f"{self.field}: {self.old_value} -> {self.new_value}"
 
 
 class TrainingRecord(models.Model):
-    mentor = models.ForeignKey(Mentor, on_delete=models.CASCADE, related_name="training_records")
-    course = models.ForeignKey(TrainingCourse, on_delete=models.PROTECT, related_name="records")
-    completed_on = models.DateField()
-    expires_on = models.DateField(null=True, blank=True)
+    mentor = models.ForeignKey(
+        Mentor, verbose_name=_("mentor"), on_delete=models.CASCADE, related_name="training_records"
+    )
+    course = models.ForeignKey(
+        TrainingCourse, verbose_name=_("course"), on_delete=models.PROTECT, related_name="records"
+    )
+    completed_on = models.DateField(verbose_name=_("completed on"))
+    expires_on = models.DateField(verbose_name=_("expires on"), null=True, blank=True)
     hours = models.DecimalField(
-        max_digits=5, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+        verbose_name=_("hours"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(verbose_name=_("recorded at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-completed_on", "-id"]
@@ -431,6 +495,8 @@ class TrainingRecord(models.Model):
                 name="training_expires_after_completed",
             ),
         ]
+        verbose_name = _("training record")
+        verbose_name_plural = _("training records")
 
     def __str__(self) -> str:
         return f"{self.course} on {self.completed_on}"

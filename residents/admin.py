@@ -92,11 +92,11 @@ class ResidentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     inlines = [RecoveryGoalInline, ConsentRecordInline]
     fieldsets = (
         (None, {"fields": ("preferred_name", "first_name", "last_name", "house")}),
-        ("Dates", {"fields": ("move_in_date", "recovery_start_date", "birth_year")}),
-        ("Contact", {"fields": ("phone",)}),
-        ("Matching", {"fields": ("preferred_mentor_gender", "languages", "pathways")}),
-        ("Exit", {"fields": ("status", "exit_date", "exit_reason")}),
-        ("Record", {"fields": ("created_by", "created_at", "updated_at", "anonymised_at")}),
+        (_("Dates"), {"fields": ("move_in_date", "recovery_start_date", "birth_year")}),
+        (_("Contact"), {"fields": ("phone",)}),
+        (_("Matching"), {"fields": ("preferred_mentor_gender", "languages", "pathways")}),
+        (_("Exit"), {"fields": ("status", "exit_date", "exit_reason")}),
+        (_("Record"), {"fields": ("created_by", "created_at", "updated_at", "anonymised_at")}),
     )
 
 

@@ -48,22 +48,26 @@ def _check_not_far_ahead(errors: dict, field: str, value: dt.date | None, days: 
 
 
 class Language(models.Model):
-    code = models.SlugField(max_length=20, unique=True)
-    name = models.CharField(max_length=60, unique=True)
+    code = models.SlugField(verbose_name=_("code"), max_length=20, unique=True)
+    name = models.CharField(verbose_name=_("name"), max_length=60, unique=True)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
 
     def __str__(self) -> str:
         return gettext(self.name)  # seeded names: mentoring_site/lookup_names.py
 
 
 class RecoveryPathway(models.Model):
-    slug = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(verbose_name=_("slug"), max_length=40, unique=True)
+    name = models.CharField(verbose_name=_("name"), max_length=80, unique=True)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("recovery pathway")
+        verbose_name_plural = _("recovery pathways")
 
     def __str__(self) -> str:
         return gettext(self.name)  # seeded names: mentoring_site/lookup_names.py
@@ -117,23 +121,29 @@ class HouseQuerySet(models.QuerySet):
 
 
 class House(models.Model):
-    name = models.CharField(max_length=100, unique=True)
-    address = models.TextField(blank=True)
+    name = models.CharField(verbose_name=_("name"), max_length=100, unique=True)
+    address = models.TextField(verbose_name=_("address"), blank=True)
     time_zone = models.CharField(
+        verbose_name=_("time zone"),
         max_length=64,
         default=settings.TIME_ZONE,
         validators=[validate_time_zone],
         help_text=_("An IANA time zone name, e.g. America/New_York."),
     )
-    beds = models.PositiveSmallIntegerField(default=8)
+    beds = models.PositiveSmallIntegerField(verbose_name=_("beds"), default=8)
     managers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, related_name="managed_houses", blank=True
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("managers"),
+        related_name="managed_houses",
+        blank=True,
     )
 
     objects = HouseQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("house")
+        verbose_name_plural = _("houses")
 
     def __str__(self) -> str:
         return self.name
@@ -182,24 +192,41 @@ class Resident(models.Model):
         MAN = "man", _("Man")
         NONBINARY = "nonbinary", _("Non-binary")
 
-    preferred_name = models.CharField(max_length=100)
-    first_name = models.CharField("legal first name", max_length=100)
-    last_name = models.CharField("legal last name", max_length=100)
-    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="residents")
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
-    move_in_date = models.DateField()
-    exit_date = models.DateField(null=True, blank=True)
-    exit_reason = models.TextField(blank=True, max_length=1000)
-    recovery_start_date = models.DateField(null=True, blank=True)
+    preferred_name = models.CharField(verbose_name=_("preferred name"), max_length=100)
+    first_name = models.CharField(_("legal first name"), max_length=100)
+    last_name = models.CharField(_("legal last name"), max_length=100)
+    house = models.ForeignKey(
+        House, verbose_name=_("house"), on_delete=models.PROTECT, related_name="residents"
+    )
+    status = models.CharField(
+        verbose_name=_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
+    )
+    move_in_date = models.DateField(verbose_name=_("move in date"))
+    exit_date = models.DateField(verbose_name=_("exit date"), null=True, blank=True)
+    exit_reason = models.TextField(verbose_name=_("exit reason"), blank=True, max_length=1000)
+    recovery_start_date = models.DateField(
+        verbose_name=_("recovery start date"), null=True, blank=True
+    )
     birth_year = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text=_("Only the year: used for age bands in funder reports.")
+        verbose_name=_("birth year"),
+        null=True,
+        blank=True,
+        help_text=_("Only the year: used for age bands in funder reports."),
     )
-    phone = models.CharField(max_length=30, blank=True)
+    phone = models.CharField(verbose_name=_("phone"), max_length=30, blank=True)
     preferred_mentor_gender = models.CharField(
-        max_length=12, choices=MentorGender.choices, blank=True, default=""
+        verbose_name=_("preferred mentor gender"),
+        max_length=12,
+        choices=MentorGender.choices,
+        blank=True,
+        default="",
     )
-    languages = models.ManyToManyField(Language, blank=True, related_name="residents")
-    pathways = models.ManyToManyField(RecoveryPathway, blank=True, related_name="residents")
+    languages = models.ManyToManyField(
+        Language, verbose_name=_("languages"), blank=True, related_name="residents"
+    )
+    pathways = models.ManyToManyField(
+        RecoveryPathway, verbose_name=_("pathways"), blank=True, related_name="residents"
+    )
     # The resident's own pages (feedback and recovery-check links) are in this language; ""
     # follows the browser of whoever opens the link (mentoring_site/i18n.py).
     preferred_language = models.CharField(
@@ -209,16 +236,23 @@ class Resident(models.Model):
         default="",
         choices=[("", _("Same as their phone or browser")), *settings.LANGUAGES],
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     # Set when retention replaced identifying data with placeholders.
-    anonymised_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(verbose_name=_("anonymised at"), null=True, blank=True)
     # One-time key from the intake form: a resent form finds this row instead of adding another.
     # Unique per user who admitted (constraint below): another user's replayed key finds nothing.
-    intake_key = models.UUIDField(null=True, blank=True, editable=False)
+    intake_key = models.UUIDField(
+        verbose_name=_("intake key"), null=True, blank=True, editable=False
+    )
 
     objects = ResidentQuerySet.as_manager()
 
@@ -244,6 +278,8 @@ class Resident(models.Model):
                 fields=["created_by", "intake_key"], name="resident_intake_key_per_user"
             ),
         ]
+        verbose_name = _("resident")
+        verbose_name_plural = _("residents")
 
     def __str__(self) -> str:
         return self.preferred_name
@@ -303,17 +339,24 @@ class ConsentRecord(models.Model):
         REVOKED = "revoked", pgettext_lazy("consent", "Revoked")
         NONE = "none", pgettext_lazy("consent", "None")
 
-    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="consents")
-    shares_contact_details = models.BooleanField("mentor may see contact details", default=True)
-    shares_goals = models.BooleanField("mentor may see recovery goals", default=True)
-    granted_on = models.DateField()
-    expires_on = models.DateField(null=True, blank=True)
-    revoked_on = models.DateField(null=True, blank=True)
-    note = models.CharField(max_length=500, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("resident"), on_delete=models.CASCADE, related_name="consents"
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    shares_contact_details = models.BooleanField(_("mentor may see contact details"), default=True)
+    shares_goals = models.BooleanField(_("mentor may see recovery goals"), default=True)
+    granted_on = models.DateField(verbose_name=_("granted on"))
+    expires_on = models.DateField(verbose_name=_("expires on"), null=True, blank=True)
+    revoked_on = models.DateField(verbose_name=_("revoked on"), null=True, blank=True)
+    note = models.CharField(verbose_name=_("note"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(verbose_name=_("recorded at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-granted_on", "-id"]
@@ -326,6 +369,8 @@ class ConsentRecord(models.Model):
                 name="consent_expires_after_granted",
             ),
         ]
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
 
     def __str__(self) -> str:
         return f"Consent from {self.granted_on}"
@@ -378,14 +423,18 @@ class RecoveryGoal(models.Model):
         ACHIEVED = "achieved", pgettext_lazy("goal status", "Achieved")
         DROPPED = "dropped", _("Dropped")
 
-    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="goals")
-    category = models.CharField(max_length=20, choices=Category.choices)
-    text = models.CharField(max_length=500)
-    target_date = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    closed_on = models.DateField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("resident"), on_delete=models.CASCADE, related_name="goals"
+    )
+    category = models.CharField(verbose_name=_("category"), max_length=20, choices=Category.choices)
+    text = models.CharField(verbose_name=_("text"), max_length=500)
+    target_date = models.DateField(verbose_name=_("target date"), null=True, blank=True)
+    status = models.CharField(
+        verbose_name=_("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    closed_on = models.DateField(verbose_name=_("closed on"), null=True, blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["status", "target_date", "id"]
@@ -395,6 +444,8 @@ class RecoveryGoal(models.Model):
             # Reports: goals achieved in a period.
             models.Index(fields=["status", "closed_on"], name="goal_status_closed_idx"),
         ]
+        verbose_name = _("recovery goal")
+        verbose_name_plural = _("recovery goals")
 
     def __str__(self) -> str:
         return f"{self.get_category_display()}: {self.text[:40]}"
@@ -435,13 +486,20 @@ class GoalProgress(models.Model):
 
     OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
 
-    goal = models.ForeignKey(RecoveryGoal, on_delete=models.CASCADE, related_name="progress")
-    status = models.CharField(max_length=12, choices=Status.choices)
-    note = models.CharField(max_length=200, blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    goal = models.ForeignKey(
+        RecoveryGoal, verbose_name=_("goal"), on_delete=models.CASCADE, related_name="progress"
     )
-    at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(verbose_name=_("status"), max_length=12, choices=Status.choices)
+    note = models.CharField(verbose_name=_("note"), max_length=200, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(verbose_name=_("at"), default=timezone.now)
 
     class Meta:
         ordering = ["at", "id"]
@@ -449,6 +507,8 @@ class GoalProgress(models.Model):
             # A goal's timeline on the resident page.
             models.Index(fields=["goal", "at"], name="goal_progress_goal_at_idx"),
         ]
+        verbose_name = _("goal progress")
+        verbose_name_plural = _("goal progress")
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} ({self.at:%Y-%m-%d})"

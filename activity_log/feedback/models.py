@@ -29,21 +29,41 @@ class FeedbackRequest(models.Model):
         EVERY_90_DAYS = "every_90_days", _("Every 90 days")
         MANUAL = "manual", _("Asked by a manager")
 
-    pairing = models.ForeignKey(Pairing, on_delete=models.PROTECT, related_name="feedback_requests")
+    pairing = models.ForeignKey(
+        Pairing,
+        verbose_name=_("pairing"),
+        on_delete=models.PROTECT,
+        related_name="feedback_requests",
+    )
     resident = models.ForeignKey(
-        Resident, on_delete=models.PROTECT, related_name="feedback_requests"
+        Resident,
+        verbose_name=_("resident"),
+        on_delete=models.PROTECT,
+        related_name="feedback_requests",
     )
-    trigger = models.CharField(max_length=16, choices=Trigger.choices)
+    trigger = models.CharField(verbose_name=_("trigger"), max_length=16, choices=Trigger.choices)
     # Which 90-day period of the pairing (1, 2, ...); 0 for the other triggers.
-    period = models.PositiveSmallIntegerField(default=0)
-    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
-    issued_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    used_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    period = models.PositiveSmallIntegerField(verbose_name=_("period"), default=0)
+    token_hash = models.CharField(
+        verbose_name=_("token hash"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    issued_at = models.DateTimeField(verbose_name=_("issued at"), null=True, blank=True)
+    expires_at = models.DateTimeField(verbose_name=_("expires at"), null=True, blank=True)
+    used_at = models.DateTimeField(verbose_name=_("used at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -60,6 +80,8 @@ class FeedbackRequest(models.Model):
                 name="feedback_request_once_per_trigger",
             ),
         ]
+        verbose_name = _("feedback request")
+        verbose_name_plural = _("feedback requests")
 
     def __str__(self) -> str:
         return f"Feedback request #{self.pk}"
@@ -99,22 +121,36 @@ class FeedbackResponse(models.Model):
     """A resident's answers. No IP, no user: the request says whose pairing it was about."""
 
     request = models.OneToOneField(
-        FeedbackRequest, on_delete=models.PROTECT, related_name="response"
+        FeedbackRequest,
+        verbose_name=_("request"),
+        on_delete=models.PROTECT,
+        related_name="response",
     )
     # Copied from the request so averages per mentor and lists per resident need no join.
     pairing = models.ForeignKey(
-        Pairing, on_delete=models.PROTECT, related_name="feedback_responses"
+        Pairing,
+        verbose_name=_("pairing"),
+        on_delete=models.PROTECT,
+        related_name="feedback_responses",
     )
     resident = models.ForeignKey(
-        Resident, on_delete=models.PROTECT, related_name="feedback_responses"
+        Resident,
+        verbose_name=_("resident"),
+        on_delete=models.PROTECT,
+        related_name="feedback_responses",
     )
-    mentor = models.ForeignKey(Mentor, on_delete=models.PROTECT, related_name="feedback_responses")
-    shows_up = models.PositiveSmallIntegerField("Shows up when they say they will")
-    listens = models.PositiveSmallIntegerField("Listens")
-    helps_goals = models.PositiveSmallIntegerField("Helps with your goals")
-    wants_new_mentor = models.BooleanField("Would like a different mentor")
-    comment = models.TextField(blank=True, max_length=1000)
-    submitted_at = models.DateTimeField(default=timezone.now)
+    mentor = models.ForeignKey(
+        Mentor,
+        verbose_name=_("mentor"),
+        on_delete=models.PROTECT,
+        related_name="feedback_responses",
+    )
+    shows_up = models.PositiveSmallIntegerField(_("Shows up when they say they will"))
+    listens = models.PositiveSmallIntegerField(_("Listens"))
+    helps_goals = models.PositiveSmallIntegerField(_("Helps with your goals"))
+    wants_new_mentor = models.BooleanField(_("Would like a different mentor"))
+    comment = models.TextField(verbose_name=_("comment"), blank=True, max_length=1000)
+    submitted_at = models.DateTimeField(verbose_name=_("submitted at"), default=timezone.now)
 
     objects = FeedbackResponseQuerySet.as_manager()
 
@@ -143,6 +179,8 @@ class FeedbackResponse(models.Model):
                 name="feedback_scores_1_5",
             ),
         ]
+        verbose_name = _("feedback response")
+        verbose_name_plural = _("feedback responses")
 
     def __str__(self) -> str:
         return f"Feedback #{self.pk}"
@@ -166,18 +204,26 @@ class RecoveryAssessment(models.Model):
         RESIDENT_LINK = "resident_link", _("Resident, by link")
 
     resident = models.ForeignKey(
-        Resident, on_delete=models.PROTECT, related_name="recovery_assessments"
+        Resident,
+        verbose_name=_("resident"),
+        on_delete=models.PROTECT,
+        related_name="recovery_assessments",
     )
-    instrument = models.CharField(max_length=20, default="barc10")
+    instrument = models.CharField(verbose_name=_("instrument"), max_length=20, default="barc10")
     # The answers in the instrument's statement order, each a scale score.
-    answers = models.JSONField()
-    total = models.PositiveSmallIntegerField()
-    source = models.CharField(max_length=16, choices=Source.choices)
+    answers = models.JSONField(verbose_name=_("answers"))
+    total = models.PositiveSmallIntegerField(verbose_name=_("total"))
+    source = models.CharField(verbose_name=_("source"), max_length=16, choices=Source.choices)
     # Null when the resident answered through their link.
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    taken_at = models.DateTimeField(default=timezone.now)
+    taken_at = models.DateTimeField(verbose_name=_("taken at"), default=timezone.now)
 
     class Meta:
         ordering = ["-taken_at", "-id"]
@@ -185,6 +231,8 @@ class RecoveryAssessment(models.Model):
             # The resident's chart and "due for a recovery check" (latest per resident).
             models.Index(fields=["resident", "taken_at"], name="assessment_resident_time_idx"),
         ]
+        verbose_name = _("recovery assessment")
+        verbose_name_plural = _("recovery assessments")
 
     def __str__(self) -> str:
         return f"Recovery check #{self.pk}"
@@ -194,14 +242,27 @@ class AssessmentLink(models.Model):
     """A one-time link for a resident to take the recovery check themselves (same rules as a
     feedback link: only the token's sha256 is stored; single use; FEEDBACK_LINK_DAYS)."""
 
-    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="+")
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("resident"), on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    token_hash = models.CharField(
+        verbose_name=_("token hash"), max_length=64, unique=True, editable=False
+    )
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    used_at = models.DateTimeField(verbose_name=_("used at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("assessment link")
+        verbose_name_plural = _("assessment links")
 
     def __str__(self) -> str:
         return f"Recovery check link #{self.pk}"

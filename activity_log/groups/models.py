@@ -88,30 +88,50 @@ class GroupSeries(models.Model):
     (services.series_extend), never all at once."""
 
     house = models.ForeignKey(
-        House, on_delete=models.PROTECT, null=True, blank=True, related_name="group_series"
+        House,
+        verbose_name=_("house"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="group_series",
     )
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    title = models.CharField(max_length=120)
-    place = models.CharField(max_length=120, blank=True)
-    starts_on = models.DateField(help_text="Date of the first occurrence (sets the weekday).")
-    start_time = models.TimeField(help_text="Local time in the house's time zone.")
-    duration_minutes = models.PositiveSmallIntegerField(default=60)
-    until = models.DateField(help_text="Last date an occurrence may fall on.")
-    facilitator_mentors = models.ManyToManyField(Mentor, blank=True, related_name="+")
-    facilitator_residents = models.ManyToManyField(Resident, blank=True, related_name="+")
+    kind = models.CharField(verbose_name=_("kind"), max_length=16, choices=Kind.choices)
+    title = models.CharField(verbose_name=_("title"), max_length=120)
+    place = models.CharField(verbose_name=_("place"), max_length=120, blank=True)
+    starts_on = models.DateField(
+        verbose_name=_("starts on"), help_text="Date of the first occurrence (sets the weekday)."
+    )
+    start_time = models.TimeField(
+        verbose_name=_("start time"), help_text="Local time in the house's time zone."
+    )
+    duration_minutes = models.PositiveSmallIntegerField(
+        verbose_name=_("duration minutes"), default=60
+    )
+    until = models.DateField(
+        verbose_name=_("until"), help_text="Last date an occurrence may fall on."
+    )
+    facilitator_mentors = models.ManyToManyField(
+        Mentor, verbose_name=_("facilitator mentors"), blank=True, related_name="+"
+    )
+    facilitator_residents = models.ManyToManyField(
+        Resident, verbose_name=_("facilitator residents"), blank=True, related_name="+"
+    )
     facilitator_users = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("facilitator users"), blank=True, related_name="+"
     )
     # Occurrences exist up to this date; series_extend continues from the day after.
-    generated_until = models.DateField(null=True, blank=True)
+    generated_until = models.DateField(verbose_name=_("generated until"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["starts_on", "id"]
-        verbose_name_plural = "group series"
+        verbose_name_plural = _("group series")
         constraints = [
             models.CheckConstraint(
                 condition=Q(duration_minutes__gt=0, duration_minutes__lte=600),
@@ -121,6 +141,7 @@ class GroupSeries(models.Model):
                 condition=Q(until__gte=models.F("starts_on")), name="group_series_until_after_start"
             ),
         ]
+        verbose_name = _("group series")
 
     def __str__(self) -> str:
         return f"{self.title} (weekly)"
@@ -138,47 +159,74 @@ class GroupSession(models.Model):
 
     house = models.ForeignKey(
         House,
+        verbose_name=_("house"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="group_sessions",
         help_text="Empty: program-wide (admins only).",
     )
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    title = models.CharField(max_length=120)
-    starts_at = models.DateTimeField()
-    duration_minutes = models.PositiveSmallIntegerField(default=60)
-    place = models.CharField(max_length=120, blank=True)
+    kind = models.CharField(verbose_name=_("kind"), max_length=16, choices=Kind.choices)
+    title = models.CharField(verbose_name=_("title"), max_length=120)
+    starts_at = models.DateTimeField(verbose_name=_("starts at"))
+    duration_minutes = models.PositiveSmallIntegerField(
+        verbose_name=_("duration minutes"), default=60
+    )
+    place = models.CharField(verbose_name=_("place"), max_length=120, blank=True)
     facilitator_mentors = models.ManyToManyField(
-        Mentor, blank=True, related_name="facilitated_sessions"
+        Mentor,
+        verbose_name=_("facilitator mentors"),
+        blank=True,
+        related_name="facilitated_sessions",
     )
-    facilitator_residents = models.ManyToManyField(Resident, blank=True, related_name="+")
+    facilitator_residents = models.ManyToManyField(
+        Resident, verbose_name=_("facilitator residents"), blank=True, related_name="+"
+    )
     facilitator_users = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("facilitator users"), blank=True, related_name="+"
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
-    cancel_reason = models.CharField(max_length=280, blank=True)
+    status = models.CharField(
+        verbose_name=_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
+    )
+    cancel_reason = models.CharField(verbose_name=_("cancel reason"), max_length=280, blank=True)
     series = models.ForeignKey(
-        GroupSeries, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions"
+        GroupSeries,
+        verbose_name=_("series"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
     )
     # The local date this occurrence stands for in its series: one occurrence per date, so
     # extending a series twice (two beats) creates nothing new.
-    series_date = models.DateField(null=True, blank=True)
+    series_date = models.DateField(verbose_name=_("series date"), null=True, blank=True)
     # Edited on its own ("this one"): later series edits leave it alone.
-    detached = models.BooleanField(default=False)
+    detached = models.BooleanField(verbose_name=_("detached"), default=False)
     # Attendance: guests are a count only (no names); the note is shared practice, never names.
-    guests = models.PositiveSmallIntegerField(default=0)
-    attendance_note = models.CharField(max_length=280, blank=True)
+    guests = models.PositiveSmallIntegerField(verbose_name=_("guests"), default=0)
+    attendance_note = models.CharField(
+        verbose_name=_("attendance note"), max_length=280, blank=True
+    )
     attendance_taken_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("attendance taken by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    attendance_taken_at = models.DateTimeField(null=True, blank=True)
+    attendance_taken_at = models.DateTimeField(
+        verbose_name=_("attendance taken at"), null=True, blank=True
+    )
     # The key of the attendance form last saved (the saved page clears that draft).
-    attendance_key = models.UUIDField(null=True, blank=True)
+    attendance_key = models.UUIDField(verbose_name=_("attendance key"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     objects = GroupSessionQuerySet.as_manager()
 
@@ -208,6 +256,8 @@ class GroupSession(models.Model):
                 name="group_session_reason_only_when_cancelled",
             ),
         ]
+        verbose_name = _("group session")
+        verbose_name_plural = _("group sessions")
 
     def __str__(self) -> str:
         return self.title
@@ -245,19 +295,31 @@ class AttendanceQuerySet(models.QuerySet):
 class Attendance(models.Model):
     """One person at one session: a resident or a mentor, never both."""
 
-    session = models.ForeignKey(GroupSession, on_delete=models.CASCADE, related_name="attendance")
+    session = models.ForeignKey(
+        GroupSession, verbose_name=_("session"), on_delete=models.CASCADE, related_name="attendance"
+    )
     resident = models.ForeignKey(
-        Resident, on_delete=models.PROTECT, null=True, blank=True, related_name="group_attendance"
+        Resident,
+        verbose_name=_("resident"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="group_attendance",
     )
     mentor = models.ForeignKey(
-        Mentor, on_delete=models.PROTECT, null=True, blank=True, related_name="group_attendance"
+        Mentor,
+        verbose_name=_("mentor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="group_attendance",
     )
 
     objects = AttendanceQuerySet.as_manager()
 
     class Meta:
         ordering = ["session", "id"]
-        verbose_name_plural = "attendance"
+        verbose_name_plural = _("attendance")
         indexes = [
             # Resident page: attendance over the last 90 days.
             models.Index(fields=["resident", "session"], name="attendance_resident_idx"),
@@ -275,6 +337,7 @@ class Attendance(models.Model):
                 fields=["session", "mentor"], name="attendance_once_per_mentor"
             ),
         ]
+        verbose_name = _("attendance")
 
     def __str__(self) -> str:
         return f"Attendance #{self.pk}"
@@ -285,16 +348,23 @@ class AttendanceSubmission(models.Model):
     even when a browser resends an older form after a newer correction."""
 
     session = models.ForeignKey(
-        GroupSession, on_delete=models.CASCADE, related_name="attendance_submissions"
+        GroupSession,
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="attendance_submissions",
     )
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.UUIDField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.UUIDField(verbose_name=_("key"))
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="attendance_submission_once"),
         ]
+        verbose_name = _("attendance submission")
+        verbose_name_plural = _("attendance submissions")
 
     def __str__(self) -> str:
         return f"Attendance form {self.key}"

@@ -6,6 +6,8 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from activity_log.models import Reminder
 from activity_log.reminders.send import enqueue_send
@@ -13,15 +15,15 @@ from residents.models import House
 
 
 class ReminderStateFilter(admin.SimpleListFilter):
-    title = "state"
+    title = _("state")
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
         return [
-            ("waiting", "Waiting to send"),
-            ("failing", "Failing (retrying or given up)"),
-            ("sent", "Sent"),
-            ("failed", "Failed"),
+            ("waiting", _("Waiting to send")),
+            ("failing", _("Failing (retrying or given up)")),
+            ("sent", _("Sent")),
+            ("failed", _("Failed")),
         ]
 
     def queryset(self, request, queryset):
@@ -42,7 +44,7 @@ class ReminderStateFilter(admin.SimpleListFilter):
 class ReminderHouseFilter(admin.SimpleListFilter):
     """The resident's house (pairing or urgent-concern contact); the dashboard links here."""
 
-    title = "house"
+    title = _("house")
     parameter_name = "house"
 
     def lookups(self, request, model_admin):
@@ -100,18 +102,18 @@ class ReminderAdmin(admin.ModelAdmin):
         "failed_at",
     ]
 
-    @admin.display(description="state")
+    @admin.display(description=_("state"))
     def state(self, obj: Reminder) -> str:
         if obj.sent_at:
-            return "sent"
+            return gettext("sent")
         if obj.failed_at:
-            return "failed"
-        return "waiting"
+            return gettext("failed")
+        return gettext("waiting")
 
     def has_add_permission(self, request) -> bool:
         return False
 
-    @admin.action(description="Resend the selected failed reminders")
+    @admin.action(description=_("Resend the selected failed reminders"))
     def resend_failed(self, request, queryset) -> None:
         # Only failed, never sent rows; they go back in the queue with a fresh day of retries.
         count = queryset.filter(failed_at__isnull=False, sent_at__isnull=True).update(
@@ -119,8 +121,13 @@ class ReminderAdmin(admin.ModelAdmin):
         )
         if count:
             transaction.on_commit(enqueue_send)
-            self.message_user(request, f"{count} reminder(s) will be sent again.", messages.SUCCESS)
+            text = ngettext(
+                "%(count)s reminder will be sent again.",
+                "%(count)s reminders will be sent again.",
+                count,
+            )
+            self.message_user(request, text % {"count": count}, messages.SUCCESS)
         else:
             self.message_user(
-                request, "None of the selected reminders had failed.", messages.WARNING
+                request, gettext("None of the selected reminders had failed."), messages.WARNING
             )

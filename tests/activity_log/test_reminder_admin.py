@@ -61,7 +61,7 @@ def test_resending_puts_only_failed_reminders_back_in_the_queue(
         response = as_user(program_admin).post(
             URL, {"action": "resend_failed", "_selected_action": chosen}, follow=True
         )
-    assert "1 reminder(s) will be sent again." in response.content.decode()
+    assert "1 reminder will be sent again." in response.content.decode()
     failed = Reminder.objects.get(pk=reminders["failed"].pk)
     assert (failed.failed_at, failed.attempts, failed.claimed_until) == (None, 0, None)
     assert failed.send_after > timezone.now() - dt.timedelta(minutes=1)
