@@ -194,10 +194,10 @@ class MentorCreateForm(MentorStaffForm):
     )
     # Their welcome email goes out before they can choose; after that, My profile is theirs.
     preferred_language = forms.ChoiceField(
-        label=_("Language"),
+        label=_("Language for their emails and pages"),
         choices=[("", _("Not chosen (the site's language)")), *settings.LANGUAGES],
         required=False,
-        help_text=_("Of the welcome email, and of their pages until they choose on My profile."),
+        help_text=_("The welcome email goes out in it. They can change it on My profile."),
     )
 
     def __init__(self, *args, **kwargs):
