@@ -26,7 +26,7 @@ run: $(STAMP) .env
 	$(BIN)/python manage.py compile_catalogue
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty
-	@echo "Open http://127.0.0.1:8000 — Ctrl-C stops web, worker and beat."
+	@echo "Open http://127.0.0.1:$${DEV_PORT:-8000} — Ctrl-C stops web, worker and beat."
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start
 
 ## make test: the whole suite, one pytest-xdist worker per core (at most 8; TEST_WORKERS=0 runs
