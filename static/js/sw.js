@@ -43,7 +43,7 @@ async function offlineCopy(request) {
     const words = CONFIG.offline; // in the person's language, escaped by the server
     const page = `<!DOCTYPE html><html lang="${words.lang}"><meta charset="utf-8">
       <meta name="viewport" content="width=device-width"><title>${words.title}</title>
-      <p>${words.text}<p><a href="${CONFIG.home}">${words.home}</a>`;
+      <main><h1>${words.title}</h1><p>${words.text}</p><p><a href="${CONFIG.home}">${words.home}</a></p></main>`;
     const headers = { "Content-Type": "text/html", "Content-Security-Policy": "default-src 'none'" };
     return new Response(page, { status: 503, headers });
   }
