@@ -6,7 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from activity_log.feedback.models import (  # noqa: F401
@@ -176,7 +176,7 @@ class ContactLog(models.Model):
         verbose_name_plural = _("contact logs")
 
     def __str__(self) -> str:
-        return f"Contact #{self.pk}"
+        return gettext("Contact #%(id)s") % {"id": self.pk}
 
     @property
     def counts_as_contact(self) -> bool:
@@ -205,7 +205,10 @@ class ContactAddendum(models.Model):
         verbose_name_plural = _("contact addendums")
 
     def __str__(self) -> str:
-        return f"Addendum #{self.pk} to contact #{self.contact_id}"
+        return gettext("Addendum #%(id)s to contact #%(contact)s") % {
+            "id": self.pk,
+            "contact": self.contact_id,
+        }
 
 
 class Milestone(models.Model):
@@ -229,7 +232,7 @@ class Milestone(models.Model):
         verbose_name_plural = _("milestones")
 
     def __str__(self) -> str:
-        return f"{self.hours} hours"
+        return ngettext("%(hours)s hour", "%(hours)s hours", self.hours) % {"hours": self.hours}
 
 
 # --- The reminder outbox ---------------------------------------------------------------------

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from matching import checkins
 from mentoring_site.roles import Role, role_of
@@ -170,7 +170,7 @@ class Pairing(models.Model):
         verbose_name_plural = _("pairings")
 
     def __str__(self) -> str:
-        return f"Pairing #{self.pk}"
+        return gettext("Pairing #%(id)s") % {"id": self.pk}
 
     @property
     def is_active(self) -> bool:

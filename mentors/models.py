@@ -499,7 +499,10 @@ class TrainingRecord(models.Model):
         verbose_name_plural = _("training records")
 
     def __str__(self) -> str:
-        return f"{self.course} on {self.completed_on}"
+        return gettext("%(course)s on %(date)s") % {
+            "course": self.course,
+            "date": self.completed_on,
+        }
 
     def clean(self) -> None:
         if self.completed_on and self.completed_on > timezone.localdate():

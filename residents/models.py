@@ -373,7 +373,7 @@ class ConsentRecord(models.Model):
         verbose_name_plural = _("consent records")
 
     def __str__(self) -> str:
-        return f"Consent from {self.granted_on}"
+        return gettext("Consent from %(date)s") % {"date": self.granted_on}
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

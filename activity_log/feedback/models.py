@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import Pairing
@@ -84,7 +85,7 @@ class FeedbackRequest(models.Model):
         verbose_name_plural = _("feedback requests")
 
     def __str__(self) -> str:
-        return f"Feedback request #{self.pk}"
+        return gettext("Feedback request #%(id)s") % {"id": self.pk}
 
     def is_open(self, now=None) -> bool:
         """The link works: issued, not used, not expired."""
@@ -183,7 +184,7 @@ class FeedbackResponse(models.Model):
         verbose_name_plural = _("feedback responses")
 
     def __str__(self) -> str:
-        return f"Feedback #{self.pk}"
+        return gettext("Feedback #%(id)s") % {"id": self.pk}
 
     @property
     def is_worrying(self) -> bool:
@@ -235,7 +236,7 @@ class RecoveryAssessment(models.Model):
         verbose_name_plural = _("recovery assessments")
 
     def __str__(self) -> str:
-        return f"Recovery check #{self.pk}"
+        return gettext("Recovery check #%(id)s") % {"id": self.pk}
 
 
 class AssessmentLink(models.Model):
@@ -265,4 +266,4 @@ class AssessmentLink(models.Model):
         verbose_name_plural = _("assessment links")
 
     def __str__(self) -> str:
-        return f"Recovery check link #{self.pk}"
+        return gettext("Recovery check link #%(id)s") % {"id": self.pk}

@@ -8,6 +8,7 @@ import zoneinfo
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mentoring_site.roles import Role, role_of
@@ -144,7 +145,7 @@ class GroupSeries(models.Model):
         verbose_name = _("group series")
 
     def __str__(self) -> str:
-        return f"{self.title} (weekly)"
+        return gettext("%(title)s (weekly)") % {"title": self.title}
 
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.house.time_zone if self.house else settings.TIME_ZONE)
@@ -340,7 +341,7 @@ class Attendance(models.Model):
         verbose_name = _("attendance")
 
     def __str__(self) -> str:
-        return f"Attendance #{self.pk}"
+        return gettext("Attendance #%(id)s") % {"id": self.pk}
 
 
 class AttendanceSubmission(models.Model):

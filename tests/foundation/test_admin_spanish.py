@@ -81,3 +81,21 @@ def test_a_spanish_speaking_admin_sees_the_admin_in_spanish(as_user):
     assert "Reenviar los recordatorios fallidos seleccionados" in reminders  # the action
     assert "Fallando (reintentando o abandonados)" in reminders  # the state filter
     assert ">fallido<" in reminders  # the state column
+
+
+def test_object_names_in_the_admin_follow_the_language():
+    pairing = f.PairingFactory()
+    with translation.override("en"):
+        assert str(pairing) == f"Pairing #{pairing.pk}"
+    with translation.override("es"):
+        assert str(pairing) == f"Pareja de mentoría n.º {pairing.pk}"
+
+
+def test_a_spanish_speaking_admin_sees_a_pairings_name_in_spanish(as_user):
+    superuser = f.AdminUserFactory(is_staff=True, is_superuser=True, preferred_language="es")
+    pairing = f.PairingFactory()
+    page = as_user(superuser).get(reverse("admin:matching_pairing_change", args=[pairing.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f"Pareja de mentoría n.º {pairing.pk}" in html
+    assert f"Pairing #{pairing.pk}" not in html
