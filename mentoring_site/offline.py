@@ -6,14 +6,14 @@
   worker may cache, a version — and static/js/outbox.js, which the pages use too. The version
   is a hash of all of it, so the browser installs a new worker whenever any of it changes.
 - `web_manifest` is the web app manifest (name, icons, start at My mentees).
-
-Both speak the request's language (the person's own choice when signed in, else the browser's):
-the worker's page for "offline, and not saved on this phone" is in CONFIG, so a change of
-language changes the version and the browser installs the worker again.
 - `logout` is allauth's sign-out, whose response tells the browser to clear the site's caches
   and storage (`Clear-Site-Data`); static/js/offline.js clears them itself before signing out.
 
 Both files are public (a browser fetches the manifest without cookies) and show no data.
+
+The worker and the manifest speak the request's language (the person's own choice when signed
+in, else the browser's): the worker's page for "offline, and not saved on this phone" is in
+CONFIG, so a change of language changes the version and the browser installs the worker again.
 """
 
 from __future__ import annotations
