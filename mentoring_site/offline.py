@@ -11,9 +11,10 @@
 
 Both files are public (a browser fetches the manifest without cookies) and show no data.
 
-The worker and the manifest speak the request's language (the person's own choice when signed
-in, else the browser's): the worker's page for "offline, and not saved on this phone" is in
-CONFIG, so a change of language changes the version and the browser installs the worker again.
+The worker speaks the request's language (the person's own choice when signed in, else the
+browser's): its page for "offline, and not saved on this phone" is in CONFIG, so a change of
+language changes the version and the browser installs the worker again. The manifest, fetched
+without cookies, follows the phone's language (Accept-Language), as the phone's own labels do.
 """
 
 from __future__ import annotations

@@ -117,7 +117,7 @@ def test_the_offline_words_are_escaped_for_the_markup_sw_js_builds(monkeypatch):
     assert words["title"] == "&lt;b&gt;Tom &amp; Jerry&#x27;s&lt;/b&gt;"
 
 
-def test_the_manifest_speaks_the_browsers_language(client):
+def test_the_manifest_speaks_the_phones_language(client):
     english = json.loads(client.get("/manifest.webmanifest").content)
     spanish = json.loads(
         client.get("/manifest.webmanifest", headers={"accept-language": "es"}).content
