@@ -99,3 +99,21 @@ def test_a_spanish_speaking_admin_sees_a_pairings_name_in_spanish(as_user):
     html = page.content.decode()
     assert f"Pareja de mentoría n.º {pairing.pk}" in html
     assert f"Pairing #{pairing.pk}" not in html
+
+
+def test_every_admin_list_and_add_page_answers_in_spanish(as_user):
+    """Each own-app model's changelist and add page (where adding is allowed) renders for a
+    Spanish-speaking superuser: a translation with a broken placeholder would show here."""
+    superuser = f.AdminUserFactory(is_staff=True, is_superuser=True, preferred_language="es")
+    f.PairingFactory()
+    client = as_user(superuser)
+    checked = 0
+    for model in _own_models():
+        info = (model._meta.app_label, model._meta.model_name)
+        page = client.get(reverse("admin:{}_{}_changelist".format(*info)))
+        assert page.status_code == 200, info
+        assert '<html lang="es"' in page.content.decode(), info
+        checked += 1
+        if admin.site._registry[model].has_add_permission(page.wsgi_request):
+            assert client.get(reverse("admin:{}_{}_add".format(*info))).status_code == 200, info
+    assert checked >= 20
