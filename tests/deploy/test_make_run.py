@@ -3,8 +3,9 @@ DATABASE_URL, REDIS_URL or .env, brings up web + Celery worker + beat on the emb
 (SQLite, the filesystem broker) with the demo data, and the demo mentor signs in and sees their
 mentees. Ctrl-C (SIGINT to make) stops all three.
 
-The checkout is a copy of the files git tracks, as they are in the working tree, beside the
-suite's own .venv (its install stamp is there, so make installs nothing again).
+The checkout is a copy of the files git tracks, as they are in the working tree (outside a git
+checkout: the tree without what only a local one has), beside the suite's own .venv (its install
+stamp is there, so make installs nothing again).
 """
 
 from __future__ import annotations
@@ -29,15 +30,25 @@ ROOT = Path(__file__).resolve().parents[2]
 DEMO_PASSWORD = "recovery-demo"  # README "Demo accounts"
 
 
+# What a fresh checkout does not have, when the tree is not a git checkout.
+LOCAL_ONLY = shutil.ignore_patterns(
+    ".git", ".venv", ".env", "var", "db.sqlite3", "staticfiles", "test-artifacts", "__pycache__"
+)
+
+
 def _fresh_checkout(dest: Path) -> None:
-    listed = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
-    ).stdout
-    for name in filter(None, listed.decode().split("\0")):
-        source = ROOT / name
-        if source.is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, dest / name)
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+        ).stdout.decode()
+    except (OSError, subprocess.CalledProcessError):
+        shutil.copytree(ROOT, dest, ignore=LOCAL_ONLY, dirs_exist_ok=True)
+    else:
+        for name in filter(None, listed.split("\0")):
+            source = ROOT / name
+            if source.is_file():
+                (dest / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, dest / name)
     (dest / ".venv").symlink_to(ROOT / ".venv")
 
 
