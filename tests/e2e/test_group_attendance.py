@@ -18,7 +18,10 @@ pytestmark = pytest.mark.browser
 def session(mentor, house):
     for name in ("Robin", "Casey", "Alex"):
         f.ResidentFactory(house=house, preferred_name=name)
-    start = timezone.localtime().replace(second=0, microsecond=0) - dt.timedelta(minutes=30)
+    # Begun half an hour ago, but never before today's midnight: "Today" lists today's sessions
+    # (between 00:00 and 00:30 house time, half an hour ago was yesterday).
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    start = max(now - dt.timedelta(minutes=30), now.replace(hour=0, minute=0))
     return f.GroupSessionFactory(
         house=house, title="Job search skills", starts_at=start, facilitator_mentors=[mentor]
     )
