@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from activity_log.contacts import services
 from activity_log.models import ContactAddendum, ContactLog
+from matching.checkins import due_after
 from matching.models import Pairing
 from tests import factories as f
 from tests.activity_log.contact_support import pairing_for
@@ -28,7 +29,7 @@ def test_logging_a_contact_sets_last_contact_and_next_due(pairing):
     contact = _log(pairing, topics=[f.topic("coping")])
     pairing.refresh_from_db()
     assert pairing.last_contact_at == contact.happened_at
-    assert pairing.next_due_at == contact.happened_at + dt.timedelta(days=7)
+    assert pairing.next_due_at == due_after(contact.happened_at, 7, pairing.resident.house.zone)
     assert list(contact.topics.values_list("slug", flat=True)) == ["coping"]
 
 
@@ -53,7 +54,8 @@ def test_editing_the_time_moves_the_due_date(pairing):
     )
     pairing.refresh_from_db()
     assert pairing.last_contact_at == earlier
-    assert pairing.next_due_at == earlier + dt.timedelta(days=7)
+    # A week later on the house's clock (across a DST change that is 7 days +- 1 hour).
+    assert pairing.next_due_at == due_after(earlier, 7, pairing.resident.house.zone)
 
 
 def test_removing_the_latest_contact_falls_back_to_the_one_before(pairing):
@@ -65,7 +67,7 @@ def test_removing_the_latest_contact_falls_back_to_the_one_before(pairing):
     services.contact_remove(contact=first, user=pairing.mentor.user)
     pairing.refresh_from_db()
     assert pairing.last_contact_at is None
-    assert pairing.next_due_at == pairing.started_at() + dt.timedelta(days=7)
+    assert pairing.next_due_at == due_after(pairing.started_at(), 7, pairing.resident.house.zone)
 
 
 def test_the_same_idempotency_key_saves_one_contact(pairing):

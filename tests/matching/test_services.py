@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from matching import services
+from matching.checkins import due_after
 from matching.models import Pairing
 from mentors.models import Mentor
 from residents.models import Resident
@@ -34,14 +35,14 @@ def test_create_pairs_an_active_resident_with_a_cleared_mentor(resident, mentor,
     assert pairing.created_by == manager
     assert pairing.checkin_interval_days == 7
     assert pairing.next_due_at == pairing.next_due()
-    assert pairing.next_due_at == pairing.started_at() + dt.timedelta(days=7)
+    assert pairing.next_due_at == due_after(pairing.started_at(), 7, pairing.resident.house.zone)
 
 
 def test_create_uses_the_program_default_interval(resident, mentor, manager, settings):
     settings.CHECKIN_INTERVAL_DEFAULT_DAYS = 10
     pairing = services.pairing_create(resident=resident, mentor=mentor, created_by=manager)
     assert pairing.checkin_interval_days == 10
-    assert pairing.next_due_at == pairing.started_at() + dt.timedelta(days=10)
+    assert pairing.next_due_at == due_after(pairing.started_at(), 10, pairing.resident.house.zone)
 
 
 def test_create_refuses_an_uncleared_mentor(resident, manager):
@@ -176,7 +177,8 @@ def test_resume_restores_the_due_date_from_the_last_contact(resident, mentor):
     assert pairing.status == Pairing.Status.ACTIVE
     assert pairing.paused_on is None
     assert pairing.pause_reason == ""
-    assert pairing.next_due_at == last + dt.timedelta(days=7)
+    # A week later on the house's clock (across a DST change that is 7 days +- 1 hour).
+    assert pairing.next_due_at == due_after(last, 7, resident.house.zone)
     assert pairing.next_due_at == expected_due(pairing)
 
 
@@ -235,7 +237,7 @@ def test_change_interval_moves_the_due_date(resident, mentor):
     services.pairing_change_interval(pairing=pairing, checkin_interval_days=3)
     pairing.refresh_from_db()
     assert pairing.checkin_interval_days == 3
-    assert pairing.next_due_at == pairing.started_at() + dt.timedelta(days=3)
+    assert pairing.next_due_at == due_after(pairing.started_at(), 3, pairing.resident.house.zone)
 
 
 @pytest.mark.parametrize("days", [0, 31])
