@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -25,6 +24,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.private_redis import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_PASSWORD = "recovery-demo"  # README "Demo accounts"
@@ -50,12 +51,6 @@ def _fresh_checkout(dest: Path) -> None:
                 (dest / name).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, dest / name)
     (dest / ".venv").symlink_to(ROOT / ".venv")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _get(opener, url: str) -> tuple[int, str, str]:
@@ -104,7 +99,7 @@ def test_make_run_serves_the_demo_with_a_worker_and_beat_and_stops_on_ctrl_c(tmp
         pytest.skip("needs make (the README's first command); apt install make")
     checkout = tmp_path / "checkout"
     _fresh_checkout(checkout)
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     # A newcomer's shell: nothing of this suite's database, broker or settings.
     env = {
