@@ -62,7 +62,7 @@ def stop(proc: subprocess.Popen) -> None:
 
 def test_beat_and_a_worker_send_one_email_for_an_overdue_pairing(transactional_db, tmp_path):
     house = f.HouseFactory(time_zone=daytime_zone(), managers=[f.ManagerUserFactory()])
-    pairing = f.PairingFactory(resident=f.ResidentFactory(house=house))
+    pairing = f.PairingFactory(resident=f.ResidentFactory(house=house, last_name="Zebulonsky"))
     Pairing.objects.filter(pk=pairing.pk).update(next_due_at=timezone.now() - dt.timedelta(days=1))
     mail = tmp_path / "mail"
     env = worker_env() | {

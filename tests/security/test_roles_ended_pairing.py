@@ -32,7 +32,7 @@ OTHER_NOTE = "Entered by the office"
 
 @pytest.fixture
 def resident(house):
-    resident = f.ResidentFactory(house=house, phone=PHONE)
+    resident = f.ResidentFactory(house=house, phone=PHONE, preferred_name="Perpetua")
     f.ConsentRecordFactory(resident=resident, shares_goals=True, shares_contact_details=True)
     return resident
 

@@ -12,6 +12,7 @@ from activity_log.feedback import services, views
 from activity_log.feedback.models import FeedbackRequest, FeedbackResponse
 from mentoring_site import security
 from mentoring_site.models import AuditEvent
+from residents.models import Resident
 from tests.activity_log.feedback.support import answers, issued_link, pairing_in
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,12 @@ def _fresh_rate_limit(settings):
 
 @pytest.fixture
 def pairing(house, mentor):
-    return pairing_in(house, mentor)
+    # A made-up name, so "not in the page" cannot fail on a random name that is also a word
+    # of the page or the mentor's.
+    pairing = pairing_in(house, mentor)
+    Resident.objects.filter(pk=pairing.resident_id).update(preferred_name="Oriel")
+    pairing.resident.refresh_from_db()
+    return pairing
 
 
 def url(token: str) -> str:
