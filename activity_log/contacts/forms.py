@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from activity_log.models import ContactAddendum, ContactLog, Topic
-from mentoring_site.forms import InvalidMarksMixin
+from mentoring_site.forms import InvalidMarksMixin, WallClockField
 from residents.models import GoalProgress, RecoveryGoal
 
 LOCAL_DATETIME = "%Y-%m-%dT%H:%M"
@@ -133,7 +133,7 @@ class GoalChoiceField(forms.ModelMultipleChoiceField):
 
 
 class ContactLogForm(InvalidMarksMixin, forms.Form):
-    happened_at = forms.DateTimeField(
+    happened_at = WallClockField(
         label=_("When"),
         input_formats=[LOCAL_DATETIME, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
         widget=PlainDateTimeInput(

@@ -7,13 +7,14 @@ import zoneinfo
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activity_log.contacts.forms import LOCAL_DATETIME, ChipsMultiple
 from activity_log.groups.models import GroupSession, Kind
-from mentoring_site.forms import InvalidMarksMixin
+from mentoring_site.forms import InvalidMarksMixin, WallClockField, wall_time
 from mentoring_site.models import User
 from mentoring_site.roles import ADMIN_GROUP, MANAGER_GROUP
 from mentors.models import Mentor
@@ -53,7 +54,8 @@ class GroupSessionForm(InvalidMarksMixin, forms.Form):
         label=_("Kind"), choices=Kind.choices, widget=forms.Select(attrs={"class": "form-select"})
     )
     title = forms.CharField(label=_("Title"), max_length=120, widget=_control(forms.TextInput))
-    starts_at = forms.DateTimeField(
+    starts_at = WallClockField(
+        naive=True,
         label=_("Starts"),
         input_formats=[LOCAL_DATETIME, "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(
@@ -148,15 +150,20 @@ class GroupSessionForm(InvalidMarksMixin, forms.Form):
 
     def zone(self) -> zoneinfo.ZoneInfo:
         house = self.editing.house if self.editing else self.cleaned_data.get("house")
-        return zoneinfo.ZoneInfo(house.time_zone if house else settings.TIME_ZONE)
+        return house.zone if house else zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
     def clean(self) -> dict:
         data = super().clean()
         starts_at = data.get("starts_at")
         if starts_at is not None:
             # Typed as the house's wall-clock time, whatever zone the browser is in.
-            naive = timezone.make_naive(starts_at).replace(second=0, microsecond=0)
-            data["starts_at"] = naive.replace(tzinfo=self.zone())
+            try:
+                data["starts_at"] = wall_time(
+                    starts_at.replace(second=0, microsecond=0), self.zone()
+                )
+            except ValidationError as exc:
+                self.add_error("starts_at", exc)
+                starts_at = None
         until = data.get("repeat_until")
         if until and starts_at and until < data["starts_at"].date():
             self.add_error("repeat_until", _("Repeat until a date on or after the first session."))

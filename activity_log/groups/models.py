@@ -148,7 +148,8 @@ class GroupSeries(models.Model):
         return gettext("%(title)s (weekly)") % {"title": self.title}
 
     def zone(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(self.house.time_zone if self.house else settings.TIME_ZONE)
+        # house.zone: a house's unknown zone name falls back to the program's (never a 500).
+        return self.house.zone if self.house else zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 class GroupSession(models.Model):
@@ -276,7 +277,8 @@ class GroupSession(models.Model):
         return self.kind == Kind.MENTOR_CIRCLE
 
     def zone(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(self.house.time_zone if self.house else settings.TIME_ZONE)
+        # house.zone: a house's unknown zone name falls back to the program's (never a 500).
+        return self.house.zone if self.house else zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 class AttendanceQuerySet(models.QuerySet):

@@ -83,7 +83,7 @@ def house_sessions(request: HttpRequest, house_id: int) -> HttpResponse:
     now = timezone.now()
     sessions = selectors.upcoming(GroupSession.objects.filter(house=house), now=now)
     audit.mark(request, "view", house)
-    with timezone.override(house.time_zone):
+    with timezone.override(house.zone):
         return render(
             request,
             "activity_log/groups/house.html",

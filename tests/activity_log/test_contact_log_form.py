@@ -65,8 +65,11 @@ def test_the_same_form_posted_twice_saves_one_contact(as_user, mentor, pairing):
 def test_the_form_time_is_read_in_the_house_time_zone(as_user, mentor):
     house = f.HouseFactory(time_zone="America/Los_Angeles")
     pairing = pairing_for(mentor, house=house)
-    local = timezone.localtime(timezone=dt.timezone(dt.timedelta(hours=-8))) - dt.timedelta(hours=3)
-    la = local.astimezone(__import__("zoneinfo").ZoneInfo("America/Los_Angeles"))
+    # Noon yesterday on the house's clock: never in an hour the clocks skip or repeat (that is
+    # test_clock_changes.py), and never in the future.
+    la_zone = __import__("zoneinfo").ZoneInfo("America/Los_Angeles")
+    yesterday = timezone.localtime(timezone=la_zone).date() - dt.timedelta(days=1)
+    la = dt.datetime.combine(yesterday, dt.time(12, 0), tzinfo=la_zone)
     as_user(mentor.user).post(_url(pairing), form_data(happened_at=la.strftime("%Y-%m-%dT%H:%M")))
     saved = ContactLog.objects.get().happened_at
     assert abs(saved - la.replace(second=0, microsecond=0)) < dt.timedelta(seconds=1)
