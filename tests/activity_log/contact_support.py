@@ -24,7 +24,7 @@ def pairing_for(mentor, *, house=None, days_ago: int = 14, resident=None, **kwar
 
 def form_data(**overrides) -> dict:
     """A valid log-form POST: what a mentor sends after two taps."""
-    when = timezone.localtime() - dt.timedelta(hours=1)
+    when = timezone.localtime(timezone.now() - dt.timedelta(hours=1))
     data = {
         "happened_at": when.strftime("%Y-%m-%dT%H:%M"),
         "method": ContactLog.Method.IN_PERSON,

@@ -80,18 +80,18 @@ def test_the_form_time_is_read_in_the_house_time_zone(as_user, mentor):
     [
         (
             {
-                "happened_at": (timezone.localtime() + dt.timedelta(hours=2)).strftime(
-                    "%Y-%m-%dT%H:%M"
-                )
+                "happened_at": (
+                    timezone.localtime(timezone.now() + dt.timedelta(hours=2))
+                ).strftime("%Y-%m-%dT%H:%M")
             },
             "happened_at",
             "in the future",
         ),
         (
             {
-                "happened_at": (timezone.localtime() - dt.timedelta(days=40)).strftime(
-                    "%Y-%m-%dT%H:%M"
-                )
+                "happened_at": (
+                    timezone.localtime(timezone.now() - dt.timedelta(days=40))
+                ).strftime("%Y-%m-%dT%H:%M")
             },
             "happened_at",
             "before this pairing started",

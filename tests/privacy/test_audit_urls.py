@@ -123,7 +123,9 @@ def _empty_inlines(*prefixes: str) -> dict[str, str]:
 
 
 def _local(minutes_ago: int) -> str:
-    return (timezone.localtime() - dt.timedelta(minutes=minutes_ago)).strftime("%Y-%m-%dT%H:%M")
+    return (timezone.localtime(timezone.now() - dt.timedelta(minutes=minutes_ago))).strftime(
+        "%Y-%m-%dT%H:%M"
+    )
 
 
 # (id, user, method, url name, url args, POST data, action, resident key or None)

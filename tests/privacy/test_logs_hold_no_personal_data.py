@@ -157,7 +157,7 @@ def _flow(client, manager, house, mentor, mailoutbox, capture_on_commit) -> list
     client.force_login(mentor.user)
     url = reverse("activity_log:contact_new", args=[pairing.pk])
     assert get(url).status_code == 200
-    happened = timezone.localtime() - dt.timedelta(hours=1)
+    happened = timezone.localtime(timezone.now() - dt.timedelta(hours=1))
     form = {
         "happened_at": happened.strftime("%Y-%m-%dT%H:%M"),
         "method": "phone",

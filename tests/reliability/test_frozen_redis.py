@@ -97,7 +97,7 @@ def test_a_frozen_redis_costs_each_request_at_most_a_timeout(
         urgent = form_data(
             concern_level="urgent",
             concern_note="Needs a call today",
-            happened_at=(timezone.localtime() - dt.timedelta(minutes=90)).strftime(
+            happened_at=(timezone.localtime(timezone.now() - dt.timedelta(minutes=90))).strftime(
                 "%Y-%m-%dT%H:%M"
             ),
         )
