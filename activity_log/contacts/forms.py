@@ -210,8 +210,18 @@ class ContactLogForm(InvalidMarksMixin, forms.Form):
         (GoalProgress.Status.SET_ASIDE, _("Set aside")),
     ]
 
-    def __init__(self, *args, goals=None, with_progress: bool = False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        goals=None,
+        with_progress: bool = False,
+        happened_at: dt.datetime | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        # Editing: the contact's own moment, kept when its time is sent back unchanged (in the
+        # hour the clocks repeat, "1:10" alone could be read as the other 1:10).
+        self.current_happened_at = happened_at
         self.progress_rows: list[tuple[RecoveryGoal, forms.BoundField]] = []
         if goals is not None:
             self.fields["goals_discussed"].queryset = goals
@@ -236,6 +246,15 @@ class ContactLogForm(InvalidMarksMixin, forms.Form):
             for goal, bound in self.progress_rows
             if self.cleaned_data.get(bound.name)
         }
+
+    def clean_happened_at(self) -> dt.datetime | None:
+        value = self.cleaned_data.get("happened_at")
+        current = self.current_happened_at
+        if value is not None and current is not None:
+            shown = timezone.localtime(current).replace(second=0, microsecond=0, tzinfo=None)
+            if timezone.localtime(value).replace(tzinfo=None) == shown:
+                return current
+        return value
 
     def clean_follow_up_on(self) -> dt.date | None:
         value = self.cleaned_data.get("follow_up_on")

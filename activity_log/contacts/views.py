@@ -200,7 +200,7 @@ def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
     with timezone.override(selectors.house_zone(pairing)):
         goals = selectors.goals_for_log_form(pairing)
         if request.method == "POST":
-            form = ContactLogForm(request.POST, goals=goals)
+            form = ContactLogForm(request.POST, goals=goals, happened_at=contact.happened_at)
             if form.is_valid():
                 try:
                     services.contact_update(

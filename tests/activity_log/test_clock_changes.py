@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from activity_log.contacts import services as contact_services
 from activity_log.models import ContactLog, GroupSession
 from mentoring_site.forms import WallClockField, wall_time
 from residents.models import House
@@ -108,6 +109,28 @@ def test_a_contact_in_the_skipped_hour_is_explained_and_what_was_typed_kept(
     assert 'value="2026-03-08T02:30"' in html
     assert "Talked about the new job — «bien»" in html
     assert not ContactLog.objects.exists()
+
+
+@pytest.mark.django_db
+def test_editing_a_contact_from_the_first_repeated_hour_keeps_its_moment(
+    as_user, mentor, la_pairing
+):
+    first_time_round = dt.datetime(2025, 11, 2, 8, 10, tzinfo=UTC)  # 01:10 PDT
+    contact = contact_services.contact_log(
+        pairing=la_pairing, author=mentor.user, happened_at=first_time_round
+    )
+    client = as_user(mentor.user)
+    url = reverse("activity_log:contact_edit", args=[contact.pk])
+    # The form shows "01:10" and sends it back unchanged with the new notes.
+    assert 'value="2025-11-02T01:10"' in client.get(url).content.decode()
+    response = client.post(url, form_data(happened_at="2025-11-02T01:10", notes="Added later"))
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert (contact.happened_at, contact.notes) == (first_time_round, "Added later")
+    # A time changed on the form is read as typed.
+    client.post(url, form_data(happened_at="2025-11-02T00:50", notes="Added later"))
+    contact.refresh_from_db()
+    assert contact.happened_at == dt.datetime(2025, 11, 2, 7, 50, tzinfo=UTC)  # 00:50 PDT
 
 
 # --- The group session form (a New York house) ---------------------------------------------------
