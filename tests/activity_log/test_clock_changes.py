@@ -62,6 +62,13 @@ def test_the_field_reads_the_current_zone_and_refuses_what_is_not_a_time():
     field = WallClockField(input_formats=["%Y-%m-%dT%H:%M"])
     with timezone.override(LA):
         assert field.clean("2026-06-01T09:30") == dt.datetime(2026, 6, 1, 16, 30, tzinfo=UTC)
+        # A datetime handed in (not typed) is read on the same clock: naive as typed, aware as is.
+        assert field.clean(dt.datetime(2026, 6, 1, 9, 30)) == dt.datetime(
+            2026, 6, 1, 16, 30, tzinfo=UTC
+        )
+        assert field.clean(dt.datetime(2026, 6, 1, 16, 30, tzinfo=UTC)) == dt.datetime(
+            2026, 6, 1, 16, 30, tzinfo=UTC
+        )
         for bad in ("2026-03-08T02:30", "2026-02-30T09:00", "soon", "9" * 5000):
             with pytest.raises(ValidationError):
                 field.clean(bad)
