@@ -7,7 +7,7 @@ import functools
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import F, FilteredRelation, Prefetch, Q, QuerySet
+from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.utils.translation import gettext
 
 from mentoring_site.shortcuts import visible_or_404
@@ -83,23 +83,24 @@ def with_list_columns(residents: QuerySet[Resident]) -> QuerySet[Resident]:
 
 
 def resident_for_page(*, user, pk: int) -> Resident:
-    """One resident with their house and consents, or Resident.DoesNotExist (the page's goals:
-    `goals_with_steps`)."""
-    return (
-        Resident.objects.visible_to(user)
-        .select_related("house")
-        .prefetch_related(
-            Prefetch(
-                "consents",
-                queryset=ConsentRecord.objects.select_related("recorded_by").only(
-                    *_fields(ConsentRecord),
-                    "recorded_by__first_name",
-                    "recorded_by__last_name",
-                    "recorded_by__email",
-                ),
-            ),
+    """One resident with their house, or Resident.DoesNotExist (the page's consents:
+    `consents_for_page`, its goals: `goals_with_steps`)."""
+    return Resident.objects.visible_to(user).select_related("house").get(pk=pk)
+
+
+def consents_for_page(resident: Resident) -> list[ConsentRecord]:
+    """The resident's consent records, newest first (the first is `current_consent()`), each
+    with its recorder's name and email: one plain query (a prefetch cost twice the Python)."""
+    return list(
+        ConsentRecord.objects.filter(resident_id=resident.pk)
+        .select_related("recorded_by")
+        .only(
+            *_fields(ConsentRecord),
+            "recorded_by__first_name",
+            "recorded_by__last_name",
+            "recorded_by__email",
         )
-        .get(pk=pk)
+        .order_by("-granted_on", "-id")
     )
 
 

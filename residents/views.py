@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentoring_site import audit
-from mentoring_site.links import id_url_of
+from mentoring_site.links import id_url, id_url_of
 from mentoring_site.roles import staff_required
 from mentoring_site.search import redirect_with_filters, search_remember, search_term
 from residents import selectors, services
@@ -194,8 +194,8 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except Resident.DoesNotExist:
         raise Http404 from None
     today = timezone.localdate()
-    consents = list(resident.consents.all())
-    current = resident.current_consent()
+    consents = selectors.consents_for_page(resident)
+    current = consents[0] if consents else None  # as Resident.current_consent()
     goals = selectors.goals_with_steps(resident)
     # An open goal's four buttons: their URLs at the cost of four reverse() for all goals.
     goal_urls = {
@@ -221,11 +221,51 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "consents": consents,
             "current_consent": current,
             "consent_state": current.state(today) if current else ConsentRecord.State.NONE,
-            "goals": goals,
-            "open_goals": [g for g in goals if g.is_open],
-            "closed_goals": [g for g in goals if not g.is_open],
+            # Open goals first.
+            "goals": [g for g in goals if g.is_open] + [g for g in goals if not g.is_open],
+            "slots": _resident_slots(resident.pk),
         },
     )
+
+
+def _resident_slots(pk: int) -> list[dict[str, str]]:
+    """The resident page's cards that load after the page (htmx): one loop in the template,
+    each URL from `id_url` (the page drew five includes and five `{% url %}` before)."""
+    return [
+        {"name": name, "title": title, "url": id_url(url_name, pk), "loading": loading}
+        for name, url_name, title, loading in (
+            (
+                "pairings",
+                "matching:resident_pairings",
+                _("Mentor pairings"),
+                _("Loading pairings…"),
+            ),
+            (
+                "timeline",
+                "activity_log:resident_timeline",
+                _("Contact timeline"),
+                _("Loading contacts…"),
+            ),
+            (
+                "groups",
+                "groups:resident_attendance",
+                _("Group sessions"),
+                _("Loading attendance…"),
+            ),
+            (
+                "feedback",
+                "activity_log:feedback_resident",
+                _("Feedback on mentoring"),
+                _("Loading feedback…"),
+            ),
+            (
+                "recovery",
+                "activity_log:recovery_resident",
+                _("Recovery capital"),
+                _("Loading recovery checks…"),
+            ),
+        )
+    ]
 
 
 @staff_required

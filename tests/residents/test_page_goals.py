@@ -85,3 +85,36 @@ def test_the_goals_query_is_one_whatever_the_steps(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("residents:detail", args=[resident.pk]))
     assert response.content.decode().count("Step ") == 12
+
+
+def test_the_page_is_three_templates_whatever_its_goals_consents_and_cards(as_user, manager, house):
+    """One file draws the sections (was 14 renders for three goals: an include per section, per
+    goal timeline and per card); each card still loads from its own URL with the visit token."""
+    resident = f.ResidentFactory(house=house)
+    for i in range(3):
+        goal = RecoveryGoal.objects.create(resident=resident, category="health", text=f"Goal {i}")
+        GoalProgress.objects.create(goal=goal, status="in_progress", note=f"Step {i}", by=manager)
+    f.ConsentRecordFactory(resident=resident)
+    f.ConsentRecordFactory(resident=resident)
+    response = as_user(manager).get(reverse("residents:detail", args=[resident.pk]))
+    assert [t.name for t in response.templates] == [
+        "residents/detail.html",
+        "base.html",
+        "_nav_items.html",
+    ]
+    text = response.content.decode()
+    assert text.count('class="list-group-item px-0 goal') == 3
+    assert text.count("Step ") == 3
+    assert "Consent history (2)" in text
+    token = response.context["audit_visit"]
+    for name, url_name in (
+        ("pairings", "matching:resident_pairings"),
+        ("timeline", "activity_log:resident_timeline"),
+        ("groups", "groups:resident_attendance"),
+        ("feedback", "activity_log:feedback_resident"),
+        ("recovery", "activity_log:recovery_resident"),
+    ):
+        card = text[text.index(f'id="{name}-heading"') :]
+        card = card[: card.index("</section>")]
+        assert f'hx-get="{reverse(url_name, args=[resident.pk])}"' in card
+        assert f'"X-Audit-Visit": "{token}"' in card
