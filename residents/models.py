@@ -106,6 +106,12 @@ def zone_or_program(name: str) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
+def house_zone(house: House | None) -> zoneinfo.ZoneInfo:
+    """The house's zone (`House.zone`: an unknown name falls back); the program zone for no
+    house (a program-wide group session or reminder)."""
+    return house.zone if house is not None else zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
 class HouseQuerySet(models.QuerySet):
     def visible_to(self, user) -> HouseQuerySet:
         role = role_of(user)

@@ -6,7 +6,6 @@ import datetime as dt
 import zoneinfo
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
@@ -18,7 +17,7 @@ from mentoring_site.forms import InvalidMarksMixin, WallClockField, wall_time
 from mentoring_site.models import User
 from mentoring_site.roles import ADMIN_GROUP, MANAGER_GROUP
 from mentors.models import Mentor
-from residents.models import House, Resident
+from residents.models import House, Resident, house_zone
 
 
 class MentorChoiceField(forms.ModelMultipleChoiceField):
@@ -150,7 +149,7 @@ class GroupSessionForm(InvalidMarksMixin, forms.Form):
 
     def zone(self) -> zoneinfo.ZoneInfo:
         house = self.editing.house if self.editing else self.cleaned_data.get("house")
-        return house.zone if house else zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        return house_zone(house)
 
     def clean(self) -> dict:
         data = super().clean()

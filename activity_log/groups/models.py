@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mentoring_site.roles import Role, role_of
 from mentors.models import Mentor
-from residents.models import House, Resident
+from residents.models import House, Resident, house_zone
 
 
 class Kind(models.TextChoices):
@@ -148,8 +148,8 @@ class GroupSeries(models.Model):
         return gettext("%(title)s (weekly)") % {"title": self.title}
 
     def zone(self) -> zoneinfo.ZoneInfo:
-        # house.zone: a house's unknown zone name falls back to the program's (never a 500).
-        return self.house.zone if self.house else zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        # An unknown zone name falls back to the program's (never a 500).
+        return house_zone(self.house)
 
 
 class GroupSession(models.Model):
@@ -277,8 +277,8 @@ class GroupSession(models.Model):
         return self.kind == Kind.MENTOR_CIRCLE
 
     def zone(self) -> zoneinfo.ZoneInfo:
-        # house.zone: a house's unknown zone name falls back to the program's (never a 500).
-        return self.house.zone if self.house else zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        # An unknown zone name falls back to the program's (never a 500).
+        return house_zone(self.house)
 
 
 class AttendanceQuerySet(models.QuerySet):

@@ -35,7 +35,7 @@ from mentoring_site.celery import app as celery_app
 from mentoring_site.sms.preferences import text_numbers
 from mentoring_site.tasks import enqueue
 from mentors.models import Mentor
-from residents.models import House, zone_or_program
+from residents.models import House, house_zone, zone_or_program
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ def _house_of(reminder: Reminder) -> House | None:
 
 def _zone_of(reminder: Reminder) -> zoneinfo.ZoneInfo:
     house = _house_of(reminder)
-    return house.zone if house is not None else zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    return house_zone(house)
 
 
 def _is_obsolete(reminder: Reminder) -> bool:

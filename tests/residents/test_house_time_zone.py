@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from residents.models import House, zone_or_program
+from residents.models import House, house_zone, zone_or_program
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -44,6 +44,17 @@ def test_a_bad_stored_zone_reads_as_the_program_zone(settings):
     assert not house.zone_is_known
     assert zone_or_program("../../etc/passwd") == zoneinfo.ZoneInfo(settings.TIME_ZONE)
     assert zone_or_program("Asia/Tokyo") == zoneinfo.ZoneInfo("Asia/Tokyo")
+
+
+def test_house_zone_is_the_houses_or_the_programs_for_no_house(settings):
+    settings.TIME_ZONE = "America/Chicago"
+    assert house_zone(None) == zoneinfo.ZoneInfo("America/Chicago")
+    assert house_zone(f.HouseFactory.build(time_zone="Europe/London")) == zoneinfo.ZoneInfo(
+        "Europe/London"
+    )
+    assert house_zone(f.HouseFactory.build(time_zone="Mars/Olympus")) == zoneinfo.ZoneInfo(
+        "America/Chicago"
+    )
 
 
 def test_a_pairings_due_date_uses_the_program_zone_when_the_house_zone_is_bad():
