@@ -151,6 +151,20 @@ class GroupSeries(models.Model):
         # An unknown zone name falls back to the program's (never a 500).
         return house_zone(self.house)
 
+    def skipped_days(self) -> list[tuple[dt.date, dt.time]]:
+        """The weeks whose start time does not exist on the house's clock (the hour skipped when
+        clocks go forward), each with the time that occurrence starts instead (an hour later:
+        how a zone reads a time in the gap). The manager is told when saving the series."""
+        zone, found = self.zone(), []
+        day = self.starts_on
+        while day <= self.until:
+            local = dt.datetime.combine(day, self.start_time, tzinfo=zone)
+            real = local.astimezone(dt.UTC).astimezone(zone)
+            if real.replace(tzinfo=None) != local.replace(tzinfo=None):
+                found.append((day, real.time()))
+            day += dt.timedelta(days=7)
+        return found
+
 
 class GroupSession(models.Model):
     Kind = Kind

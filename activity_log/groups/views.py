@@ -10,12 +10,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from activity_log.groups import selectors, services
 from activity_log.groups.forms import AttendanceForm, CancelForm, GroupSessionForm
-from activity_log.groups.models import GroupSession, Kind
+from activity_log.groups.models import GroupSeries, GroupSession, Kind
 from mentoring_site import audit
 from mentoring_site.roles import (
     is_admin,
@@ -134,6 +135,7 @@ def session_new(request: HttpRequest) -> HttpResponse:
                     )
                     session = series.sessions.order_by("series_date").first()
                     audit.mark(request, "create", series)
+                    _warn_skipped_days(request, series)
                 else:
                     session = services.group_session_create(**common, starts_at=data["starts_at"])
                     audit.mark(request, "create", session)
@@ -152,6 +154,27 @@ def session_new(request: HttpRequest) -> HttpResponse:
             initial["house"] = houses.filter(pk=int(house_id)).first()
         form = GroupSessionForm(initial=initial, houses=houses, program_wide=program_wide)
     return render(request, "activity_log/groups/form.html", {"form": form, "editing": None})
+
+
+def _warn_skipped_days(request: HttpRequest, series: GroupSeries) -> None:
+    """Say which weeks of a new or changed series start an hour later because the clocks go
+    forward through the start time (02:30 does not exist that night in most US zones)."""
+    skipped = series.skipped_days()
+    if not skipped:
+        return
+    date_format = pgettext("date format", "M j, Y")
+    messages.warning(
+        request,
+        ngettext(
+            "The clocks go forward on %(dates)s, so that day's session starts at %(time)s.",
+            "The clocks go forward on %(dates)s, so those days' sessions start at %(time)s.",
+            len(skipped),
+        )
+        % {
+            "dates": ", ".join(formats.date_format(day, date_format) for day, _time in skipped),
+            "time": formats.time_format(skipped[0][1], "TIME_FORMAT"),
+        },
+    )
 
 
 @staff_required
@@ -182,6 +205,8 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 audit.mark(request, "change", session)
                 messages.success(request, _("Session updated."))
+                if data.get("scope") == "following" and session.series_id:
+                    _warn_skipped_days(request, session.series)
                 return redirect("groups:detail", pk=session.pk)
     else:
         form = GroupSessionForm(initial=GroupSessionForm.initial_for(session), **kwargs)

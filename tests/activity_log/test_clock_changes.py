@@ -9,10 +9,10 @@ import zoneinfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from activity_log.contacts import services as contact_services
-from activity_log.models import ContactLog, GroupSession
+from activity_log.models import ContactLog, GroupSeries, GroupSession
 from mentoring_site.forms import WallClockField, wall_time
 from residents.models import House
 from tests import factories as f
@@ -181,6 +181,86 @@ def test_a_session_planned_in_the_repeated_hour_is_the_first_one(as_user, manage
     assert response.status_code == 302
     starts_at = GroupSession.objects.get().starts_at
     assert starts_at == dt.datetime.combine(sunday, dt.time(5, 30), tzinfo=UTC)  # 01:30 EDT
+
+
+def _second_sunday_of_march(year: int) -> dt.date:
+    march = dt.date(year, 3, 1)
+    return march + dt.timedelta(days=(6 - march.weekday()) % 7 + 7)
+
+
+def test_a_series_lists_the_weeks_whose_start_time_the_clocks_skip():
+    year = timezone.localdate().year + 1
+    spring = _second_sunday_of_march(year)
+    house = House(name="H", time_zone="America/New_York")
+    series = GroupSeries(
+        house=house,
+        starts_on=spring - dt.timedelta(weeks=2),
+        start_time=dt.time(2, 30),
+        until=spring + dt.timedelta(weeks=2),
+    )
+    assert series.skipped_days() == [(spring, dt.time(3, 30))]
+    series.start_time = dt.time(3, 0)  # the first minute after the gap exists
+    assert series.skipped_days() == []
+    series.start_time = dt.time(2, 30)
+    series.house = House(name="H", time_zone="America/Phoenix")  # no clock change
+    assert series.skipped_days() == []
+
+
+@pytest.mark.django_db
+def test_a_weekly_series_through_the_spring_night_says_which_week_starts_later(
+    as_user, manager, house
+):
+    year = timezone.localdate().year + 1
+    spring = _second_sunday_of_march(year)
+    first = spring - dt.timedelta(weeks=1)
+    data = _session(house, f"{first:%Y-%m-%d}T02:30") | {
+        "repeat_until": f"{spring + dt.timedelta(weeks=1):%Y-%m-%d}"
+    }
+    response = as_user(manager).post(reverse("groups:new"), data, follow=True)
+    html = response.content.decode()
+    assert "The clocks go forward on " in html
+    assert formats.date_format(spring, "M j, Y") in html
+    assert "so that day&#x27;s session starts at 3:30" in html
+    series = GroupSeries.objects.get()
+    assert series.skipped_days() == [(spring, dt.time(3, 30))]
+
+
+@pytest.mark.django_db
+def test_a_weekly_series_clear_of_the_spring_night_says_nothing_of_clocks(as_user, manager, house):
+    year = timezone.localdate().year + 1
+    spring = _second_sunday_of_march(year)
+    first = spring - dt.timedelta(weeks=1)
+    data = _session(house, f"{first:%Y-%m-%d}T18:30") | {
+        "repeat_until": f"{spring + dt.timedelta(weeks=1):%Y-%m-%d}"
+    }
+    response = as_user(manager).post(reverse("groups:new"), data, follow=True)
+    assert response.status_code == 200 and GroupSeries.objects.exists()
+    assert "clocks go forward" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_moving_this_and_following_weeks_into_the_skipped_hour_says_so(as_user, manager, house):
+    from activity_log.groups import services as group_services
+
+    year = timezone.localdate().year + 1
+    spring = _second_sunday_of_march(year)
+    first = spring - dt.timedelta(weeks=2)
+    series = group_services.group_series_create(
+        creator=manager,
+        house=house,
+        kind="house_meeting",
+        title="Night check-in",
+        starts_on=first,
+        start_time=dt.time(18, 30),
+        until=spring + dt.timedelta(weeks=2),
+        today=first - dt.timedelta(weeks=1),
+    )
+    session = series.sessions.get(series_date=first)
+    data = _session(house, f"{first:%Y-%m-%d}T02:30") | {"scope": "following"}
+    response = as_user(manager).post(reverse("groups:edit", args=[session.pk]), data, follow=True)
+    html = response.content.decode()
+    assert "Session updated." in html
+    assert f"The clocks go forward on {formats.date_format(spring, 'M j, Y')}" in html
 
 
 # --- A house with an unknown zone name -----------------------------------------------------------
