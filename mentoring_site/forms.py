@@ -71,6 +71,9 @@ class WallClockField(forms.DateTimeField):
             return None
         if isinstance(value, dt.datetime):
             typed = timezone.make_naive(value) if timezone.is_aware(value) else value
+        elif isinstance(value, dt.date):
+            # A date handed in by code (as Django's own field takes it): its midnight.
+            typed = dt.datetime.combine(value, dt.time())
         else:
             # The input formats only: parse, without Django's reading in a zone.
             typed = BaseTemporalField.to_python(self, value)

@@ -69,6 +69,8 @@ def test_the_field_reads_the_current_zone_and_refuses_what_is_not_a_time():
         assert field.clean(dt.datetime(2026, 6, 1, 16, 30, tzinfo=UTC)) == dt.datetime(
             2026, 6, 1, 16, 30, tzinfo=UTC
         )
+        # A plain date handed in: its midnight on that clock, as Django's own field reads it.
+        assert field.clean(dt.date(2026, 6, 1)) == dt.datetime(2026, 6, 1, 7, 0, tzinfo=UTC)
         for bad in ("2026-03-08T02:30", "2026-02-30T09:00", "soon", "9" * 5000):
             with pytest.raises(ValidationError):
                 field.clean(bad)
