@@ -160,6 +160,8 @@ def residents_due_recovery_check(
         .active()
         .exclude(_recent_check(now))
         .select_related("house")
+        # What the list and the dashboard show: name, house, move-in date.
+        .only("id", "preferred_name", "move_in_date", "house_id", "house__name")
         .order_by("move_in_date", "id")
     )
     return capped(qs, limit)

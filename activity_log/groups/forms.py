@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activity_log.contacts.forms import LOCAL_DATETIME, ChipsMultiple
+from activity_log.contacts.forms import LOCAL_DATETIME, ChipsMultiple, ResultCacheChoiceIterator
 from activity_log.groups.models import GroupSession, Kind
 from mentoring_site.forms import InvalidMarksMixin, WallClockField, wall_time
 from mentoring_site.models import User
@@ -21,11 +21,15 @@ from residents.models import House, Resident, house_zone
 
 
 class MentorChoiceField(forms.ModelMultipleChoiceField):
+    iterator = ResultCacheChoiceIterator  # one query however often the chips are drawn
+
     def label_from_instance(self, obj: Mentor) -> str:
         return obj.user.get_full_name() or obj.user.email
 
 
 class ResidentChoiceField(forms.ModelMultipleChoiceField):
+    iterator = ResultCacheChoiceIterator  # one query however often the chips are drawn
+
     def label_from_instance(self, obj: Resident) -> str:
         return obj.preferred_name
 

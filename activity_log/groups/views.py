@@ -357,7 +357,8 @@ def attendance_take(request: HttpRequest, pk: int) -> HttpResponse:
             },
         )
     if request.method != "POST":
-        _mark_attendance_read(request, session, [r.pk for r in residents])
+        # The form's own list (its result cache then draws the chips: one query for both).
+        _mark_attendance_read(request, session, [r.pk for r in form.fields["residents"].queryset])
     with timezone.override(session.zone()):
         return render(
             request,

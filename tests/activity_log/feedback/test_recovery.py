@@ -218,6 +218,31 @@ def test_the_dashboard_counts_residents_due_and_links_to_the_list(
     assert checked.preferred_name not in listing
 
 
+def test_the_due_list_shows_each_row_in_the_page_language_with_fixed_queries(
+    as_user, manager, house, django_assert_max_num_queries
+):
+    moved_in = dt.date(2026, 2, 3)
+    first = f.ResidentFactory(house=house, preferred_name="Quillon", move_in_date=moved_in)
+    client = as_user(manager)
+    url = reverse("activity_log:recovery_due")
+    client.get(url)  # warm the session and role caches
+    with django_assert_max_num_queries(10) as small:
+        html = client.get(url).content.decode()
+    row = html[html.index("Quillon") :]
+    row = row[: row.index("</li>")]
+    assert f"{house.name} · moved in Feb 3, 2026" in row
+    assert reverse("activity_log:assessment_new", args=[first.pk]) in row
+    assert f'href="{reverse("residents:detail", args=[first.pk])}"' in html
+    f.ResidentFactory.create_batch(12, house=house)
+    with django_assert_max_num_queries(len(small.captured_queries)) as large:
+        html = client.get(url).content.decode()
+    assert len(large.captured_queries) == len(small.captured_queries)
+    assert html.count("moved in ") == 13
+    client.post(reverse("set_language"), {"language": "es"})
+    spanish = client.get(url).content.decode()
+    assert "llegó el 3 feb 2026" in spanish
+
+
 def test_my_mentees_flags_a_mentee_due_for_a_check(as_user, mentor, house):
     due = pairing_in(house, mentor)
     fresh = pairing_in(house, mentor)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from activity_log.groups import services
 from activity_log.models import Attendance, GroupSeries, GroupSession
+from mentoring_site.models import AuditEvent
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -126,6 +127,39 @@ def test_the_attendance_screen_lists_active_residents_as_chips(as_user, mentor, 
     assert 'class="btn-check"' in html
     assert f'data-draft-key="attendance-draft:{session.pk}"' in html
     assert response.context["form"]["idempotency_key"].value()
+
+
+@pytest.mark.parametrize("role", ["mentor", "manager"])
+def test_the_attendance_screen_reads_its_residents_once_at_any_size(
+    as_user, mentor, manager, house, role, django_assert_max_num_queries
+):
+    """The chips and the audit rows come from one read of the residents: Django's choice
+    iterator read them again (on PostgreSQL through a server-side cursor) each time."""
+    session = f.GroupSessionFactory(house=house, facilitator_mentors=[mentor])
+    client = as_user(mentor.user if role == "mentor" else manager)
+    url = reverse("groups:attendance", args=[session.pk])
+    f.ResidentFactory.create_batch(2, house=house)
+    client.get(url)  # warm the session and role caches
+    with django_assert_max_num_queries(20) as small:
+        assert client.get(url).status_code == 200
+    f.ResidentFactory.create_batch(25, house=house)
+    with django_assert_max_num_queries(len(small.captured_queries)) as large:
+        html = client.get(url).content.decode()
+    assert len(large.captured_queries) == len(small.captured_queries)
+    sql = [q["sql"] for q in large.captured_queries]
+    assert sum('FROM "residents_resident"' in q for q in sql) == 1
+    assert not any(q.lstrip().upper().startswith("DECLARE") for q in sql)
+    assert html.count('name="residents"') == 27
+    # One audit row per resident shown, as before.
+    assert (
+        AuditEvent.objects.filter(
+            object_type="activity_log.groupsession", object_id=str(session.pk), action="view"
+        )
+        .values("resident_id")
+        .distinct()
+        .count()
+        == 27
+    )
 
 
 def test_a_mentor_circle_lists_mentors_and_warns_about_names(as_user, program_admin, mentor):
