@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from mentoring_site.forms import CachedModelChoiceField, PlainSelect
 from mentoring_site.models import User
 from mentoring_site.roles import is_admin
 from mentors.models import Mentor, TrainingCourse
@@ -288,30 +289,43 @@ class TrainingSessionForm(TrainingRecordForm):
 
 
 class RosterFilterForm(forms.Form):
-    """Roster filters travel in the query string: ids and codes only, never names."""
+    """Roster filters travel in the query string: ids and codes only, never names.
+
+    Drawn without templates (PlainSelect) and each list read once (CachedModelChoiceField): the
+    house list alone was ~45 template renders and a server-side cursor a request."""
 
     cleared = forms.ChoiceField(
         label=_("Cleared"),
         required=False,
         choices=[("", _("Anyone")), ("yes", _("Cleared")), ("no", _("Not cleared"))],
+        widget=PlainSelect,
     )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any status")), *Mentor.Status.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *Mentor.Status.choices],
+        widget=PlainSelect,
     )
-    house = forms.ModelChoiceField(
-        label=_("House"), required=False, queryset=House.objects.all(), empty_label=_("Any house")
+    house = CachedModelChoiceField(
+        label=_("House"),
+        required=False,
+        queryset=House.objects.all(),
+        empty_label=_("Any house"),
+        widget=PlainSelect,
     )
-    language = forms.ModelChoiceField(
+    language = CachedModelChoiceField(
         label=_("Language"),
         required=False,
         queryset=Language.objects.all(),
         empty_label=_("Any language"),
+        widget=PlainSelect,
     )
-    pathway = forms.ModelChoiceField(
+    pathway = CachedModelChoiceField(
         label=_("Pathway"),
         required=False,
         queryset=RecoveryPathway.objects.all(),
         empty_label=_("Any pathway"),
+        widget=PlainSelect,
     )
 
     def __init__(self, *args, **kwargs):

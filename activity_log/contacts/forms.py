@@ -6,71 +6,20 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
-from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from activity_log.models import ContactAddendum, ContactLog, Topic
-from mentoring_site.forms import InvalidMarksMixin, WallClockField
+from mentoring_site.forms import (
+    InvalidMarksMixin,
+    PlainHtmlMixin,
+    ResultCacheChoiceIterator,
+    WallClockField,
+)
 from residents.models import GoalProgress, RecoveryGoal
 
 LOCAL_DATETIME = "%Y-%m-%dT%H:%M"
 
 WELLBEING_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
-
-# Django's templates whose whole output is django/forms/widgets/input.html (a chip's `.tag`
-# renders radio_option.html or checkbox_option.html without the wrapping label).
-INPUT_TEMPLATES = {
-    f"django/forms/widgets/{name}.html"
-    for name in (
-        "input",
-        "text",
-        "number",
-        "date",
-        "datetime",
-        "hidden",
-        "email",
-        "radio_option",
-        "checkbox_option",
-    )
-}
-
-
-def _attrs_html(attrs: dict) -> str:
-    """django/forms/widgets/attrs.html: in order, False left out, True as a bare name."""
-    return "".join(
-        f" {conditional_escape(name)}"
-        if value is True
-        else f' {conditional_escape(name)}="{conditional_escape(value)}"'
-        for name, value in attrs.items()
-        if value is not False
-    )
-
-
-class PlainHtmlMixin:
-    """Renders inputs and textareas in Python, with exactly the markup of Django's templates.
-
-    Each widget costs two or three template renders (input.html includes attrs.html); the log
-    form's fields and about 25 chips made template rendering two thirds of the page's time
-    (docs/performance.md). Anything else still goes through the templates.
-    """
-
-    def _render(self, template_name, context, renderer=None):
-        widget = context["widget"]
-        if template_name in INPUT_TEMPLATES and not widget.get("wrap_label"):
-            value = widget["value"]
-            shown = "" if value is None else f' value="{conditional_escape(value)}"'
-            return mark_safe(  # noqa: S308 - every part escaped above
-                f'<input type="{conditional_escape(widget["type"])}" '
-                f'name="{conditional_escape(widget["name"])}"{shown}{_attrs_html(widget["attrs"])}>'
-            )
-        if template_name == "django/forms/widgets/textarea.html":
-            value = conditional_escape(widget["value"]) if widget["value"] else ""
-            return mark_safe(  # noqa: S308 - every part escaped above
-                f'<textarea name="{conditional_escape(widget["name"])}"'
-                f"{_attrs_html(widget['attrs'])}>\n{value}</textarea>"
-            )
-        return super()._render(template_name, context, renderer)
 
 
 class ChipsMultiple(PlainHtmlMixin, forms.CheckboxSelectMultiple):
@@ -107,18 +56,6 @@ class PlainDateInput(PlainHtmlMixin, forms.DateInput):
 
 class PlainHiddenInput(PlainHtmlMixin, forms.HiddenInput):
     pass
-
-
-class ResultCacheChoiceIterator(forms.models.ModelChoiceIterator):
-    """Choices from the queryset's result cache: one query per form however often the chips
-    are drawn. Django's iterator uses QuerySet.iterator(), which skips that cache and, on
-    PostgreSQL, opens a server-side cursor (DECLARE ... WITH HOLD, FETCH, CLOSE) each time."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for obj in self.queryset:
-            yield self.choice(obj)
 
 
 class TopicChoiceField(forms.ModelMultipleChoiceField):

@@ -11,9 +11,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from activity_log.contacts.forms import LOCAL_DATETIME, ChipsMultiple, ResultCacheChoiceIterator
+from activity_log.contacts.forms import LOCAL_DATETIME, ChipsMultiple
 from activity_log.groups.models import GroupSession, Kind
-from mentoring_site.forms import InvalidMarksMixin, WallClockField, wall_time
+from mentoring_site.forms import (
+    InvalidMarksMixin,
+    ResultCacheChoiceIterator,
+    WallClockField,
+    wall_time,
+)
 from mentoring_site.models import User
 from mentoring_site.roles import ADMIN_GROUP, MANAGER_GROUP
 from mentors.models import Mentor

@@ -1,4 +1,4 @@
-"""The log form's widgets are drawn in Python (activity_log/contacts/forms.py PlainHtmlMixin) for speed:
+"""The log form's widgets are drawn in Python (mentoring_site/forms.py PlainHtmlMixin) for speed:
 the markup must stay exactly what Django's widget templates give, and the page must not go
 back to a template per widget."""
 
@@ -8,7 +8,8 @@ import pytest
 from django import forms
 from django.urls import reverse
 
-from activity_log.contacts.forms import ContactLogForm, PlainHtmlMixin
+from activity_log.contacts.forms import ContactLogForm
+from mentoring_site.forms import PlainHtmlMixin
 from tests import factories as f
 from tests.activity_log.contact_support import pairing_for
 
@@ -88,3 +89,62 @@ def test_each_choice_list_is_read_once(as_user, mentor, house):
     topics = [q["sql"] for q in queries if 'FROM "activity_log_topic"' in q["sql"]]
     assert len(reads) == 1, reads
     assert len(topics) == 1, topics
+
+
+def test_selects_drawn_in_python_match_djangos_templates(monkeypatch):
+    """The roster's filters (mentors.forms.RosterFilterForm) and a select with option groups,
+    unbound, bound with choices made and bound with a bad value, with names to escape."""
+    from mentoring_site.forms import PlainSelect
+    from mentors.forms import RosterFilterForm
+
+    house = f.HouseFactory(name='Oak & "Elm" <House>')
+    grouped = forms.ChoiceField(
+        choices=[("", "—"), ("Day <1>", [("a", "A & B"), ("b", 'B "quoted"')]), ("c", "C")],
+        widget=PlainSelect(attrs={"class": "form-select", "data-x": 'y"z'}),
+    )
+
+    class Grouped(forms.Form):
+        pick = grouped
+
+    def markup() -> list[str]:
+        out = []
+        for form in (
+            RosterFilterForm(),
+            RosterFilterForm({"cleared": "yes", "status": "active", "house": str(house.pk)}),
+            RosterFilterForm({"house": "999999", "status": "nonsense"}),
+            Grouped(),
+            Grouped({"pick": "b"}),
+        ):
+            if form.is_bound:
+                form.is_valid()
+            out += [str(field) for field in form]
+        return out
+
+    fast = markup()
+    monkeypatch.setattr(
+        PlainHtmlMixin,
+        "_render",
+        lambda self, *args, **kwargs: forms.Widget._render(self, *args, **kwargs),
+    )
+    slow = markup()
+    assert fast == slow
+    joined = "\n".join(fast)
+    assert "Oak &amp; &quot;Elm&quot; &lt;House&gt;" in joined
+    assert f'<option value="{house.pk}" selected>' in joined
+    assert '<optgroup label="Day &lt;1&gt;">' in joined
+
+
+def test_the_roster_renders_no_template_per_option_and_reads_each_list_once(as_user, manager):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_user(manager)
+    client.get(reverse("mentors:list"))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("mentors:list"))
+    names = [t.name for t in response.templates]
+    assert not [n for n in names if n.startswith("django/forms/")], names
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert not any(q.lstrip().upper().startswith("DECLARE") for q in sql)
+    for table in ("residents_house", "residents_language", "residents_recoverypathway"):
+        assert sum(f'FROM "{table}"' in q and "ORDER BY" in q for q in sql) <= 1, table
