@@ -1,7 +1,8 @@
 """The reports page's slow figures, cached per user scope and period, never stale.
 
-What is cached: `funder.StableFigures` and the group session figures, numbers and stored names
-in no language (labels go on per request). Missed check-ins (they change as time passes) and
+What is cached: `funder.StableFigures` and the group session figures, and the outcomes
+report's figures (`feedback.reports.Outcomes`, small counts already suppressed): numbers and
+stored names in no language (labels go on per request), nothing about a person. Missed check-ins (they change as time passes) and
 urgent concerns (acknowledged on the dashboard) are computed on every request.
 
 The key: the database, the user, their role, the houses they may see (read on every request),
@@ -23,6 +24,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -37,6 +40,8 @@ from activity_log.reports.scope import Period, Scope
 from mentoring_site.roles import role_of
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # More change rows than this in one read: merged into one row per house (sums unchanged).
 MERGE_ABOVE = 2000
@@ -87,7 +92,13 @@ def merge_changes() -> None:
         logger.warning("report figures: change rows not merged", exc_info=True)
 
 
-def _key(scope: Scope, period: Period, house_ids: tuple[int, ...] | None, version: int) -> str:
+def _key(
+    scope: Scope,
+    period: Period,
+    house_ids: tuple[int, ...] | None,
+    version: int,
+    kind: str = "report-figures",
+) -> str:
     houses = "all" if house_ids is None else ",".join(map(str, sorted(house_ids)))
     # The database too: versions of two databases sharing one Redis may be equal.
     db = connection.settings_dict
@@ -95,7 +106,7 @@ def _key(scope: Scope, period: Period, house_ids: tuple[int, ...] | None, versio
     digest = hashlib.sha256(f"{where}|{houses}".encode()).hexdigest()[:16]
     who = f"{getattr(scope.user, 'pk', None)}:{role_of(scope.user)}:{int(scope.all_houses)}"
     return (
-        f"report-figures:v1:{who}:{scope.house_id or 'any'}:{digest}:"
+        f"{kind}:v1:{who}:{scope.house_id or 'any'}:{digest}:"
         f"{period.start.isoformat()}:{period.end.isoformat()}:{version}"
     )
 
@@ -116,19 +127,36 @@ def _compute(scope: Scope, period: Period) -> tuple[StableFigures, GroupFigures]
 def report_figures(scope: Scope, period: Period) -> tuple[StableFigures, GroupFigures]:
     """(stable figures, group session figures) for the scope and period: from the cache when
     nothing they count has been written since, else computed (and kept)."""
+    return cached_figures("report-figures", scope, period, lambda: _compute(scope, period))
+
+
+def outcome_figures(scope: Scope, period: Period):
+    """The outcomes report's figures (activity_log.feedback.reports.Outcomes: counts already
+    suppressed, house names, averages) for the scope and period, cached the same way; the
+    feedback and recovery-check tables append change rows too (migration activity_log 0015)."""
+    from activity_log.feedback import reports as outcome_reports
+
+    return cached_figures(
+        "outcome-figures", scope, period, lambda: outcome_reports.build(scope, period)
+    )
+
+
+def cached_figures(kind: str, scope: Scope, period: Period, compute: Callable[[], T]) -> T:
+    """`compute()` for the scope and period, from the cache when no write to the houses in
+    scope (or program-wide) has been made since it was kept; `kind` names the figures."""
     if not enabled():
-        return _compute(scope, period)
+        return compute()
     house_ids = _version_houses(scope)
     version = data_version(house_ids)
-    key = _key(scope, period, house_ids, version)
+    key = _key(scope, period, house_ids, version, kind)
     try:
         found = cache.get(key)
     except Exception:  # noqa: BLE001 - a broken cache only costs speed
         logger.warning("report figures: cache unavailable", exc_info=False)
-        return _compute(scope, period)
+        return compute()
     if found is not None:
         return found
-    found = _compute(scope, period)
+    found = compute()
     try:
         cache.set(key, found, settings.REPORT_FIGURES_CACHE_SECONDS)
     except Exception:  # noqa: BLE001 - a broken cache only costs speed

@@ -261,3 +261,121 @@ def test_beat_merges_the_change_rows_hourly(settings, house):
     merge_report_changes()
     assert ReportChange.objects.filter(house_id=house.pk).count() == 1
     assert figures_cache.data_version((house.pk,)) == version
+
+
+# --- The outcomes report (migration activity_log 0015) -------------------------------------------
+
+
+def test_every_write_an_outcome_counts_shows_at_once(program_admin, manager, house, house2):
+    """Feedback links, answers and recovery checks (with goals and residents, watched since
+    0013): before each write every scope's outcomes are cached; after it they equal the live
+    build. Five of each first, so the small-count rule hides no change."""
+    from activity_log.feedback import reports as outcome_reports
+    from activity_log.feedback import services as feedback_services
+    from activity_log.feedback.models import FeedbackRequest, FeedbackResponse, RecoveryAssessment
+    from tests.activity_log.feedback.support import issued_link
+
+    today = timezone.localdate()
+    period = Period.last_days(90, today)
+    scopes = _scopes(program_admin, manager, house, house2)
+    mentor = f.ClearedMentorFactory()
+    pairings = [pairing_for(mentor, house=house, days_ago=40) for _ in range(6)]
+
+    def check(resident, total_each):
+        return feedback_services.assessment_record(
+            resident=resident, answers=[total_each] * 10, source="manager", entered_by=None
+        )
+
+    def answer(pairing, score=4):
+        _request, token = issued_link(pairing)
+        return feedback_services.feedback_submit(
+            token=token, shows_up=score, listens=score, helps_goals=score, wants_new_mentor=False
+        )
+
+    for pairing in pairings[:5]:
+        answer(pairing)
+        first = check(pairing.resident, 2)
+        RecoveryAssessment.objects.filter(pk=first.pk).update(
+            taken_at=timezone.now() - dt.timedelta(days=30)
+        )
+        check(pairing.resident, 3)
+        f.RecoveryGoalFactory(
+            resident=pairing.resident, status=RecoveryGoal.Status.ACHIEVED, closed_on=today
+        )
+    last = pairings[5]
+    goal = f.RecoveryGoalFactory(resident=last.resident)
+    response = FeedbackResponse.objects.filter(pairing=pairings[0]).get()
+    checked = RecoveryAssessment.objects.filter(resident=pairings[1].resident).first()
+
+    writes = [
+        ("a feedback link is printed", lambda: issued_link(last)),
+        ("a resident answers", lambda: answer(pairings[1], score=1)),
+        (
+            "an answer's scores (update())",
+            lambda: FeedbackResponse.objects.filter(pk=response.pk).update(shows_up=1, listens=1),
+        ),
+        (
+            "links are issued earlier (update())",
+            lambda: FeedbackRequest.objects.filter(pairing=last).update(
+                issued_at=timezone.now() - dt.timedelta(days=200)
+            ),
+        ),
+        ("a second check", lambda: (check(last.resident, 1), check(last.resident, 4))),
+        (
+            "a check's total (update())",
+            lambda: RecoveryAssessment.objects.filter(pk=checked.pk).update(total=49),
+        ),
+        (
+            "a goal is achieved (update())",
+            lambda: RecoveryGoal.objects.filter(pk=goal.pk).update(
+                status=RecoveryGoal.Status.ACHIEVED, closed_on=today
+            ),
+        ),
+        ("an answer is deleted", lambda: FeedbackResponse.objects.filter(pk=response.pk).delete()),
+        (
+            "a resident moves house",
+            lambda: resident_services.resident_update(
+                resident=Resident.objects.get(pk=pairings[2].resident_id), house=house2
+            ),
+        ),
+    ]
+    for what, write in writes:
+        before = [outcome_reports.build(scope, period) for scope in scopes]
+        for scope, live in zip(scopes, before, strict=True):
+            figures_cache.outcome_figures(scope, period)  # warm
+            assert figures_cache.outcome_figures(scope, period) == live
+        write()
+        after = [outcome_reports.build(scope, period) for scope in scopes]
+        assert after != before, f"{what}: the test changes no figure"
+        for scope, live in zip(scopes, after, strict=True):
+            assert figures_cache.outcome_figures(scope, period) == live, what
+
+
+def test_the_outcomes_page_is_served_from_the_cache_until_a_check_is_recorded(
+    as_user, manager, house
+):
+    from activity_log.feedback import services as feedback_services
+
+    mentor = f.ClearedMentorFactory()
+    residents = [pairing_for(mentor, house=house, days_ago=40).resident for _ in range(5)]
+    for resident in residents:
+        for total_each in (2, 3):
+            feedback_services.assessment_record(
+                resident=resident, answers=[total_each] * 10, source="manager", entered_by=None
+            )
+    client = as_user(manager)
+    url = reverse("activity_log:outcomes_report")
+    assert client.get(url).context["outcomes"].residents_with_two_checks == "5"
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).context["outcomes"].residents_with_two_checks == "5"
+    assert not [q for q in queries if "activity_log_recoveryassessment" in q["sql"]]
+    feedback_services.assessment_record(
+        resident=f.ResidentFactory(house=house), answers=[1] * 10, source="manager", entered_by=None
+    )
+    feedback_services.assessment_record(
+        resident=Resident.objects.filter(house=house).order_by("-pk").first(),
+        answers=[2] * 10,
+        source="manager",
+        entered_by=None,
+    )
+    assert client.get(url).context["outcomes"].residents_with_two_checks == "6"
