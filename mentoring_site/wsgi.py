@@ -14,3 +14,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mentoring_site.settings")
 
 application = get_wsgi_application()
+
+# Full garbage collections skip the objects every request shares (mentoring_site/gc_freeze.py).
+from mentoring_site import gc_freeze  # noqa: E402
+
+gc_freeze.install()
