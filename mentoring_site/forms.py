@@ -56,7 +56,7 @@ def _attrs_html(attrs: dict) -> str:
     )
 
 
-def _select_html(widget: dict):
+def _select_html(widget: dict) -> str | None:
     """django/forms/widgets/select.html with select_option.html for each option (the renderer
     strips the whole); None for an option drawn by another template."""
     parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs_html(widget["attrs"])}>']
