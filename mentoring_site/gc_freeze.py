@@ -11,7 +11,9 @@ to 7-10 ms and the collector's total time per request by about half.
 again after a web process's 1st, 10th and 100th request (URL resolver, templates and catalogues
 load on first use), each time after a full collection, so no garbage is frozen with them. Only
 the WSGI entry point does this: tests, `runserver`, Celery and management commands are untouched.
-Frozen objects are never freed; what is frozen lives for the whole process anyway.
+Frozen objects are never freed: almost all live for the whole process anyway; the exception is
+what the request finishing at that moment still holds (its request and response), three times
+per process, a few hundred kilobytes at most.
 """
 
 from __future__ import annotations
