@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Avg, Count, Max, Min, OuterRef, Q, Subquery
 
 from activity_log.feedback.models import FeedbackRequest, FeedbackResponse, RecoveryAssessment
+from activity_log.reports import figures_cache
 from activity_log.reports.scope import Period, Scope, share
 from activity_log.reports.views import SMALL, suppressed
 from residents.models import RecoveryGoal
@@ -79,6 +80,15 @@ def build(scope: Scope, period: Period) -> Outcomes:
         average_change=sum(changes) / len(changes) if enough else None,
         improved_share=_safe_share(improved, len(changes)),
         goals_achieved=suppressed(achieved),
+    )
+
+
+def cached_build(scope: Scope, period: Period) -> Outcomes:
+    """`build` from the reports figures cache (activity_log/reports/figures_cache.py): kept per
+    user scope and period until a write to the houses in scope; feedback links, answers and
+    recovery checks raise the data version too (migration activity_log 0015)."""
+    return figures_cache.cached_figures(
+        "outcome-figures", scope, period, lambda: build(scope, period)
     )
 
 

@@ -23,11 +23,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from activity_log.contacts import selectors as contact_selectors
+from activity_log.feedback import reports as outcome_reports
 from activity_log.feedback import selectors, services, texts
 from activity_log.feedback.forms import AssessmentForm, FeedbackForm
 from activity_log.feedback.models import FeedbackRequest, FeedbackResponse, RecoveryAssessment
 from activity_log.models import Reminder
-from activity_log.reports import charts, figures_cache
+from activity_log.reports import charts
 from activity_log.reports.forms import HouseFilterForm, ReportForm
 from activity_log.reports.scope import Period, scope_for
 from matching.models import Pairing
@@ -453,7 +454,7 @@ def outcomes_report(request: HttpRequest) -> HttpResponse:
             request.user, form.cleaned_data["house"], houses, all_houses=is_admin(request.user)
         )
         period = Period(form.cleaned_data["start"], form.cleaned_data["end"])
-        outcomes = figures_cache.outcome_figures(scope, period)
+        outcomes = outcome_reports.cached_build(scope, period)
     audit.mark(request, "view", "report.outcomes")
     return render(
         request,

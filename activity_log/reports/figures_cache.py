@@ -1,7 +1,7 @@
 """The reports page's slow figures, cached per user scope and period, never stale.
 
 What is cached: `funder.StableFigures` and the group session figures, and the outcomes
-report's figures (`feedback.reports.Outcomes`, small counts already suppressed): numbers and
+report's figures (`feedback.reports.cached_build`, small counts already suppressed): numbers and
 stored names in no language (labels go on per request), nothing about a person. Missed check-ins (they change as time passes) and
 urgent concerns (acknowledged on the dashboard) are computed on every request.
 
@@ -128,17 +128,6 @@ def report_figures(scope: Scope, period: Period) -> tuple[StableFigures, GroupFi
     """(stable figures, group session figures) for the scope and period: from the cache when
     nothing they count has been written since, else computed (and kept)."""
     return cached_figures("report-figures", scope, period, lambda: _compute(scope, period))
-
-
-def outcome_figures(scope: Scope, period: Period):
-    """The outcomes report's figures (activity_log.feedback.reports.Outcomes: counts already
-    suppressed, house names, averages) for the scope and period, cached the same way; the
-    feedback and recovery-check tables append change rows too (migration activity_log 0015)."""
-    from activity_log.feedback import reports as outcome_reports
-
-    return cached_figures(
-        "outcome-figures", scope, period, lambda: outcome_reports.build(scope, period)
-    )
 
 
 def cached_figures(kind: str, scope: Scope, period: Period, compute: Callable[[], T]) -> T:
