@@ -209,6 +209,43 @@ def test_failed_reminders_are_listed_in_scope_and_link_to_admin_for_admins(
     assert Reminder.objects.count() == 4
 
 
+def test_failed_reminders_about_contacts_and_to_the_manager_follow_the_scope(
+    as_user, manager, manager2, house, house2
+):
+    """Reminders about a contact count for the contact's house; one about nothing (training)
+    shows only to its own recipient."""
+    now = timezone.now()
+
+    def failed(recipient_name, **about):
+        recipient = f.UserFactory(first_name=recipient_name)
+        return f.ReminderFactory(
+            kind=Reminder.Kind.URGENT_CONCERN,
+            pairing=None,
+            subject_key=f"x:{recipient_name}",
+            recipient=recipient,
+            failed_at=now - dt.timedelta(hours=1),
+            **about,
+        )
+
+    failed("Conhere", contact=f.ContactLogFactory(pairing=f.PairingFactory(resident__house=house)))
+    failed("Conaway", contact=f.ContactLogFactory(pairing=f.PairingFactory(resident__house=house2)))
+    for user in (manager, manager2):
+        f.ReminderFactory(
+            kind=Reminder.Kind.TRAINING_EXPIRING,
+            pairing=None,
+            subject_key=f"training:{user.pk}",
+            recipient=user,
+            failed_at=now - dt.timedelta(hours=1),
+        )
+    html = section(as_user(manager).get(URL).content.decode(), "failed-list")
+    assert "Conhere" in html and "Conaway" not in html
+    assert f"to {manager.display_first_name}" in html
+    assert f"to {manager2.display_first_name}" not in html
+    html2 = section(as_user(manager2).get(URL).content.decode(), "failed-list")
+    assert "Conaway" in html2 and "Conhere" not in html2
+    assert f"to {manager2.display_first_name}" in html2
+
+
 def test_admin_house_filter_narrows_every_list(as_user, program_admin, house, house2):
     _urgent(house, "Quinn")
     _urgent(house2, "Zebedee")
