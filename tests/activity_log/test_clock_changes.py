@@ -158,10 +158,8 @@ def _session(house, starts_at):
 
 @pytest.mark.django_db
 def test_a_session_in_the_skipped_hour_is_explained(as_user, manager, house):
-    year = timezone.localdate().year + 1
     # The second Sunday of March, 02:30: never on a New York clock.
-    march = dt.date(year, 3, 1)
-    sunday = march + dt.timedelta(days=(6 - march.weekday()) % 7 + 7)
+    sunday = _second_sunday_of_march(timezone.localdate().year + 1)
     typed = f"{sunday:%Y-%m-%d}T02:30"
     response = as_user(manager).post(reverse("groups:new"), _session(house, typed))
     assert response.status_code == 200
@@ -190,6 +188,16 @@ def _second_sunday_of_march(year: int) -> dt.date:
     return march + dt.timedelta(days=(6 - march.weekday()) % 7 + 7)
 
 
+def _weekly_through_spring(house, at: str) -> tuple[dt.date, dict]:
+    """Next year's spring-forward Sunday, and the form for a weekly series at `at` from the
+    week before it to the week after."""
+    spring = _second_sunday_of_march(timezone.localdate().year + 1)
+    first = spring - dt.timedelta(weeks=1)
+    return spring, _session(house, f"{first:%Y-%m-%d}T{at}") | {
+        "repeat_until": f"{spring + dt.timedelta(weeks=1):%Y-%m-%d}"
+    }
+
+
 def test_a_series_lists_the_weeks_whose_start_time_the_clocks_skip():
     year = timezone.localdate().year + 1
     spring = _second_sunday_of_march(year)
@@ -212,12 +220,7 @@ def test_a_series_lists_the_weeks_whose_start_time_the_clocks_skip():
 def test_a_weekly_series_through_the_spring_night_says_which_week_starts_later(
     as_user, manager, house
 ):
-    year = timezone.localdate().year + 1
-    spring = _second_sunday_of_march(year)
-    first = spring - dt.timedelta(weeks=1)
-    data = _session(house, f"{first:%Y-%m-%d}T02:30") | {
-        "repeat_until": f"{spring + dt.timedelta(weeks=1):%Y-%m-%d}"
-    }
+    spring, data = _weekly_through_spring(house, "02:30")
     response = as_user(manager).post(reverse("groups:new"), data, follow=True)
     html = response.content.decode()
     assert "The clocks go forward on " in html
@@ -229,12 +232,7 @@ def test_a_weekly_series_through_the_spring_night_says_which_week_starts_later(
 
 @pytest.mark.django_db
 def test_a_weekly_series_clear_of_the_spring_night_says_nothing_of_clocks(as_user, manager, house):
-    year = timezone.localdate().year + 1
-    spring = _second_sunday_of_march(year)
-    first = spring - dt.timedelta(weeks=1)
-    data = _session(house, f"{first:%Y-%m-%d}T18:30") | {
-        "repeat_until": f"{spring + dt.timedelta(weeks=1):%Y-%m-%d}"
-    }
+    _spring, data = _weekly_through_spring(house, "18:30")
     response = as_user(manager).post(reverse("groups:new"), data, follow=True)
     assert response.status_code == 200 and GroupSeries.objects.exists()
     assert "clocks go forward" not in response.content.decode()
