@@ -69,13 +69,15 @@ def warm_dashboard_health() -> bool:
 
 @shared_task(ignore_result=True, soft_time_limit=120, time_limit=150)
 def merge_report_changes() -> None:
-    """Beat, hourly: the reports figures cache's change rows merged one per house, so its key
-    stays one small read even when nobody opens the reports page for months
-    (activity_log/reports/figures_cache.py)."""
-    from activity_log.reports import figures_cache
+    """Beat, hourly: the change rows of the reports figures cache and of the page cache merged
+    one per key, so their versions stay one small read even when nobody opens those pages for
+    months (activity_log/change_log.py)."""
+    from activity_log.change_log import merge_changes
+    from activity_log.models import PageChange
 
     if connection.vendor == "postgresql":
-        figures_cache.merge_changes()
+        merge_changes()
+        merge_changes(PageChange._meta.db_table)
 
 
 @beat_init.connect(dispatch_uid="activity_log.warm_dashboard_health_at_start")

@@ -418,6 +418,13 @@ CELERY_BEAT_SCHEDULE["extend-group-series"] = {
 # (activity_log/reports/figures_cache.py), so this only bounds how long unused entries stay.
 REPORT_FIGURES_CACHE_SECONDS = env.int("REPORT_FIGURES_CACHE_SECONDS", default=86400)
 
+# Rendered page parts (the dashboard's lists, My mentees) kept in each web process's memory for
+# at most this long (0 = always live). Never stale after a write: the key has the data version the
+# database's triggers keep (activity_log/page_cache.py); only clock-driven words ("overdue by 2
+# hours") can lag by this much. At most PAGE_CACHE_ENTRIES parts per process.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
+PAGE_CACHE_ENTRIES = env.int("PAGE_CACHE_ENTRIES", default=500)
+
 # Program-health figures on the dashboard are cached per scope for this long (0 = always live);
 # the all-houses figures (seconds to compute at scale) are recomputed by beat before they expire.
 DASHBOARD_HEALTH_CACHE_SECONDS = env.int("DASHBOARD_HEALTH_CACHE_SECONDS", default=300)

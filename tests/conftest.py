@@ -136,6 +136,21 @@ def _site_language():
 
 
 @pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Each test starts with no kept page parts (activity_log/page_cache.py): rolled-back tests
+    can bring a data version back to a value an earlier test kept a part under."""
+    from activity_log import page_cache
+
+    page_cache.store.clear()
+
+
+@pytest.fixture
+def no_page_cache(settings):
+    """Every request renders its page parts live: for tests of the live lists' queries."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _locmem_email(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 

@@ -10,10 +10,12 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from activity_log import page_cache
 from activity_log.contacts import hours, selectors, services
 from activity_log.contacts.forms import AddendumForm, CertificateForm, ContactLogForm
 from activity_log.feedback import selectors as feedback_selectors
@@ -85,28 +87,34 @@ def _shows_goals(request: HttpRequest, pairing: Pairing) -> bool:
 
 @mentor_required
 def my_mentees(request: HttpRequest) -> HttpResponse:
-    active, paused = selectors.mentee_rows(request.user)
-    milestone = hours.milestone_celebrate(request.user)
-    # Rows come only while the mentor is available; without any, say whether they are on break.
-    on_break = (
-        not (active or paused)
-        and Mentor.objects.filter(user=request.user, status=Mentor.Status.ON_BREAK).exists()
-    )
-    audit.mark(request, "view", "activity_log.my_mentees")
-    # A row per mentee whose phone number the page shows (only active rows show it).
-    audit.mark_shown(request, [row.resident for row in active if row.phone])
-    return render(
-        request,
-        "activity_log/my_mentees.html",
-        {
+    def render_lists(csrf_token: str) -> tuple[str, list]:
+        active, paused = selectors.mentee_rows(request.user)
+        # Rows come only while the mentor is available; without any, say whether on break.
+        on_break = (
+            not (active or paused)
+            and Mentor.objects.filter(user=request.user, status=Mentor.Status.ON_BREAK).exists()
+        )
+        context = {
             "active": active,
             "paused": paused,
-            "milestone": milestone,
+            "milestone": hours.milestone_celebrate(request.user),
             "on_break": on_break,
             "recovery_due": feedback_selectors.due_resident_ids([r.resident for r in active]),
             "follow_ups": selectors.follow_ups_due(request.user, active + paused),
-        },
+            "csrf_token": csrf_token,
+        }
+        html = render_to_string("activity_log/_my_mentees_lists.html", context, request=request)
+        # The mentees whose phone numbers the lists show (only active rows show it).
+        return html, [row.resident for row in active if row.phone]
+
+    # Kept while nothing the lists show changes: the mentor's own key (their pairings, their
+    # residents, contacts, milestones) and program-wide data (activity_log/page_cache.py).
+    lists, shown = page_cache.part(
+        request, "my-mentees", keys=(-request.user.pk,), render=render_lists
     )
+    audit.mark(request, "view", "activity_log.my_mentees")
+    audit.mark_shown(request, shown)
+    return render(request, "activity_log/my_mentees.html", {"lists": lists})
 
 
 @mentor_required

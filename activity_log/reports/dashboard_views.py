@@ -8,13 +8,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from activity_log import page_cache
 from activity_log.contacts.concerns import concern_acknowledge
 from activity_log.feedback import selectors as feedback_selectors
 from activity_log.groups import selectors as group_selectors
@@ -43,9 +47,51 @@ def _render_dashboard(
 ) -> HttpResponse:
     """The "needs attention" page; program health loads from its own URL (htmx)."""
     form, scope, houses = _filter_scope(request, data if data is not None else request.GET or None)
-    today, now = attention.today_and_now()
+
+    def render_lists(csrf_token: str) -> tuple[str, None]:
+        context = _attention_context(request, scope, houses, failed_ack)
+        context["csrf_token"] = csrf_token
+        html = render_to_string("activity_log/_dashboard_attention.html", context, request=request)
+        return html, None
+
+    if failed_ack:
+        # The typed note and its error: this request's own, never kept.
+        lists = mark_safe(render_lists(get_token(request))[0])  # noqa: S308 - template output
+    else:
+        lists, _none = page_cache.part(
+            request,
+            "dashboard",
+            keys=_version_houses(scope),
+            vary=(scope.house_id, is_admin(request.user)),
+            render=render_lists,
+        )
     context = {
         "filter_form": form,
+        "house_id": scope.house_id,
+        "attention_lists": lists,
+    }
+    audit.mark(request, "view", "dashboard")
+    return render(request, "activity_log/dashboard.html", context)
+
+
+def _version_houses(scope: Scope) -> tuple[int, ...] | None:
+    """The houses whose writes can change this scope's lists (None: every house)."""
+    if scope.house_id:
+        return (scope.house_id,)
+    if scope.all_houses:
+        return None
+    return scope.house_ids
+
+
+def _attention_context(
+    request: HttpRequest,
+    scope: Scope,
+    houses: list[House],
+    failed_ack: tuple[int, AcknowledgeForm] | None,
+) -> dict:
+    """What `_dashboard_attention.html` shows: the lists, read now."""
+    today, now = attention.today_and_now()
+    return {
         "house_id": scope.house_id,
         "is_admin": is_admin(request.user),
         "urgent": attention.urgent_concerns(scope),
@@ -75,8 +121,6 @@ def _render_dashboard(
         "failed_ack_form": failed_ack[1] if failed_ack else None,
         "today": today,
     }
-    audit.mark(request, "view", "dashboard")
-    return render(request, "activity_log/dashboard.html", context)
 
 
 @staff_required

@@ -30,11 +30,11 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
-from django.db import DatabaseError, connection, transaction
+from django.db import connection
 
+from activity_log.change_log import data_version, merge_changes
 from activity_log.groups import reports as group_reports
 from activity_log.groups.reports import GroupFigures
-from activity_log.models import ReportChange
 from activity_log.reports.funder import StableFigures, stable_figures
 from activity_log.reports.scope import Period, Scope
 from mentoring_site.roles import role_of
@@ -43,8 +43,7 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# More change rows than this in one read: merged into one row per house (sums unchanged).
-MERGE_ABOVE = 2000
+__all__ = ["cached_figures", "data_version", "enabled", "merge_changes", "report_figures"]
 
 
 def enabled() -> bool:
@@ -53,43 +52,6 @@ def enabled() -> bool:
         and connection.vendor == "postgresql"
         and not isinstance(caches["default"], DatabaseCache)
     )
-
-
-def data_version(house_ids: tuple[int, ...] | None) -> int:
-    """The sum of the change weights of these houses (None: every house) and house 0."""
-    table = ReportChange._meta.db_table
-    with connection.cursor() as cursor:
-        if house_ids is None:
-            cursor.execute(f"SELECT COALESCE(SUM(weight), 0), COUNT(*) FROM {table}")  # noqa: S608
-        else:
-            cursor.execute(
-                f"SELECT COALESCE(SUM(weight), 0), COUNT(*) FROM {table} "  # noqa: S608
-                "WHERE house_id = ANY(%s)",
-                [[0, *house_ids]],
-            )
-        version, rows = cursor.fetchone()
-    if rows > MERGE_ABOVE:
-        merge_changes()
-    return int(version)
-
-
-def merge_changes() -> None:
-    """One row per house in place of many, in one statement: every sum stays what it was
-    (rows written meanwhile are not seen, so not deleted). One merger at a time; a failed merge
-    only leaves the rows for the next one."""
-    table = ReportChange._meta.db_table
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", [table])
-            if not cursor.fetchone()[0]:
-                return
-            cursor.execute(
-                f"WITH gone AS (DELETE FROM {table} RETURNING house_id, weight) "  # noqa: S608
-                f"INSERT INTO {table} (house_id, weight) "
-                "SELECT house_id, SUM(weight) FROM gone GROUP BY house_id"
-            )
-    except DatabaseError:
-        logger.warning("report figures: change rows not merged", exc_info=True)
 
 
 def _key(

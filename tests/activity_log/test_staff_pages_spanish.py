@@ -154,7 +154,7 @@ def test_a_service_error_is_in_the_active_language(spanish_manager, house):
 
 
 @pytest.mark.parametrize("url", [DASHBOARD, HEALTH, REPORTS, CSV, FUNDER])
-def test_spanish_costs_no_query(as_user, manager, house, url, no_health_cache):
+def test_spanish_costs_no_query(as_user, manager, house, url, no_health_cache, no_page_cache):
     """The same page, the same user, English then Spanish: the same number of queries."""
     dashboard_world(house, 2)
     report_world(house, 2)

@@ -69,7 +69,7 @@ def _world(house, manager, n):
 
 
 def test_the_card_runs_a_fixed_number_of_queries(
-    as_user, manager, house, django_assert_max_num_queries
+    as_user, manager, house, django_assert_max_num_queries, no_page_cache
 ):
     client = as_user(manager)
     _world(house, manager, 2)
