@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
 import uuid
 
 from django.contrib import messages
@@ -9,15 +11,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from activity_log import page_cache
 from activity_log.contacts import hours, selectors, services
-from activity_log.contacts.forms import AddendumForm, CertificateForm, ContactLogForm
+from activity_log.contacts.forms import (
+    LOCAL_DATETIME,
+    AddendumForm,
+    CertificateForm,
+    ContactLogForm,
+)
 from activity_log.feedback import selectors as feedback_selectors
 from activity_log.models import ContactLog, Milestone
 from matching.models import Pairing
@@ -139,6 +148,20 @@ def follow_up_done(request: HttpRequest, contact_id: int) -> HttpResponse:
 # --- Logging, editing, removing ----------------------------------------------------------------
 
 
+def _contact_form_body(
+    request: HttpRequest,
+    form: ContactLogForm,
+    pairing: Pairing,
+    *,
+    csrf_token: str,
+    draft_key: str = "",
+    editing: ContactLog | None = None,
+) -> str:
+    context = {"form": form, "pairing": pairing, "resident": pairing.resident}
+    context |= {"draft_key": draft_key, "editing": editing, "csrf_token": csrf_token}
+    return render_to_string("activity_log/_contact_form_body.html", context, request=request)
+
+
 def _contact_form(
     request: HttpRequest,
     form: ContactLogForm,
@@ -148,37 +171,84 @@ def _contact_form(
     editing: ContactLog | None = None,
 ) -> HttpResponse:
     """The log form, new (with the browser draft's key) or `editing` a contact (no draft)."""
-    context = {"form": form, "pairing": pairing, "resident": pairing.resident}
-    context |= {"draft_key": draft_key, "editing": editing}
+    body = _contact_form_body(
+        request,
+        form,
+        pairing,
+        csrf_token=get_token(request),
+        draft_key=draft_key,
+        editing=editing,
+    )
+    return _contact_form_page(request, body, editing=editing)
+
+
+def _contact_form_page(request: HttpRequest, body: str, *, editing=None) -> HttpResponse:
+    context = {"body": mark_safe(body), "editing": editing}  # noqa: S308 - template output
     return render(request, "activity_log/contact_form.html", context)
+
+
+# Stand for this request's own values in a kept log form (activity_log/page_cache.py); random
+# per process, as the CSRF token's placeholder.
+NOW_PLACEHOLDER = f"now-{secrets.token_hex(16)}"
+KEY_PLACEHOLDER = f"key-{secrets.token_hex(16)}"
+
+
+def _contact_new_page(request: HttpRequest, pairing_id: int) -> HttpResponse:
+    """The empty log form. Its HTML is kept while nothing the mentor's pages show changes (the
+    pairing still current, its consents and goals): a pairing that is not the mentor's own and
+    current answers 404 and is never kept. The time ("now", in the house's zone) and the
+    double-submit key are each request's own."""
+
+    def render_body(csrf_token: str) -> tuple[str, tuple[int, dt.tzinfo]]:
+        pairing = _get_current_own_pairing(request, pairing_id)
+        zone = selectors.house_zone(pairing)
+        with timezone.override(zone):
+            form = ContactLogForm(
+                goals=selectors.goals_for_log_form(pairing),
+                with_progress=True,
+                initial={"happened_at": NOW_PLACEHOLDER, "idempotency_key": KEY_PLACEHOLDER},
+            )
+            body = _contact_form_body(
+                request,
+                form,
+                pairing,
+                csrf_token=csrf_token,
+                draft_key=f"contact-draft:{pairing.pk}",
+            )
+        return body, (pairing.resident_id, zone)
+
+    body, (resident_id, zone) = page_cache.part(
+        request, "log-form", keys=(-request.user.pk,), vary=(pairing_id,), render=render_body
+    )
+    with timezone.override(zone):
+        now = ContactLogForm.initial_for()["happened_at"]
+        body = body.replace(NOW_PLACEHOLDER, now.strftime(LOCAL_DATETIME))
+    body = body.replace(KEY_PLACEHOLDER, str(uuid.uuid4()))
+    audit.mark(request, "view", Pairing(pk=pairing_id), resident_id=resident_id)
+    return _contact_form_page(request, body)
 
 
 @mentor_required
 def contact_new(request: HttpRequest, pairing_id: int) -> HttpResponse:
+    if request.method != "POST":
+        return _contact_new_page(request, pairing_id)
     pairing = _get_current_own_pairing(request, pairing_id)
     with timezone.override(selectors.house_zone(pairing)):
         goals = selectors.goals_for_log_form(pairing)
-        if request.method == "POST":
-            form = ContactLogForm(request.POST, goals=goals, with_progress=True)
-            if form.is_valid():
-                try:
-                    contact = services.contact_log(
-                        pairing=pairing,
-                        author=request.user,
-                        goal_progress=form.goal_progress(),
-                        **form.contact_fields(),
-                    )
-                except ValidationError as exc:
-                    form.add_error(None, exc)
-                else:
-                    audit.mark(request, "create", contact, resident_id=pairing.resident_id)
-                    return redirect("activity_log:contact_saved", contact_id=contact.pk)
-        else:
-            form = ContactLogForm(
-                goals=goals,
-                with_progress=True,
-                initial={**ContactLogForm.initial_for(), "idempotency_key": uuid.uuid4()},
-            )
+        form = ContactLogForm(request.POST, goals=goals, with_progress=True)
+        if form.is_valid():
+            try:
+                contact = services.contact_log(
+                    pairing=pairing,
+                    author=request.user,
+                    goal_progress=form.goal_progress(),
+                    **form.contact_fields(),
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                audit.mark(request, "create", contact, resident_id=pairing.resident_id)
+                return redirect("activity_log:contact_saved", contact_id=contact.pk)
         audit.mark(request, "view", pairing, resident_id=pairing.resident_id)
         return _contact_form(request, form, pairing, draft_key=f"contact-draft:{pairing.pk}")
 

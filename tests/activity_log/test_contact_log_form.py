@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 import uuid
 
 import pytest
@@ -31,10 +32,13 @@ def test_it_shows_sensible_defaults(as_user, mentor, pairing):
     form = response.context["form"]
     assert form["method"].value() == ContactLog.Method.IN_PERSON
     assert form["duration_minutes"].value() == 30
-    shown = timezone.make_aware(form["happened_at"].value())  # naive, in the house time zone
-    assert abs(shown - timezone.now()) < dt.timedelta(minutes=2)
-    assert form["idempotency_key"].value()
     html = response.content.decode()
+    # What the phone shows: now, in the house time zone; a fresh double-submit key.
+    typed = re.search(r'name="happened_at" value="([^"]+)"', html).group(1)
+    shown = timezone.make_aware(dt.datetime.strptime(typed, "%Y-%m-%dT%H:%M"))
+    assert abs(shown - timezone.now()) < dt.timedelta(minutes=2)
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
+    assert uuid.UUID(key)
     assert f'data-draft-key="contact-draft:{pairing.pk}"' in html
     assert "988" in html and "911" in html
     assert "<script>" not in html and "onclick" not in html

@@ -322,3 +322,43 @@ def test_every_table_of_the_apps_is_watched_or_named_here():
         watched = {row[0] for row in cursor.fetchall()}
     assert tables - NOT_IN_ANY_PART - watched == set()
     assert watched & NOT_IN_ANY_PART == set()
+
+
+def _log_form(pairing) -> str:
+    return reverse("activity_log:contact_new", args=[pairing.pk])
+
+
+def test_a_kept_log_form_has_this_requests_time_and_double_submit_key(as_user, mentor):
+    pairing = pairing_for(mentor)
+    client = as_user(mentor.user)
+    first, miss = _get(client, _log_form(pairing))
+    second, hit = _get(client, _log_form(pairing))
+    assert hit <= miss - 3, (hit, miss)
+    keys = [
+        re.search(r'name="idempotency_key" value="([^"]+)"', r.content.decode()).group(1)
+        for r in (first, second)
+    ]
+    assert keys[0] != keys[1]  # two page loads are two contacts, not one double tap
+    html = second.content.decode()
+    assert page_cache.CSRF_PLACEHOLDER not in html
+    typed = re.search(r'name="happened_at" value="([^"]+)"', html).group(1)
+    shown = timezone.make_aware(dt.datetime.strptime(typed, "%Y-%m-%dT%H:%M"), pairing.zone)
+    assert abs(shown - timezone.now()) < dt.timedelta(minutes=2)
+    audited = AuditEvent.objects.filter(resident_id=pairing.resident_id, action="view")
+    assert audited.count() == 2
+
+
+def test_a_kept_log_form_ends_with_the_pairing_and_shows_no_goal_after_consent_goes(
+    as_user, mentor, mentor2
+):
+    pairing = pairing_for(mentor)
+    consent = f.ConsentRecordFactory(resident=pairing.resident, shares_goals=True)
+    f.RecoveryGoalFactory(resident=pairing.resident, text="Open a bank account")
+    client = as_user(mentor.user)
+    for _ in range(2):
+        assert "Open a bank account" in client.get(_log_form(pairing)).content.decode()
+    assert as_user(mentor2.user).get(_log_form(pairing)).status_code == 404
+    resident_services.consent_revoke(consent=consent, user=mentor.user)
+    assert "Open a bank account" not in client.get(_log_form(pairing)).content.decode()
+    matching_services.pairing_end(pairing=pairing, reason=Pairing.EndReason.COMPLETED)
+    assert client.get(_log_form(pairing)).status_code == 404
