@@ -583,29 +583,6 @@ class ReportChange(models.Model):
         return f"house {self.house_id}: {self.weight}"
 
 
-class PageChange(models.Model):
-    """A write that can change what a cached page part shows (activity_log/page_cache.py).
-
-    Appended by PostgreSQL triggers (migration 0016) in the transaction of the write, whatever
-    wrote. `house_id` is the house whose pages changed, 0 for program-wide data (houses, mentors,
-    training, topics, names), and minus a mentor's id for what that mentor's own pages show (their
-    pairings, milestones). Rows are merged per key now and then (the sums stay the same).
-    """
-
-    house_id = models.BigIntegerField(verbose_name=_("house id"))
-    weight = models.BigIntegerField(verbose_name=_("weight"), default=1)
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["house_id", "weight"], name="pagechange_house_idx"),
-        ]
-        verbose_name = _("page change")
-        verbose_name_plural = _("page changes")
-
-    def __str__(self) -> str:
-        return f"key {self.house_id}: {self.weight}"
-
-
 from activity_log.groups.models import (  # noqa: E402, F401
     Attendance,
     AttendanceSubmission,

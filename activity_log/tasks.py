@@ -71,12 +71,13 @@ def warm_dashboard_health() -> bool:
 def merge_report_changes() -> None:
     """Beat, hourly: the change rows of the reports figures cache and of the page cache merged
     one per key, so their versions stay one small read even when nobody opens those pages for
-    months (activity_log/change_log.py)."""
-    from activity_log.change_log import merge_changes
-    from activity_log.models import PageChange
+    months (mentoring_site/change_log.py)."""
+    from activity_log.reports import figures_cache
+    from mentoring_site.change_log import merge_changes
+    from mentoring_site.models import PageChange
 
     if connection.vendor == "postgresql":
-        merge_changes()
+        figures_cache.merge_changes()
         merge_changes(PageChange._meta.db_table)
 
 

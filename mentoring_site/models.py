@@ -232,3 +232,27 @@ class TextOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"Opt-out ...{self.phone[-2:]}"
+
+
+class PageChange(models.Model):
+    """A write that can change what a kept page part shows (mentoring_site/page_cache.py).
+
+    Appended by PostgreSQL triggers (migration activity_log 0016, the app that knows every
+    table) in the transaction of the write, whatever wrote. `house_id` is the house whose pages
+    changed, 0 for program-wide data (houses, mentors, training, topics, names), and minus a
+    mentor's user id for what that mentor's own pages show (their pairings, residents,
+    milestones). Rows are merged per key now and then (the sums stay the same).
+    """
+
+    house_id = models.BigIntegerField(verbose_name=_("house id"))
+    weight = models.BigIntegerField(verbose_name=_("weight"), default=1)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["house_id", "weight"], name="pagechange_house_idx"),
+        ]
+        verbose_name = _("page change")
+        verbose_name_plural = _("page changes")
+
+    def __str__(self) -> str:
+        return f"key {self.house_id}: {self.weight}"

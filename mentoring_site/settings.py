@@ -420,7 +420,7 @@ REPORT_FIGURES_CACHE_SECONDS = env.int("REPORT_FIGURES_CACHE_SECONDS", default=8
 
 # Rendered page parts (the dashboard's lists, My mentees) kept in each web process's memory for
 # at most this long (0 = always live). Never stale after a write: the key has the data version the
-# database's triggers keep (activity_log/page_cache.py); only clock-driven words ("overdue by 2
+# database's triggers keep (mentoring_site/page_cache.py); only clock-driven words ("overdue by 2
 # hours") can lag by this much. At most PAGE_CACHE_ENTRIES parts per process.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 PAGE_CACHE_ENTRIES = env.int("PAGE_CACHE_ENTRIES", default=500)

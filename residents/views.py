@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mentoring_site import audit
+from mentoring_site import audit, page_cache
 from mentoring_site.links import id_url, id_url_of
 from mentoring_site.roles import staff_required
 from mentoring_site.search import redirect_with_filters, search_remember, search_term
@@ -187,12 +191,49 @@ def _valid_uuid(value: str | None) -> uuid.UUID | None:
         return None
 
 
+# Stands for this request's own audit-visit token in a kept resident page; random per process.
+VISIT_PLACEHOLDER = f"visit-{secrets.token_hex(16)}"
+
+
 @staff_required
 def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        resident = selectors.resident_for_page(user=request.user, pk=pk)
-    except Resident.DoesNotExist:
-        raise Http404 from None
+    """The resident's page. Its body is kept by the page cache (mentoring_site/page_cache.py)
+    per user while nothing in the resident's house changes; the house is known from the last
+    render (a resident who moved changes both houses' versions, and a render that finds the
+    resident elsewhere is not kept). Every request marks its visit in the audit trail."""
+    where = f"resident-house|{pk}"
+    house_id = page_cache.store.get(where)
+
+    def render_body(csrf_token: str) -> tuple[str, tuple[int | None, str]]:
+        try:
+            resident = selectors.resident_for_page(user=request.user, pk=pk)
+        except Resident.DoesNotExist:
+            raise Http404 from None
+        context = _detail_context(resident)
+        # The sections send it back: one audit row for the visit (mentoring_site/audit.py).
+        context |= {"audit_visit": VISIT_PLACEHOLDER, "csrf_token": csrf_token}
+        html = render_to_string("residents/_detail_body.html", context, request=request)
+        return html, (resident.house_id, resident.preferred_name)
+
+    body, (found_house, name) = page_cache.part(
+        request,
+        "resident-page",
+        keys=None if house_id is None else (house_id,),
+        vary=(pk,),
+        render=render_body,
+        keep=lambda extra: house_id is not None and extra[0] == house_id,
+    )
+    if found_house != house_id and found_house is not None:
+        page_cache.store.set(
+            where, found_house, settings.PAGE_CACHE_SECONDS, settings.PAGE_CACHE_ENTRIES
+        )
+    body = body.replace(VISIT_PLACEHOLDER, audit.visit_token(request, pk))
+    audit.mark(request, "view", Resident(pk=pk), resident_id=pk)
+    context = {"body": mark_safe(body), "resident_name": name}  # noqa: S308 - template output
+    return render(request, "residents/detail.html", context)
+
+
+def _detail_context(resident: Resident) -> dict:
     today = timezone.localdate()
     consents = selectors.consents_for_page(resident)
     current = consents[0] if consents else None  # as Resident.current_consent()
@@ -206,26 +247,19 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if goal.is_open:
             goal.urls = {name: url(goal.pk) for name, url in goal_urls.items()}
     languages, pathways = selectors.languages_and_pathways(resident)
-    audit.mark(request, "view", resident, resident_id=resident.pk)
-    return render(
-        request,
-        "residents/detail.html",
-        {
-            "resident": resident,
-            # The sections send it back: one audit row for the visit (mentoring_site/audit.py).
-            "audit_visit": audit.visit_token(request, resident.pk),
-            "today": today,
-            "days_in_residence": resident.days_in_residence(today),
-            "languages": languages,
-            "pathways": pathways,
-            "consents": consents,
-            "current_consent": current,
-            "consent_state": current.state(today) if current else ConsentRecord.State.NONE,
-            # Open goals first.
-            "goals": [g for g in goals if g.is_open] + [g for g in goals if not g.is_open],
-            "slots": _resident_slots(resident.pk),
-        },
-    )
+    return {
+        "resident": resident,
+        "today": today,
+        "days_in_residence": resident.days_in_residence(today),
+        "languages": languages,
+        "pathways": pathways,
+        "consents": consents,
+        "current_consent": current,
+        "consent_state": current.state(today) if current else ConsentRecord.State.NONE,
+        # Open goals first.
+        "goals": [g for g in goals if g.is_open] + [g for g in goals if not g.is_open],
+        "slots": _resident_slots(resident.pk),
+    }
 
 
 def _resident_slots(pk: int) -> list[dict[str, str]]:

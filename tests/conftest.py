@@ -137,9 +137,9 @@ def _site_language():
 
 @pytest.fixture(autouse=True)
 def _empty_page_cache():
-    """Each test starts with no kept page parts (activity_log/page_cache.py): rolled-back tests
+    """Each test starts with no kept page parts (mentoring_site/page_cache.py): rolled-back tests
     can bring a data version back to a value an earlier test kept a part under."""
-    from activity_log import page_cache
+    from mentoring_site import page_cache
 
     page_cache.store.clear()
 

@@ -19,7 +19,6 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from activity_log import page_cache
 from activity_log.contacts import hours, selectors, services
 from activity_log.contacts.forms import (
     LOCAL_DATETIME,
@@ -30,7 +29,7 @@ from activity_log.contacts.forms import (
 from activity_log.feedback import selectors as feedback_selectors
 from activity_log.models import ContactLog, Milestone
 from matching.models import Pairing
-from mentoring_site import audit
+from mentoring_site import audit, page_cache
 from mentoring_site.roles import (
     Role,
     is_staff_role,
@@ -117,7 +116,7 @@ def my_mentees(request: HttpRequest) -> HttpResponse:
         return html, [row.resident for row in active if row.phone]
 
     # Kept while nothing the lists show changes: the mentor's own key (their pairings, their
-    # residents, contacts, milestones) and program-wide data (activity_log/page_cache.py).
+    # residents, contacts, milestones) and program-wide data (mentoring_site/page_cache.py).
     lists, shown = page_cache.part(
         request, "my-mentees", keys=(-request.user.pk,), render=render_lists
     )
@@ -187,7 +186,7 @@ def _contact_form_page(request: HttpRequest, body: str, *, editing=None) -> Http
     return render(request, "activity_log/contact_form.html", context)
 
 
-# Stand for this request's own values in a kept log form (activity_log/page_cache.py); random
+# Stand for this request's own values in a kept log form (mentoring_site/page_cache.py); random
 # per process, as the CSRF token's placeholder.
 NOW_PLACEHOLDER = f"now-{secrets.token_hex(16)}"
 KEY_PLACEHOLDER = f"key-{secrets.token_hex(16)}"

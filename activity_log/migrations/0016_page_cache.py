@@ -1,4 +1,5 @@
-"""The page cache (activity_log/page_cache.py): a change log appended by PostgreSQL triggers.
+"""The page cache (mentoring_site/page_cache.py): its change log (mentoring_site.PageChange) appended
+by PostgreSQL triggers, here because this app's migrations come after every table they watch.
 
 A cached page part is keyed by the sum of `weight` over the rows of the keys it depends on: its
 houses, 0 (program-wide data) and, for a mentor's own pages, minus the mentor's user id. Every write to
@@ -9,7 +10,7 @@ of a pairing change the overdue list. Inserts only: writers never wait for each 
 other databases (SQLite in tests) there are no triggers and the cache is off.
 """
 
-from django.db import migrations, models
+from django.db import migrations
 
 FUNCTION = r"""
 CREATE OR REPLACE FUNCTION page_change() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -27,7 +28,7 @@ BEGIN
         EXECUTE 'SELECT ARRAY(' || replace(keys_sql, '{rows}', 'old_rows') || ')' INTO more;
         keys := keys || more;
     END IF;
-    INSERT INTO activity_log_pagechange (house_id, weight)
+    INSERT INTO mentoring_site_pagechange (house_id, weight)
     SELECT DISTINCT k, 1 FROM unnest(keys) k WHERE k IS NOT NULL;
     RETURN NULL;
 END
@@ -35,7 +36,7 @@ $$;
 
 CREATE OR REPLACE FUNCTION page_change_program() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO activity_log_pagechange (house_id, weight) VALUES (0, 1);
+    INSERT INTO mentoring_site_pagechange (house_id, weight) VALUES (0, 1);
     RETURN NULL;
 END
 $$;
@@ -104,6 +105,8 @@ REMINDER = _keys(
 
 WATCHED = {
     "residents_house": PROGRAM,
+    "residents_language": PROGRAM,
+    "residents_recoverypathway": PROGRAM,
     "residents_house_managers": PROGRAM,
     "residents_resident": _keys(resident="t.id", house="t.house_id"),
     "residents_resident_languages": RESIDENT,
@@ -201,30 +204,10 @@ class Migration(migrations.Migration):
         ("activity_log", "0015_outcome_figures_cache"),
         ("matching", "0005_verbose_names"),
         ("mentors", "0007_verbose_names"),
-        ("mentoring_site", "0008_verbose_names"),
+        ("mentoring_site", "0009_page_change"),
         ("residents", "0008_verbose_names"),
     ]
 
     operations = [
-        migrations.CreateModel(
-            name="PageChange",
-            fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("house_id", models.BigIntegerField(verbose_name="house id")),
-                ("weight", models.BigIntegerField(default=1, verbose_name="weight")),
-            ],
-            options={
-                "verbose_name": "page change",
-                "verbose_name_plural": "page changes",
-                "indexes": [
-                    models.Index(fields=["house_id", "weight"], name="pagechange_house_idx")
-                ],
-            },
-        ),
         migrations.RunPython(install, uninstall),
     ]

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from activity_log import page_cache
 from activity_log.contacts.concerns import concern_acknowledge
 from activity_log.feedback import selectors as feedback_selectors
 from activity_log.groups import selectors as group_selectors
@@ -27,7 +26,7 @@ from activity_log.reports import attention, charts, health_cache
 from activity_log.reports.forms import AcknowledgeForm, HouseFilterForm
 from activity_log.reports.health import Health
 from activity_log.reports.scope import Scope, scope_for
-from mentoring_site import audit
+from mentoring_site import audit, page_cache
 from mentoring_site.roles import is_admin, staff_required
 from residents.models import House
 

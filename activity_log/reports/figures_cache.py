@@ -32,11 +32,12 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connection
 
-from activity_log.change_log import data_version, merge_changes
 from activity_log.groups import reports as group_reports
 from activity_log.groups.reports import GroupFigures
+from activity_log.models import ReportChange
 from activity_log.reports.funder import StableFigures, stable_figures
 from activity_log.reports.scope import Period, Scope
+from mentoring_site import change_log
 from mentoring_site.roles import role_of
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,15 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 __all__ = ["cached_figures", "data_version", "enabled", "merge_changes", "report_figures"]
+
+
+def data_version(house_ids: tuple[int, ...] | None) -> int:
+    """The reports' data version of these houses (None: every house) and house 0."""
+    return change_log.data_version(house_ids, ReportChange._meta.db_table)
+
+
+def merge_changes() -> None:
+    change_log.merge_changes(ReportChange._meta.db_table)
 
 
 def enabled() -> bool:

@@ -123,5 +123,5 @@ def test_it_runs_a_fixed_number_of_queries(as_user, mentor, house):
         counts[size] = [q["sql"] for q in queries.captured_queries]
     assert Milestone.objects.filter(celebrated_at__isnull=True).count() == 0
     assert len(counts[2]) == len(counts[40]), "\n".join(counts[40])
-    # 10, +1 on PostgreSQL: the page cache's data version (activity_log/page_cache.py).
+    # 10, +1 on PostgreSQL: the page cache's data version (mentoring_site/page_cache.py).
     assert len(counts[40]) <= 11, "\n".join(counts[40])

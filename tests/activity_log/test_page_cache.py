@@ -1,4 +1,4 @@
-"""The page cache (activity_log/page_cache.py): kept parts are used, and never shown stale.
+"""The page cache (mentoring_site/page_cache.py): kept parts are used, and never shown stale.
 
 Each test warms the cache, checks that the next request is served from it (fewer queries), then
 writes the way the app, `QuerySet.update()`, a database shell or the admin would, and checks that
@@ -18,11 +18,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from activity_log import page_cache
 from activity_log.contacts import services as contact_services
 from activity_log.models import Milestone
 from matching import services as matching_services
 from matching.models import Pairing
+from mentoring_site import page_cache
 from mentoring_site.models import AuditEvent
 from mentors.models import Mentor
 from residents import services as resident_services
@@ -63,6 +63,13 @@ def _mentees(response) -> str:
     html = _part(response, 'hx-swap="outerHTML"></div>', "</main>")
     html = re.sub(r'<div class="alert alert-success milestone".*?</div>', "", html, flags=re.S)
     return re.sub(r"\s+", " ", html)
+
+
+def _signed_in(user) -> Client:
+    """A client of its own (the `as_user` fixture signs its one client in again)."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def _get(client, url: str) -> tuple[object, int]:
@@ -292,7 +299,6 @@ def test_off_when_seconds_is_zero(as_user, manager, house, settings):
 # sign-in and audit records.
 NOT_IN_ANY_PART = {
     "activity_log_reportchange",
-    "activity_log_pagechange",
     "activity_log_pairingday",
     "activity_log_contactday",
     "activity_log_topicday",
@@ -300,8 +306,6 @@ NOT_IN_ANY_PART = {
     "mentors_mentorprofilechange",
     "mentors_mentor_languages",
     "mentors_mentor_pathways",
-    "residents_language",
-    "residents_recoverypathway",
 }
 
 
@@ -357,8 +361,70 @@ def test_a_kept_log_form_ends_with_the_pairing_and_shows_no_goal_after_consent_g
     client = as_user(mentor.user)
     for _ in range(2):
         assert "Open a bank account" in client.get(_log_form(pairing)).content.decode()
-    assert as_user(mentor2.user).get(_log_form(pairing)).status_code == 404
+    assert _signed_in(mentor2.user).get(_log_form(pairing)).status_code == 404
     resident_services.consent_revoke(consent=consent, user=mentor.user)
     assert "Open a bank account" not in client.get(_log_form(pairing)).content.decode()
     matching_services.pairing_end(pairing=pairing, reason=Pairing.EndReason.COMPLETED)
     assert client.get(_log_form(pairing)).status_code == 404
+
+
+def _resident_page(resident) -> str:
+    return reverse("residents:detail", args=[resident.pk])
+
+
+def test_the_resident_page_is_kept_and_every_visit_is_audited_with_its_own_token(
+    as_user, manager, program_admin, house
+):
+    from django.core import signing
+
+    from mentoring_site import audit
+
+    resident = f.ResidentFactory(house=house)
+    url = _resident_page(resident)
+    client = as_user(manager)
+    _get(client, url)  # learns the resident's house: not kept yet
+    first, miss = _get(client, url)
+    second, hit = _get(client, url)
+    assert hit <= miss - 3, (hit, miss)
+    assert page_cache.CSRF_PLACEHOLDER not in second.content.decode()
+    assert AuditEvent.objects.filter(resident_id=resident.pk, action="view").count() == 3
+    token = re.search(r'"X-Audit-Visit": "([^"]+)"', second.content.decode()).group(1)
+    assert signing.loads(token, salt=audit.VISIT_SALT) == [manager.pk, resident.pk]
+    admin_page = _signed_in(program_admin).get(url).content.decode()  # not the manager's part
+    admin_token = re.search(r'"X-Audit-Visit": "([^"]+)"', admin_page).group(1)
+    assert signing.loads(admin_token, salt=audit.VISIT_SALT) == [program_admin.pk, resident.pk]
+
+
+def test_the_kept_resident_page_follows_every_write_and_ends_with_access(
+    as_user, manager, manager2, house, house2, settings
+):
+    resident = f.ResidentFactory(house=house)
+    consent = f.ConsentRecordFactory(resident=resident)
+    url = _resident_page(resident)
+    client = as_user(manager)
+    writes = {
+        "a goal": lambda: f.RecoveryGoalFactory(resident=resident, text="Renew the licence"),
+        "consent revoked": lambda: resident_services.consent_revoke(consent=consent, user=manager),
+        "renamed (raw SQL)": lambda: _sql(
+            "UPDATE residents_resident SET preferred_name = 'Renamed' WHERE id = %s",
+            [resident.pk],
+        ),
+    }
+    for name, write in writes.items():
+        for _ in range(2):
+            client.get(url)
+        before, hit = _get(client, url)
+        write()
+        after, queries = _get(client, url)
+        assert queries > hit, f"{name}: served from the cache after the write"
+        assert after.content != before.content, name
+        live = _live(client, url, settings)
+        page = re.compile(r'"X-(Audit-Visit|CSRFToken)": "[^"]+"')
+        assert page.sub("", CSRF.sub("", after.content.decode())) == page.sub(
+            "", CSRF.sub("", live.content.decode())
+        ), name
+    assert "Renamed" in after.content.decode()
+    assert _signed_in(manager2).get(url).status_code == 404  # another house's manager
+    Resident.objects.filter(pk=resident.pk).update(house=house2)  # moved to manager2's house
+    assert client.get(url).status_code == 404
+    assert _signed_in(manager2).get(url).status_code == 200

@@ -19,7 +19,7 @@ def _queries(client, url) -> int:
 
 
 @pytest.mark.parametrize("who", ["manager", "mentor"])
-def test_the_gate_adds_no_query(client, settings, house, manager, mentor, who):
+def test_the_gate_adds_no_query(client, settings, house, manager, mentor, who, no_page_cache):
     resident = f.ResidentFactory(house=house)
     f.PairingFactory(mentor=mentor, resident=resident)
     user = manager if who == "manager" else mentor.user

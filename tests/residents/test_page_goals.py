@@ -6,9 +6,11 @@ import datetime as dt
 import re
 
 import pytest
+from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
+from mentoring_site import audit
 from residents.models import GoalProgress, RecoveryGoal
 from tests import factories as f
 
@@ -70,7 +72,7 @@ def test_goals_and_their_timelines(as_user, manager, house):
 
 
 def test_the_goals_query_is_one_whatever_the_steps(
-    as_user, manager, house, django_assert_max_num_queries
+    as_user, manager, house, django_assert_max_num_queries, no_page_cache
 ):
     resident = f.ResidentFactory(house=house)
     for i in range(4):
@@ -89,7 +91,8 @@ def test_the_goals_query_is_one_whatever_the_steps(
 
 def test_the_page_is_three_templates_whatever_its_goals_consents_and_cards(as_user, manager, house):
     """One file draws the sections (was 14 renders for three goals: an include per section, per
-    goal timeline and per card); each card still loads from its own URL with the visit token."""
+    goal timeline and per card), the body the page cache keeps; each card still loads from its
+    own URL with this visit's token."""
     resident = f.ResidentFactory(house=house)
     for i in range(3):
         goal = RecoveryGoal.objects.create(resident=resident, category="health", text=f"Goal {i}")
@@ -98,6 +101,7 @@ def test_the_page_is_three_templates_whatever_its_goals_consents_and_cards(as_us
     f.ConsentRecordFactory(resident=resident)
     response = as_user(manager).get(reverse("residents:detail", args=[resident.pk]))
     assert [t.name for t in response.templates] == [
+        "residents/_detail_body.html",
         "residents/detail.html",
         "base.html",
         "_nav_items.html",
@@ -106,7 +110,8 @@ def test_the_page_is_three_templates_whatever_its_goals_consents_and_cards(as_us
     assert text.count('class="list-group-item px-0 goal') == 3
     assert text.count("Step ") == 3
     assert "Consent history (2)" in text
-    token = response.context["audit_visit"]
+    token = re.search(r'"X-Audit-Visit": "([^"]+)"', text).group(1)
+    assert signing.loads(token, salt=audit.VISIT_SALT) == [manager.pk, resident.pk]
     for name, url_name in (
         ("pairings", "matching:resident_pairings"),
         ("timeline", "activity_log:resident_timeline"),

@@ -1,7 +1,7 @@
 """Change logs that PostgreSQL triggers append to, read as data versions.
 
-Two logs of the same shape: the reports' (`ReportChange`, migration activity_log 0013) and the
-page cache's (`PageChange`, 0016). A row says that a write changed what is shown for one key (a
+Two logs of the same shape: the reports' (`activity_log.ReportChange`, migration activity_log
+0013) and the page cache's (`mentoring_site.PageChange`, triggers in activity_log 0016). A row says that a write changed what is shown for one key (a
 house; 0 for program-wide data; in the page log, minus a mentor's id for that mentor's own
 pages). The *version* of a set of keys is the sum of their rows' weights: a write committed
 before the read is in it, and any later one makes it larger. Merging keeps the sums.
@@ -13,18 +13,14 @@ import logging
 
 from django.db import DatabaseError, connection, transaction
 
-from activity_log.models import ReportChange
-
 logger = logging.getLogger(__name__)
 
 # More change rows than this in one read: merged into one row per house (sums unchanged).
 MERGE_ABOVE = 2000
 
 
-def data_version(house_ids: tuple[int, ...] | None, table: str | None = None) -> int:
-    """The sum of the change weights of these houses (None: every house) and house 0, in the
-    reports' change log or another one of the same shape (`table`: the page cache's)."""
-    table = table or ReportChange._meta.db_table
+def data_version(house_ids: tuple[int, ...] | None, table: str) -> int:
+    """The sum of the change weights in `table` of these keys (None: every house) and 0."""
     with connection.cursor() as cursor:
         if house_ids is None:
             cursor.execute(
@@ -43,11 +39,10 @@ def data_version(house_ids: tuple[int, ...] | None, table: str | None = None) ->
     return int(version)
 
 
-def merge_changes(table: str | None = None) -> None:
+def merge_changes(table: str) -> None:
     """One row per house in place of many, in one statement: every sum stays what it was
     (rows written meanwhile are not seen, so not deleted). One merger at a time; a failed merge
     only leaves the rows for the next one."""
-    table = table or ReportChange._meta.db_table
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", [table])

@@ -40,8 +40,8 @@ from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
-from activity_log.change_log import data_version
-from activity_log.models import PageChange
+from mentoring_site.change_log import data_version
+from mentoring_site.models import PageChange
 from mentoring_site.roles import role_of
 
 # Stands for the CSRF token in a kept part; random per process, so no text typed into a record
@@ -122,11 +122,13 @@ def part(
     keys: tuple[int, ...] | None,
     vary: Iterable = (),
     render: Callable[[str], tuple[str, T]],
+    keep: Callable[[T], bool] | None = None,
 ) -> tuple[SafeString, T]:
     """`render(csrf_token)` for this request, (html, what the view needs besides: the residents
     to mark in the audit trail), kept from an earlier request of the same user when nothing
     under `keys` (house ids, or minus a mentor's user id; None: every house) has been written
-    since. `vary` holds whatever else the HTML depends on (a house filter)."""
+    since. `vary` holds whatever else the HTML depends on (a house filter). A render whose
+    `keep(extra)` is false is served but not kept (it turned out to depend on other keys)."""
     token = get_token(request)
     if not enabled():
         html, extra = render(token)
@@ -136,6 +138,7 @@ def part(
     found = store.get(key)
     if found is None:
         found = render(CSRF_PLACEHOLDER)
-        store.set(key, found, settings.PAGE_CACHE_SECONDS, settings.PAGE_CACHE_ENTRIES)
+        if keep is None or keep(found[1]):
+            store.set(key, found, settings.PAGE_CACHE_SECONDS, settings.PAGE_CACHE_ENTRIES)
     html, extra = found
     return mark_safe(html.replace(CSRF_PLACEHOLDER, token)), extra  # noqa: S308 - as above
