@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from mentoring_site import audit, page_cache
 from mentoring_site.links import id_url, id_url_of
-from mentoring_site.roles import staff_required
+from mentoring_site.roles import is_admin, staff_required
 from mentoring_site.search import redirect_with_filters, search_remember, search_term
 from residents import selectors, services
 from residents.forms import (
@@ -93,20 +93,18 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "name")
     if sort not in selectors.SORTS:
         sort = "name"
-    residents = selectors.resident_list(
-        user=request.user, search=search, house_id=house_id, status=status, sort=sort
-    )
-    paginator = CountedPaginator(selectors.with_list_columns(residents), PAGE_SIZE, residents)
-    page = paginator.get_page(request.GET.get("page"))
-    today = timezone.localdate()
-    page.object_list = list(page.object_list)
-    filters = request.GET.copy()
-    filters.pop("page", None)
-    audit.mark(request, "view", "residents.resident_list")
-    return render(
-        request,
-        "residents/list.html",
-        {
+
+    def render_body(csrf_token: str) -> tuple[str, None]:
+        residents = selectors.resident_list(
+            user=request.user, search=search, house_id=house_id, status=status, sort=sort
+        )
+        paginator = CountedPaginator(selectors.with_list_columns(residents), PAGE_SIZE, residents)
+        page = paginator.get_page(request.GET.get("page"))
+        today = timezone.localdate()
+        page.object_list = list(page.object_list)
+        filters = request.GET.copy()
+        filters.pop("page", None)
+        context = {
             "page": page,
             "house_options": house_options(houses, house_id),
             "rows": resident_rows(page.object_list, today, dict(houses)),
@@ -124,8 +122,21 @@ def resident_list(request: HttpRequest) -> HttpResponse:
                 ("move_in", _("Oldest move-in")),
             ],
             "today": today,
-        },
+            "csrf_token": csrf_token,
+        }
+        return render_to_string("residents/_list_body.html", context, request=request), None
+
+    # Kept (mentoring_site/page_cache.py) while nothing in the houses listed changes; the
+    # houses one may see are read above on every request and are the key.
+    body, _none = page_cache.part(
+        request,
+        "resident-list",
+        keys=None if is_admin(request.user) else tuple(pk for pk, _name in houses),
+        vary=(search, house_id, status, sort, request.GET.urlencode()),
+        render=render_body,
     )
+    audit.mark(request, "view", "residents.resident_list")
+    return render(request, "residents/list.html", {"body": body})
 
 
 @staff_required

@@ -428,3 +428,26 @@ def test_the_kept_resident_page_follows_every_write_and_ends_with_access(
     Resident.objects.filter(pk=resident.pk).update(house=house2)  # moved to manager2's house
     assert client.get(url).status_code == 404
     assert _signed_in(manager2).get(url).status_code == 200
+
+
+def test_the_resident_list_is_kept_per_search_and_filter_and_shows_an_admission_at_once(
+    as_user, manager, program_admin, house, house2
+):
+    url = reverse("residents:list")
+    f.ResidentFactory(house=house, preferred_name="Jordan")
+    f.ResidentFactory(house=house2, preferred_name="Kendall")
+    client = as_user(program_admin)
+    first, miss = _get(client, url)
+    second, hit = _get(client, url)
+    assert hit <= miss - 2, (hit, miss)
+    assert "Jordan" in second.content.decode() and "Kendall" in second.content.decode()
+    only_two = client.get(url, {"house": house2.pk}).content.decode()
+    assert "Kendall" in only_two and "Jordan" not in only_two
+    client.post(url, {"q": "Jord"})
+    searched = client.get(url).content.decode()
+    assert "Jordan" in searched and "Kendall" not in searched
+    client.post(url, {"q": ""})
+    f.ResidentFactory(house=house2, preferred_name="Logan")  # admitted meanwhile
+    assert "Logan" in client.get(url).content.decode()
+    mine = _signed_in(manager).get(url).content.decode()
+    assert "Jordan" in mine and "Kendall" not in mine and "Logan" not in mine
