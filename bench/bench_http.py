@@ -69,6 +69,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=0, help="0: a free loopback port")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7")
     parser.add_argument("--only", default="", help="comma-separated page labels (and the floor)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure every page this many times; each page's median round is reported",
+    )
     parser.add_argument("--mentor", default="mentor@example.com")
     parser.add_argument("--manager", default="manager@example.com")
     parser.add_argument("--admin", default="admin@example.com")
@@ -318,13 +324,20 @@ def main() -> None:
         )
         # The floor before and after every page: the machine's load drifts within a run, and
         # the ratio to the floor measured beside each page is what the targets are about.
-        floors = [run_wrk(args, base + floor.path, cookies["mentor"])]
-        results = []
-        for page in chosen:
-            drain(base, floor, cookies["mentor"], args.workers)
-            results.append((page, run_wrk(args, base + page.path, cookies[page.user])))
-            drain(base, floor, cookies["mentor"], args.workers)
-            floors.append(run_wrk(args, base + floor.path, cookies["mentor"]))
+        rounds: dict[str, list[tuple[Result, float]]] = {page.label: [] for page in chosen}
+        floors = []
+        for _round in range(max(args.rounds, 1)):
+            before = run_wrk(args, base + floor.path, cookies["mentor"])
+            floors.append(before)
+            for page in chosen:
+                drain(base, floor, cookies["mentor"], args.workers)
+                result = run_wrk(args, base + page.path, cookies[page.user])
+                drain(base, floor, cookies["mentor"], args.workers)
+                after = run_wrk(args, base + floor.path, cookies["mentor"])
+                floors.append(after)
+                # The mean of the floor runs just before and just after this page.
+                rounds[page.label].append((result, (before.rps + after.rps) / 2))
+                before = after
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -334,9 +347,10 @@ def main() -> None:
             server.wait()
     print(f"{'page':<28}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'floor':>8}{'/floor':>8}  target")
     failed = 0
-    for i, (page, result) in enumerate(results):
-        # The mean of the floor runs just before and just after this page.
-        floor_rps = (floors[i].rps + floors[i + 1].rps) / 2
+    spread = []
+    for page in chosen:
+        measured = sorted(rounds[page.label], key=lambda r: r[0].rps / r[1])
+        result, floor_rps = measured[len(measured) // 2]  # the median round
         line = verdict(page, result, floor_rps)
         failed += line.startswith("FAIL")
         note = f"  ({result.errors} errors or timeouts)" if result.errors else ""
@@ -344,11 +358,17 @@ def main() -> None:
             f"{page.label:<28}{result.rps:>9.1f}{result.p50_ms:>9.1f}{result.p99_ms:>9.1f}"
             f"{floor_rps:>8.1f}{result.rps / floor_rps:>8.2f}  {line}{note}"
         )
+        if len(measured) > 1:
+            ratios = ", ".join(f"{r.rps / f:.2f}" for r, f in rounds[page.label])
+            spread.append(f"  {page.label}: {ratios}")
+    if spread:
+        print("\n/floor in each round (the median round is shown above):")
+        print("\n".join(spread))
     runs = ", ".join(f"{f.rps:.0f}" for f in floors)
     print(f"\nfloor runs (req/s, in order): {runs}")
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"load after: {load}")
-    targets = sum(page.target is not None for page, _ in results)
+    targets = sum(page.target is not None for page in chosen)
     print(f"{targets - failed} of {targets} targets met")
 
 
