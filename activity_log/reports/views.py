@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from activity_log.reports import charts, figures_cache
 from activity_log.reports.forms import ReportForm
 from activity_log.reports.funder import Report, age_band_label, build_report
 from activity_log.reports.scope import Period, scope_for, share
-from mentoring_site import audit, csv_safe
+from mentoring_site import audit, csv_safe, page_cache
 from mentoring_site.roles import is_admin, staff_required
 from residents.models import House
 
@@ -26,9 +27,10 @@ DEFAULT_DAYS = 30
 SMALL = 5
 
 
-def _report_for_request(request: HttpRequest):
+def _report_for_request(request: HttpRequest, houses: list[House] | None = None):
     """(form, report or None, house name or None). The form says what was wrong, if anything."""
-    houses = list(House.objects.visible_to(request.user))
+    if houses is None:
+        houses = list(House.objects.visible_to(request.user))
     data = request.GET.copy()
     if not data.get("start") and not data.get("end"):
         # No range chosen yet: the last 30 days.
@@ -97,9 +99,25 @@ def _context(form: ReportForm, report: Report | None, house_name: str | None) ->
 
 @staff_required
 def report(request: HttpRequest) -> HttpResponse:
-    form, found, house_name = _report_for_request(request)
+    houses = list(House.objects.visible_to(request.user))
+
+    def render_body(csrf_token: str) -> tuple[str, None]:
+        form, found, house_name = _report_for_request(request, houses)
+        context = _context(form, found, house_name) | {"csrf_token": csrf_token}
+        return render_to_string("activity_log/_reports_body.html", context, request=request), None
+
+    # Kept (mentoring_site/page_cache.py) per user and query while nothing in the houses one may
+    # see (read above, on every request) is written; missed check-ins can lag the clock by at
+    # most PAGE_CACHE_SECONDS, as on the dashboard.
+    body, _none = page_cache.part(
+        request,
+        "reports",
+        keys=None if is_admin(request.user) else tuple(house.pk for house in houses),
+        vary=(request.GET.urlencode(),),
+        render=render_body,
+    )
     audit.mark(request, "view", "report")
-    return render(request, "activity_log/reports.html", _context(form, found, house_name))
+    return render(request, "activity_log/reports.html", {"body": body})
 
 
 @staff_required

@@ -451,3 +451,30 @@ def test_the_resident_list_is_kept_per_search_and_filter_and_shows_an_admission_
     assert "Logan" in client.get(url).content.decode()
     mine = _signed_in(manager).get(url).content.decode()
     assert "Jordan" in mine and "Kendall" not in mine and "Logan" not in mine
+
+
+def test_the_reports_page_is_kept_per_query_and_shows_a_write_and_a_house_taken_away(
+    as_user, manager, house
+):
+    other = f.HouseFactory(name="Birch House", managers=[manager])
+    f.ResidentFactory(house=house)
+    leaving = f.ResidentFactory(house=other)
+    url = reverse("activity_log:reports")
+    client = as_user(manager)
+
+    def served() -> str:
+        html = client.get(url).content.decode()
+        return re.search(r'id="fig-served"[^>]*>\s*([^<]+)<', html).group(1).strip()
+
+    first, miss = _get(client, url)
+    _, hit = _get(client, url)
+    assert hit <= miss - 3, (hit, miss)
+    assert served() == "2"
+    Resident.objects.filter(pk=leaving.pk).update(
+        move_in_date=timezone.localdate() + dt.timedelta(days=1)
+    )
+    assert served() == "1"
+    Resident.objects.filter(pk=leaving.pk).update(move_in_date=timezone.localdate())
+    assert served() == "2"
+    other.managers.remove(manager)
+    assert served() == "1"

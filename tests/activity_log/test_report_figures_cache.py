@@ -196,7 +196,9 @@ def test_merging_keeps_every_sum(house, house2):
     ]
 
 
-def test_the_page_shows_a_write_and_a_house_taken_away_at_once(as_user, manager, house):
+def test_the_page_shows_a_write_and_a_house_taken_away_at_once(
+    as_user, manager, house, no_page_cache
+):
     other = f.HouseFactory(name="Birch House", managers=[manager])
     f.ResidentFactory(house=house)
     leaving = f.ResidentFactory(house=other)
@@ -216,7 +218,7 @@ def test_the_page_shows_a_write_and_a_house_taken_away_at_once(as_user, manager,
     assert client.get(url).context["report"].residents_served == 1
 
 
-def test_each_user_has_their_own_entries(as_user, manager, manager2, house, house2):
+def test_each_user_has_their_own_entries(as_user, manager, manager2, house, house2, no_page_cache):
     f.ResidentFactory(house=house)
     for _ in range(3):
         f.ResidentFactory(house=house2)
