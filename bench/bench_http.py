@@ -302,7 +302,8 @@ def main() -> None:
     chosen = pages(args)
     if args.only:
         wanted = {label.strip() for label in args.only.split(",")}
-        chosen = [p for p in chosen if p.label in wanted]
+        # A label may hold a comma ("admin: reports, 30 days"): the whole string counts too.
+        chosen = [p for p in chosen if p.label in wanted or p.label in args.only]
     floor = Page("floor (signed in)", "mentor", reverse("bench_floor"), None)
 
     port = args.port or free_port()
