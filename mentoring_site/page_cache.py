@@ -94,23 +94,21 @@ def enabled() -> bool:
 def _key(request: HttpRequest, kind: str, keys: tuple[int, ...] | None, vary: Iterable, version):
     db = connection.settings_dict
     user = request.user
-    return "|".join(
-        map(
-            str,
-            (
-                kind,
-                db.get("HOST"),
-                db.get("PORT"),
-                db.get("NAME"),
-                user.pk,
-                role_of(user),
-                translation.get_language(),
-                timezone.get_current_timezone_name(),
-                timezone.localdate(),
-                "all" if keys is None else ",".join(map(str, sorted(keys))),
-                *vary,
-                version,
-            ),
+    # repr() of a tuple: no value (a search term) can run into the next one.
+    return repr(
+        (
+            kind,
+            db.get("HOST"),
+            db.get("PORT"),
+            db.get("NAME"),
+            user.pk,
+            role_of(user),
+            translation.get_language(),
+            timezone.get_current_timezone_name(),
+            timezone.localdate().isoformat(),
+            None if keys is None else tuple(sorted(keys)),
+            tuple(vary),
+            version,
         )
     )
 

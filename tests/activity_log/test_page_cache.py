@@ -478,3 +478,14 @@ def test_the_reports_page_is_kept_per_query_and_shows_a_write_and_a_house_taken_
     assert served() == "2"
     other.managers.remove(manager)
     assert served() == "1"
+
+
+def test_keys_cannot_run_into_each_other(rf, manager):
+    """A search term holding the separator of the next value keys a part of its own."""
+    request = rf.get("/")
+    request.user = manager
+    keys = {
+        page_cache._key(request, "resident-list", (1,), vary, 7)
+        for vary in (("a|b", "c"), ("a", "b|c"), ("a|b|c",), ("a", "b", "c"))
+    }
+    assert len(keys) == 4
