@@ -60,7 +60,7 @@ def _render_dashboard(
         lists, _none = page_cache.part(
             request,
             "dashboard",
-            keys=_version_houses(scope),
+            keys=scope.version_houses(),
             vary=(scope.house_id, is_admin(request.user)),
             render=render_lists,
         )
@@ -71,15 +71,6 @@ def _render_dashboard(
     }
     audit.mark(request, "view", "dashboard")
     return render(request, "activity_log/dashboard.html", context)
-
-
-def _version_houses(scope: Scope) -> tuple[int, ...] | None:
-    """The houses whose writes can change this scope's lists (None: every house)."""
-    if scope.house_id:
-        return (scope.house_id,)
-    if scope.all_houses:
-        return None
-    return scope.house_ids
 
 
 def _attention_context(

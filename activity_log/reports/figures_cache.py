@@ -83,15 +83,6 @@ def _key(
     )
 
 
-def _version_houses(scope: Scope) -> tuple[int, ...] | None:
-    """The houses whose writes can change this scope's figures (None: every house)."""
-    if scope.house_id:
-        return (scope.house_id,)
-    if scope.all_houses:
-        return None
-    return scope.house_ids
-
-
 def _compute(scope: Scope, period: Period) -> tuple[StableFigures, GroupFigures]:
     return stable_figures(scope, period), group_reports.group_figures(scope, period)
 
@@ -107,7 +98,7 @@ def cached_figures(kind: str, scope: Scope, period: Period, compute: Callable[[]
     scope (or program-wide) has been made since it was kept; `kind` names the figures."""
     if not enabled():
         return compute()
-    house_ids = _version_houses(scope)
+    house_ids = scope.version_houses()
     version = data_version(house_ids)
     key = _key(scope, period, house_ids, version, kind)
     try:

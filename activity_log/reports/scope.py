@@ -58,6 +58,16 @@ class Scope:
             return self.house_ids
         return None
 
+    def version_houses(self) -> tuple[int, ...] | None:
+        """The houses whose writes can change what this scope shows (None: every house): the
+        keys of its data version in the reports figures cache and the page cache. A manager
+        with no house depends on program-wide data alone (an empty tuple, not every house)."""
+        if self.house_id:
+            return (self.house_id,)
+        if self.all_houses:
+            return None
+        return self.house_ids
+
     def rollup_house_ids(self) -> tuple[int, ...] | None:
         """The houses whose roll-up rows this scope counts (None: every house).
 
