@@ -153,6 +153,8 @@ export DATABASE_URL="$DATABASE_URL_ARG" REDIS_URL="$REDIS_URL_ARG"
 export CELERY_QUEUE="$RUN_ID" CACHE_KEY_PREFIX="$RUN_ID"
 export EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend"
 export EMAIL_HOST=127.0.0.1 EMAIL_PORT="$SMTP_PORT" EMAIL_USE_TLS=false
+# Texts (reminders to people who chose them): one file each in the run's folder, never Twilio.
+export SMS_BACKEND="mentoring_site.sms.backends.FileBackend" SMS_FILE_PATH="$OUT/sms"
 export SCAN_INTERVAL_SECONDS="$SCAN_INTERVAL"
 export REMINDER_CLAIM_LEASE_SECONDS="${REMINDER_CLAIM_LEASE_SECONDS:-300}"
 export VAR_DIR="$TMP/var" LOG_LEVEL=INFO

@@ -3,12 +3,14 @@
     .venv/bin/python bench/cluster_check.py check --out RUN_DIR      # after the run
     .venv/bin/python bench/cluster_check.py inflight LOG1 LOG2       # which worker is sending
 
-`check` reads RUN_DIR (events.json, accounts.json, posted.jsonl, sink.jsonl, locust_stats.csv,
-locust_summary.json, web-*.access.log, worker-*.log) and the database of DATABASE_URL, then
-prints: contacts saved against idempotency keys posted (lost, duplicated, double taps answered
-alike); reminders written once per (kind, subject, due, recipient) and sent once (Reminder rows
-against the sink's messages, SMTP-boundary re-sends after the worker kill counted apart); 5xx
-answers; p50/p99 per page. Exits 1 when something was lost, duplicated or answered 5xx.
+`check` reads RUN_DIR (events.json, accounts.json, posted.jsonl, sink.jsonl, sms/,
+locust_stats.csv, locust_summary.json, web-*.access.log, worker-*.log) and the database of
+DATABASE_URL, then prints: contacts saved against idempotency keys posted (lost, duplicated,
+double taps answered alike); reminders written once per (kind, subject, due, recipient, channel)
+and sent once (the messages the rows marked sent make, by Message-ID for emails and by number for
+texts, against the sink's emails and the SMS backend's files; SMTP-boundary re-sends after the
+worker kill counted apart); 5xx answers; p50/p99 per page. Exits 1 when something was lost,
+duplicated, still owed or answered 5xx.
 
 The pure functions (no database) are tested in tests/bench/test_cluster_check.py.
 """
@@ -91,40 +93,52 @@ def contacts_verdict(posts: list[dict], rows: list[tuple[int, str | None]]) -> C
     return verdict
 
 
-# --- reminders: rows marked sent against messages received -------------------------------------
+# --- reminders: messages marked sent against messages received ---------------------------------
 
-LOG_LINK = re.compile(r"/my/pairings/(\d+)/log/")
-RESIDENT_LINK = re.compile(r"/residents/(\d+)/")
-COURSE_LINE = re.compile(r"^- (.+) expires on ", re.MULTILINE)
+URGENT = "urgent_concern"
 
 
-def email_items(subject: str, text: str) -> list[tuple[str, str]]:
-    """(kind, target) of each item of a reminder email, as the recipient reads it.
+def sent_messages(rows: list[dict], email_id) -> list[dict]:
+    """The messages the senders made, rebuilt from the Reminder rows marked sent.
 
-    target: the pairing id for a mentor reminder (its log link), the resident id for an
-    escalation or an urgent alert (the resident page link), the course name for training.
+    `rows`: {"id", "kind", "channel", "recipient", "resident", "sent_at", "number"} per row
+    marked sent. A sender marks the rows of one message together with its batch's time, and
+    makes one message per (recipient, channel, urgent or not, resident row) in a batch
+    (activity_log/reminders/send.py), so rows grouped that way are one message each. Its key is
+    what the receiving side sees: ("email", Message-ID), derived from the rows' ids by
+    `email_id` (emails.message_id), or ("sms", number) for a text.
     """
-    if subject.startswith("Urgent"):
-        return [("urgent_concern", rid) for rid in RESIDENT_LINK.findall(text)]
-    items = [("mentor_overdue", pid) for pid in LOG_LINK.findall(text)]
-    items += [("manager_escalation", rid) for rid in RESIDENT_LINK.findall(text)]
-    items += [("training_expiring", course) for course in COURSE_LINE.findall(text)]
-    return items
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for row in rows:
+        urgent = row["kind"] == URGENT
+        key = (row["recipient"], row["channel"], row["sent_at"], urgent, row["resident"])
+        groups[key].append(row)
+    messages = []
+    for group in groups.values():
+        first = group[0]
+        if first["channel"] == "email":
+            key = ("email", email_id([row["id"] for row in group]))
+        else:
+            key = ("sms", first["number"])
+        kinds = Counter(row["kind"] for row in group)
+        messages.append({"key": key, "rows": len(group), "kinds": dict(kinds)})
+    return messages
 
 
 @dataclass
 class ReminderVerdict:
     rows_sent: int = 0  # Reminder rows marked sent during the run
     rows_pending: int = 0  # still owed at the end (unsent, not given up, due)
-    messages: int = 0  # messages the sink received
-    items_received: int = 0  # reminder items in them
-    sent_once: int = 0  # rows matched by exactly one received item
-    lost: int = 0  # rows marked sent that no message carried
-    received_unmarked: int = 0  # delivered, row not marked sent yet (a claim still running)
-    boundary_resends: int = 0  # delivered before the worker kill, sent again after the lease
-    duplicated: int = 0  # any other item received more often than rows were sent
-    written_twice: int = 0  # (kind, subject, due, recipient) groups with more than one row
-    by_kind: dict = field(default_factory=dict)
+    messages_marked: int = 0  # messages those rows make (emails and texts)
+    messages_received: int = 0  # emails the sink received and texts the SMS backend wrote
+    sent_once: int = 0  # messages marked sent and received exactly once
+    lost: int = 0  # marked sent, never received
+    received_unmarked: int = 0  # received, rows not marked yet while some are still owed
+    boundary_resends: int = 0  # delivered before the worker kill, its rows sent again after
+    duplicated: int = 0  # any other message received more often than it was marked sent
+    written_twice: int = 0  # (kind, subject, due, recipient, channel) groups with two rows
+    by_kind: dict = field(default_factory=dict)  # rows marked sent, per kind
+    by_channel: dict = field(default_factory=dict)  # messages marked sent, per channel
 
     @property
     def ok(self) -> bool:
@@ -132,30 +146,36 @@ class ReminderVerdict:
 
 
 def reminders_verdict(
-    rows: list[dict],
+    messages: list[dict],
     received: list[dict],
     *,
     kill_at: float | None = None,
-    messages: int | None = None,
+    rows_pending: int = 0,
     written_twice: int = 0,
 ) -> ReminderVerdict:
-    """`rows`: {"key": (email, kind, target), "sent": bool}; `received`: {"key", "at"} per item.
+    """`messages`: sent_messages(); `received`: {"key", "at"} per message delivered.
 
-    Per key, received items are matched with rows marked sent; a surplus is first explained by
-    rows still claimed (delivered, not yet marked), then, once per key, by the SMTP boundary when
-    one copy arrived before the worker was killed and another after; anything else is duplicated.
+    Per key, deliveries are matched with messages marked sent. A surplus is explained by the
+    at-least-once boundary when the worker was killed: a copy delivered before the kill whose
+    rows the dying worker never marked, sent again after the claim lease (the same Message-ID
+    when the rows are regrouped alike, else a Message-ID no marked message has), counted apart.
+    While rows are still owed, a delivery no marked message explains is "received, not yet
+    marked"; anything else is duplicated.
     """
-    verdict = ReminderVerdict(written_twice=written_twice)
-    sent, pending = Counter(), Counter()
-    for row in rows:
-        (sent if row["sent"] else pending)[tuple(row["key"])] += 1
+    verdict = ReminderVerdict(written_twice=written_twice, rows_pending=rows_pending)
+    sent = Counter(message["key"] for message in messages)
+    kinds: Counter = Counter()
+    for message in messages:
+        kinds.update(message["kinds"])
     times: dict[tuple, list[float]] = defaultdict(list)
     for item in received:
         times[tuple(item["key"])].append(item["at"])
-    verdict.rows_sent, verdict.rows_pending = sum(sent.values()), sum(pending.values())
-    verdict.items_received = len(received)
-    verdict.messages = messages if messages is not None else len(received)
-    verdict.by_kind = dict(Counter(key[1] for key in sent.elements()))
+    verdict.rows_sent = sum(message["rows"] for message in messages)
+    verdict.messages_marked = len(messages)
+    verdict.messages_received = len(received)
+    verdict.by_kind = dict(kinds)
+    verdict.by_channel = dict(Counter(key[0] for key in sent.elements()))
+    unexplained_pending = rows_pending
     for key in set(sent) | set(times):
         got, owed = len(times.get(key, [])), sent.get(key, 0)
         verdict.sent_once += min(got, owed)
@@ -163,19 +183,32 @@ def reminders_verdict(
             verdict.lost += owed - got
             continue
         surplus = got - owed
-        unmarked = min(surplus, pending.get(key, 0))
-        verdict.received_unmarked += unmarked
-        surplus -= unmarked
         if surplus and kill_at is not None:
-            before = [t for t in times[key] if t <= kill_at]
-            after = [t for t in times[key] if t > kill_at]
-            if before and after:
-                verdict.boundary_resends += 1
-                surplus -= 1
+            before = sum(1 for at in times[key] if at <= kill_at)
+            # owed == 0: nobody marked this message sent; a copy delivered before the kill is
+            # the killed worker's, whose rows went again (and are matched) in another message.
+            # Otherwise one copy before the kill and one after: the same rows regrouped alike.
+            boundary = min(surplus, before) if owed == 0 else int(bool(before and got - before))
+            verdict.boundary_resends += boundary
+            surplus -= boundary
+        if surplus and owed == 0 and unexplained_pending:
+            unmarked = min(surplus, unexplained_pending)
+            verdict.received_unmarked += unmarked
+            unexplained_pending -= unmarked
+            surplus -= unmarked
         verdict.duplicated += surplus
-    # A pending row that was delivered is not "still owed" in the sense of lost.
-    verdict.rows_pending -= verdict.received_unmarked
     return verdict
+
+
+def texts_written(folder: Path) -> list[dict]:
+    """{"key": ("sms", number), "at"} per text the file SMS backend wrote into `folder`."""
+    texts = []
+    for path in sorted(folder.glob("*.txt")) if folder.is_dir() else []:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("To: "):
+                texts.append({"key": ("sms", line[4:].strip()), "at": path.stat().st_mtime})
+                break
+    return texts
 
 
 # --- worker logs and Locust's statistics ------------------------------------------------------
@@ -248,21 +281,43 @@ def load_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def reminder_key(reminder) -> tuple[str, str, str]:
-    kind = reminder.kind
-    if kind == "mentor_overdue":
-        target = str(reminder.pairing_id)
-    elif kind == "manager_escalation":
-        target = str(reminder.pairing.resident_id)
-    elif kind == "urgent_concern":
-        target = str(reminder.contact.pairing.resident_id)
-    else:
-        target = reminder.training_record.course.name
-    return (reminder.recipient.email.lower(), kind, target)
+def sent_rows(since: dt.datetime) -> list[dict]:
+    """The Reminder rows marked sent since `since`, as sent_messages() takes them."""
+    from activity_log.models import Reminder
+    from mentoring_site.sms.phone import e164_or_none
+    from mentoring_site.sms.preferences import text_numbers
+    from residents.models import Resident
+
+    rows = list(
+        Reminder.objects.filter(sent_at__gte=since)
+        .order_by("id")
+        .values("id", "kind", "channel", "recipient_id", "resident_id", "sent_at")
+    )
+    texted = {row["recipient_id"] for row in rows if row["channel"] == "sms"}
+    numbers = text_numbers(texted) if texted else {}
+    residents = {row["resident_id"] for row in rows if row["resident_id"]}
+    resident_numbers = {
+        pk: e164_or_none(phone)
+        for pk, phone in Resident.objects.filter(pk__in=residents).values_list("pk", "phone")
+    }
+    return [
+        {
+            "id": row["id"],
+            "kind": row["kind"],
+            "channel": row["channel"],
+            "recipient": row["recipient_id"],
+            "resident": row["resident_id"],
+            "sent_at": row["sent_at"],
+            "number": resident_numbers.get(row["resident_id"])
+            if row["resident_id"]
+            else numbers.get(row["recipient_id"]),
+        }
+        for row in rows
+    ]
 
 
 def database_facts(run_start: dt.datetime, setup: dict, keys: list[str]) -> dict:
-    from django.db.models import Count, Q
+    from django.db.models import Count
     from django.utils import timezone
 
     from activity_log.models import ContactLog, Reminder
@@ -279,31 +334,24 @@ def database_facts(run_start: dt.datetime, setup: dict, keys: list[str]) -> dict
             .order_by()
             .values_list("id", "idempotency_key")
         )
+    from activity_log.reminders.emails import message_id
+
     now = timezone.now()
-    reminders = (
-        Reminder.objects.filter(
-            Q(sent_at__gte=run_start)
-            | Q(sent_at__isnull=True, failed_at__isnull=True, send_after__lte=now)
-        )
-        .select_related(
-            "recipient",
-            "pairing",
-            "contact__pairing",
-            "training_record__course",
-        )
-        .order_by()
-    )
-    rows = [{"key": reminder_key(r), "sent": r.sent_at is not None} for r in reminders]
+    messages = sent_messages(sent_rows(run_start), message_id)
+    pending = Reminder.objects.filter(
+        sent_at__isnull=True, failed_at__isnull=True, send_after__lte=now
+    ).count()
     new = Reminder.objects.filter(id__gt=setup["reminder_id_floor"])
     written_twice = (
-        new.values("kind", "subject_key", "due_at", "recipient")
+        new.values("kind", "subject_key", "due_at", "recipient", "channel")
         .annotate(n=Count("id"))
         .filter(n__gt=1)
         .count()
     )
     return {
         "contact_rows": sorted(contact_rows, key=lambda r: r[0]),
-        "reminder_rows": rows,
+        "messages": messages,
+        "pending": pending,
         "written": new.count(),
         "written_by_kind": dict(new.values_list("kind").annotate(n=Count("id")).order_by()),
         "written_twice": written_twice,
@@ -333,16 +381,15 @@ def check(out: Path) -> int:
 
     contacts = contacts_verdict(posts, facts["contact_rows"])
     messages = load_jsonl(out / "sink.jsonl")
+    texts = texts_written(out / "sms")
     received = [
-        {"key": (m["to"].lower(), kind, target), "at": m["received_at"]}
-        for m in messages
-        for kind, target in email_items(m["subject"], m["text"])
-    ]
+        {"key": ("email", m["message_id"]), "at": m["received_at"]} for m in messages
+    ] + texts
     reminders = reminders_verdict(
-        facts["reminder_rows"],
+        facts["messages"],
         received,
         kill_at=events.get("worker_killed_at"),
-        messages=len(messages),
+        rows_pending=facts["pending"],
         written_twice=facts["written_twice"],
     )
     worker_logs = "".join(p.read_text() for p in sorted(out.glob("worker-*.log")))
@@ -374,18 +421,20 @@ def check(out: Path) -> int:
     r = reminders
     print(
         f"reminders: {facts['written']} written during the run {facts['written_by_kind']}, "
-        f"written twice {r.written_twice}; {r.rows_sent} marked sent {r.by_kind}; "
-        f"sink: {r.messages} messages with {r.items_received} items"
+        f"written twice {r.written_twice}; {r.rows_sent} marked sent {r.by_kind} in "
+        f"{r.messages_marked} messages {r.by_channel}; received: {len(messages)} emails "
+        f"(SMTP sink), {len(texts)} texts (SMS files)"
     )
     print(
-        f"reminders: sent once {r.sent_once}; lost {r.lost}; duplicated {r.duplicated}; "
+        f"reminder messages: sent once {r.sent_once}; lost {r.lost}; duplicated {r.duplicated}; "
         f"SMTP-boundary re-sends after the kill {r.boundary_resends}; delivered but not yet "
-        f"marked {r.received_unmarked}; still owed {r.rows_pending}; "
+        f"marked {r.received_unmarked}; rows still owed {r.rows_pending}; "
         f"deferred (quiet hours/back-off) {facts['deferred']}; "
         f"rows with a failed attempt {facts['failed_attempts']}"
     )
     print(
-        f"workers' send results: {sends.get('emails', 0)} emails, {sends.get('sent', 0)} "
+        f"workers' send results: {sends.get('emails', 0)} emails, {sends.get('texts', 0)} "
+        f"texts, {sends.get('sent', 0)} "
         f"reminders, {sends.get('dropped', 0)} dropped as obsolete, "
         f"{sends.get('failed', 0)} failed"
     )

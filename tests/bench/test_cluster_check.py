@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from activity_log.models import Reminder
 from activity_log.reminders.send import send_due_reminders
 from matching.models import Pairing
 from tests import factories as f
@@ -18,12 +19,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from cluster_check import (  # noqa: E402
     access_log_5xx,
     contacts_verdict,
-    email_items,
     inflight_tasks,
     page_stats,
-    reminder_key,
     reminders_verdict,
     send_results,
+    sent_messages,
+    sent_rows,
+    texts_written,
 )
 
 K1, K2, K3 = (f"00000000-0000-4000-8000-00000000000{n}" for n in (1, 2, 3))
@@ -86,106 +88,162 @@ def test_posts_that_never_got_an_answer_are_counted_apart():
 
 # --- reminders against the sink ----------------------------------------------------------------
 
-A = ("a@example.com", "mentor_overdue", "7")
-B = ("b@example.com", "manager_escalation", "9")
+A = ("email", "<reminders-a@example.com>")
+B = ("sms", "+12125550143")
 
 
-def row(key, sent=True):
-    return {"key": key, "sent": sent}
+def message(key, rows=1, kinds=None):
+    return {"key": key, "rows": rows, "kinds": kinds or {"mentor_overdue": rows}}
 
 
 def got(key, at):
     return {"key": key, "at": at}
 
 
-def test_each_sent_row_received_once_passes():
-    verdict = reminders_verdict([row(A), row(B)], [got(A, 1.0), got(B, 2.0)])
+def test_each_message_received_once_passes():
+    verdict = reminders_verdict([message(A, 2), message(B)], [got(A, 1.0), got(B, 2.0)])
     assert verdict.ok
     assert (verdict.sent_once, verdict.lost, verdict.duplicated) == (2, 0, 0)
+    assert (verdict.rows_sent, verdict.by_channel) == (3, {"email": 1, "sms": 1})
 
 
-def test_a_row_marked_sent_that_never_arrived_is_lost():
-    verdict = reminders_verdict([row(A), row(B)], [got(A, 1.0)])
+def test_a_message_marked_sent_that_never_arrived_is_lost():
+    verdict = reminders_verdict([message(A), message(B)], [got(A, 1.0)])
     assert verdict.lost == 1
     assert not verdict.ok
 
 
-def test_an_item_received_twice_is_a_duplicate():
-    verdict = reminders_verdict([row(A)], [got(A, 1.0), got(A, 2.0)])
+def test_two_texts_to_one_number_need_two_deliveries():
+    verdict = reminders_verdict([message(B), message(B)], [got(B, 1.0)])
+    assert (verdict.sent_once, verdict.lost) == (1, 1)
+
+
+def test_a_message_received_twice_is_a_duplicate():
+    verdict = reminders_verdict([message(A)], [got(A, 1.0), got(A, 2.0)])
     assert verdict.duplicated == 1
     assert not verdict.ok
 
 
 def test_a_resend_after_the_worker_kill_counts_as_the_smtp_boundary():
-    """Delivered just before the kill, not marked sent; re-sent once the lease ran out."""
-    verdict = reminders_verdict([row(A)], [got(A, 99.0), got(A, 400.0)], kill_at=100.0)
+    """Delivered just before the kill, not marked sent; re-sent alike once the lease ran out."""
+    verdict = reminders_verdict([message(A)], [got(A, 99.0), got(A, 400.0)], kill_at=100.0)
     assert (verdict.boundary_resends, verdict.duplicated) == (1, 0)
     assert verdict.ok
 
 
+def test_an_unmarked_message_delivered_before_the_kill_is_the_boundary():
+    """Its rows went again after the lease with other rows: another Message-ID, matched."""
+    other = ("email", "<reminders-regrouped@example.com>")
+    verdict = reminders_verdict(
+        [message(other, 2)], [got(A, 99.0), got(other, 400.0)], kill_at=100.0
+    )
+    assert (verdict.sent_once, verdict.boundary_resends, verdict.duplicated) == (1, 1, 0)
+    assert verdict.ok
+
+
 def test_two_copies_after_the_kill_are_still_a_duplicate():
-    verdict = reminders_verdict([row(A)], [got(A, 300.0), got(A, 400.0)], kill_at=100.0)
+    verdict = reminders_verdict([message(A)], [got(A, 300.0), got(A, 400.0)], kill_at=100.0)
     assert (verdict.boundary_resends, verdict.duplicated) == (0, 1)
 
 
-def test_a_delivered_row_still_claimed_is_neither_owed_nor_duplicated():
-    verdict = reminders_verdict([row(A, sent=False), row(B, sent=False)], [got(A, 99.0)])
-    assert (verdict.received_unmarked, verdict.rows_pending) == (1, 1)
-    assert verdict.duplicated == 0
-    assert not verdict.ok  # B is still owed
+def test_a_message_nobody_marked_after_the_kill_is_a_duplicate():
+    verdict = reminders_verdict([], [got(A, 300.0)], kill_at=100.0)
+    assert verdict.duplicated == 1
+    assert not verdict.ok
+
+
+def test_a_delivery_whose_rows_are_still_claimed_is_not_a_duplicate_but_they_are_owed():
+    verdict = reminders_verdict([], [got(A, 99.0)], rows_pending=2)
+    assert (verdict.received_unmarked, verdict.duplicated, verdict.rows_pending) == (1, 0, 2)
+    assert not verdict.ok  # still owed at the end
 
 
 def test_rows_written_twice_fail_the_check():
     assert not reminders_verdict([], [], written_twice=1).ok
 
 
+def test_texts_written_reads_the_file_backends_numbers(tmp_path, settings):
+    from mentoring_site import sms
+
+    settings.SMS_BACKEND = "mentoring_site.sms.backends.FileBackend"
+    settings.SMS_FILE_PATH = str(tmp_path / "sms")
+    backend = sms.get_backend()
+    backend.send(sms.TextMessage(to="+12125550143", body="Hi Sam, Rosa is due a check-in."))
+    backend.send(sms.TextMessage(to="+12125550199", body="To: +1999 is not a header"))
+    assert sorted(text["key"] for text in texts_written(tmp_path / "sms")) == [
+        ("sms", "+12125550143"),
+        ("sms", "+12125550199"),
+    ]
+    assert texts_written(tmp_path / "none") == []
+
+
 @pytest.mark.django_db
-def test_the_items_read_from_real_emails_match_the_rows_sent(manager, house, mailoutbox):
-    """email_items reads back exactly what reminder_key says about each row sent."""
-    now = dt.datetime(2026, 3, 10, 15, 0, tzinfo=dt.UTC)
-    pairings = [f.PairingFactory(resident=f.ResidentFactory(house=house)) for _ in range(2)]
-    rows = []
-    for pairing in pairings:
-        due_at = now - dt.timedelta(days=4)
-        Pairing.objects.filter(pk=pairing.pk).update(next_due_at=due_at)
-        for kind, recipient in (
-            ("mentor_overdue", pairing.mentor.user),
-            ("manager_escalation", manager),
-        ):
-            rows.append(
-                f.ReminderFactory(
-                    kind=kind,
-                    pairing=pairing,
-                    due_at=due_at,
-                    recipient=recipient,
-                    send_after=now - dt.timedelta(hours=1),
-                )
-            )
-    record = f.TrainingRecordFactory(
-        mentor=pairings[0].mentor,
-        completed_on=dt.date(2024, 3, 30),
-        expires_on=dt.date(2026, 3, 30),
+def test_the_messages_rebuilt_from_the_rows_are_the_messages_sent(manager, house, mailoutbox):
+    """Every kind and both channels, sent by the real sender in two batches: the messages that
+    sent_messages() rebuilds from the database are exactly those delivered, once each."""
+    from activity_log.reminders.emails import message_id
+    from activity_log.reminders.scan import scan_overdue
+    from mentoring_site import sms
+    from mentoring_site.models import TextPreference
+
+    now = dt.datetime(2026, 3, 10, 16, 0, tzinfo=dt.UTC)
+    since = now - dt.timedelta(minutes=1)
+    house.time_zone = "UTC"
+    house.save()
+    texting = f.ClearedMentorFactory()
+    TextPreference.objects.create(
+        user=texting.user, channel="both", phone="+12125550143", phone_verified_at=now
     )
-    rows.append(
-        f.ReminderFactory(
-            kind="training_expiring",
-            pairing=None,
-            training_record=record,
-            subject_key=f"training:{record.pk}",
-            recipient=pairings[0].mentor.user,
-            send_after=now - dt.timedelta(hours=1),
+    TextPreference.objects.create(
+        user=manager, channel="text", phone="+12125550144", phone_verified_at=now
+    )
+    for mentor in (texting, f.ClearedMentorFactory()):
+        pairing = f.PairingFactory(mentor=mentor, resident=f.ResidentFactory(house=house))
+        Pairing.objects.filter(pk=pairing.pk).update(
+            next_due_at=now - dt.timedelta(days=4), started_on=dt.date(2026, 1, 5)
         )
+        f.ContactLogFactory(
+            pairing=pairing,
+            created_by=mentor.user,
+            happened_at=now - dt.timedelta(days=20),
+            follow_up="Ask how the interview went",
+            follow_up_on=now.date(),
+        )
+    record = f.TrainingRecordFactory(
+        mentor=texting, completed_on=dt.date(2024, 3, 30), expires_on=dt.date(2026, 3, 30)
     )
-    rows.append(urgent_reminder(manager, send_after=now - dt.timedelta(hours=1), house=house))
-
-    assert send_due_reminders(now).sent == len(rows)
-
-    received = sorted(
-        (message.to[0].lower(), kind, target)
-        for message in mailoutbox
-        for kind, target in email_items(message.subject, message.body)
+    f.ReminderFactory(
+        kind="training_expiring",
+        pairing=None,
+        training_record=record,
+        subject_key=f"training:{record.pk}",
+        recipient=texting.user,
+        send_after=now - dt.timedelta(hours=1),
     )
-    assert received == sorted(reminder_key(reminder) for reminder in rows)
+    scan_overdue(now, enqueue=False)
+    urgent_reminder(manager, send_after=now - dt.timedelta(hours=1), house=house)
+    kinds = set(Reminder.objects.values_list("kind", flat=True))
+    assert {"mentor_overdue", "follow_up", "training_expiring", "urgent_concern"} <= kinds
+    assert set(Reminder.objects.values_list("channel", flat=True)) == {"email", "sms"}
+
+    first = send_due_reminders(now)
+    # A second batch later, as a second worker would: rows written since go in messages of their own.
+    urgent_reminder(manager, send_after=now, house=house)
+    second = send_due_reminders(now + dt.timedelta(minutes=1))
+    assert (first.emails, first.texts, second.emails) == (3, 2, 1)
+
+    messages = sent_messages(sent_rows(since), message_id)
+    received = [got(("email", m.extra_headers["Message-ID"]), 1.0) for m in mailoutbox]
+    received += [got(("sms", text.to), 1.0) for text in sms.outbox]
+    verdict = reminders_verdict(messages, received)
+    assert verdict.ok
+    assert verdict.sent_once == len(messages) == len(mailoutbox) + len(sms.outbox)
+    assert verdict.rows_sent == Reminder.objects.filter(sent_at__isnull=False).count()
+    assert verdict.by_channel == {"email": len(mailoutbox), "sms": len(sms.outbox)}
+
+    # Without one delivery, that message is lost; delivered twice, a duplicate.
+    assert reminders_verdict(messages, received[1:]).lost == 1
+    assert reminders_verdict(messages, [*received, received[0]]).duplicated == 1
 
 
 # --- logs and statistics -----------------------------------------------------------------------
