@@ -321,6 +321,7 @@ def database_facts(run_start: dt.datetime, setup: dict, keys: list[str]) -> dict
     from django.utils import timezone
 
     from activity_log.models import ContactLog, Reminder
+    from activity_log.reminders.emails import message_id
 
     # Every contact written during the run (nobody but the bench mentors writes any).
     contact_rows = set(
@@ -334,8 +335,6 @@ def database_facts(run_start: dt.datetime, setup: dict, keys: list[str]) -> dict
             .order_by()
             .values_list("id", "idempotency_key")
         )
-    from activity_log.reminders.emails import message_id
-
     now = timezone.now()
     messages = sent_messages(sent_rows(run_start), message_id)
     pending = Reminder.objects.filter(
