@@ -1,10 +1,11 @@
 """Change logs that PostgreSQL triggers append to, read as data versions.
 
 Two logs of the same shape: the reports' (`activity_log.ReportChange`, migration activity_log
-0013) and the page cache's (`mentoring_site.PageChange`, triggers in activity_log 0016). A row says that a write changed what is shown for one key (a
-house; 0 for program-wide data; in the page log, minus a mentor's id for that mentor's own
-pages). The *version* of a set of keys is the sum of their rows' weights: a write committed
-before the read is in it, and any later one makes it larger. Merging keeps the sums.
+0013) and the page cache's (`mentoring_site.PageChange`, triggers in activity_log 0016-0017). A
+row says that a write changed what is shown for one key (a house; 0 for program-wide data; in
+the page log, minus a mentor's id for that mentor's own pages). The *version* of a set of keys
+is the sum of their rows' weights: a write committed before the read is in it, and any later one
+makes it larger. Merging keeps the sums.
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ A part (the dashboard's "Needs attention" lists, a mentor's My mentees list) is 
 one user, in one language and time zone, from data whose *version* is read on every request: the
 sum of the `PageChange` rows of the keys the part depends on (its houses, 0 for program-wide data,
 minus a mentor's id for that mentor's own pages). PostgreSQL triggers append those rows in the
-transaction of every write to a table the parts read (migration activity_log 0016), whatever
-wrote it, so:
+transaction of every write to a table the parts read (migrations activity_log 0016 and 0017),
+whatever wrote it, so:
 
 - a write committed before a request reads the version is in the version, and a part is rendered
   after that read (it shows at least that write);

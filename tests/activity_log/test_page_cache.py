@@ -332,6 +332,22 @@ def test_every_table_of_the_apps_is_watched_or_named_here():
     assert watched & NOT_IN_ANY_PART == set()
 
 
+def test_each_watched_table_has_its_own_trigger_function_with_static_sql():
+    """Migration 0017: the keys' query is planned once per session, not on every write."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, t.tgname, p.proname, p.prosrc FROM pg_trigger t "
+            "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid "
+            "WHERE t.tgname IN ('page_change_insert', 'page_change_update', 'page_change_delete')"
+            " AND c.relname <> 'mentoring_site_user'"
+        )
+        rows = cursor.fetchall()
+    assert len(rows) == 3 * len({row[0] for row in rows}) > 90
+    for table, trigger, function, source in rows:
+        assert function == f"page_change_{table}", (table, trigger, function)
+        assert "EXECUTE" not in source.upper(), function
+
+
 def _log_form(pairing) -> str:
     return reverse("activity_log:contact_new", args=[pairing.pk])
 
