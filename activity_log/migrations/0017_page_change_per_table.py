@@ -1,7 +1,7 @@
 """The page cache's triggers (0016) with one function per table and the keys' query as static SQL.
 
 0016's single `page_change()` built each table's keys query as text and ran it with EXECUTE, so
-PostgreSQL parsed and planned it on every statement that wrote to a watched table (four to five
+PostgreSQL parsed and planned it on every statement that wrote to a watched table (several
 per contact logged). In a function of its own, the same query is a static PL/pgSQL statement
 whose plan is kept for the session. Same keys, same rows (the queries are 0016's, unchanged):
 logging a contact costs about 10 ms less (docs/performance.md, "What the triggers cost a write").
